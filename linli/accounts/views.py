@@ -1,0 +1,39 @@
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from linli.accounts.services import user_login_attempt
+from linli.core.access import public_page
+from linli.core.errors import ApplicationError
+
+
+@public_page
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    context = {"next": next_url, "username": "", "error": ""}
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password", "")
+        context["username"] = username
+        if not username or not password:
+            context["error"] = "请输入用户名和密码。"
+            return render(request, "accounts/login.html", context, status=400)
+        try:
+            user = user_login_attempt(request=request, username=username, password=password)
+        except ApplicationError as exc:
+            context["error"] = exc.message
+            return render(request, "accounts/login.html", context, status=exc.status)
+        login(request, user)
+        return redirect(next_url)
+    return render(request, "accounts/login.html", context)
+
+
+@require_POST
+@public_page
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")

@@ -1,0 +1,57 @@
+"""The one NinjaAPI. Every operation declares its callers with `api_roles(...)`."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from linli.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Linli 邻里 API",
+    version="1",
+    description="邻里社区治理平台接口。浏览器用会话登录;机器客户端用 Bearer 令牌。",
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _error(request, exc.status, exc.as_dict())
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        details.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
+    first = details[0]["field"] if details else None
+    body: dict[str, Any] = {"code": "invalid", "message": "提交的数据有误,请检查后重试。"}
+    if first:
+        body["field"] = first
+    body["details"] = details
+    return _error(request, 400, body)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, {"code": "not_authenticated", "message": "请先登录。"})
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "forbidden" if exc.status_code == 403 else "error"
+    message = "安全校验失败,请刷新页面后重试。" if exc.status_code == 403 else str(exc.message)
+    return _error(request, exc.status_code, {"code": code, "message": message})
+
+
+api.add_router("/accounts", "linli.accounts.api.router")
+api.add_router("/geo", "linli.geo.api.router")
+api.add_router("/core", "linli.core.api.router")

@@ -1,0 +1,5 @@
+from linli.core.audit.models import AuditEntry, AuditHead
+from linli.core.base import BaseModel
+from linli.core.notifications.models import Notification
+
+__all__ = ["AuditEntry", "AuditHead", "BaseModel", "Notification"]

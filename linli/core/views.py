@@ -1,0 +1,88 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from linli.accounts.choices import Role
+from linli.accounts.services import user_set_elder_mode
+from linli.core.access import page_roles, public_page
+from linli.core.middleware import ELDER_COOKIE
+from linli.core.notifications.services import notification_mark_read
+
+STAFF_MAP_ROLES = (
+    Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN,
+    Role.DEPT_OFFICER, Role.SUPERVISOR, Role.SYSADMIN,
+)
+
+
+def _tiles(user: Any) -> list[dict[str, str]]:
+    tiles = [{"title": "我的消息", "hint": "办理进度与提醒", "url": reverse("core:inbox")}]
+    if user.role in STAFF_MAP_ROLES:
+        tiles.append({"title": "网格地图", "hint": "社区、网格与网格员", "url": reverse("geo:map")})
+    if user.role == Role.SYSADMIN:
+        tiles.append({"title": "系统管理", "hint": "分类、责任清单、账号", "url": reverse("admin:index")})
+    if user.role in (Role.SYSADMIN, Role.STREET_ADMIN, Role.SUPERVISOR):
+        tiles.append({"title": "接口文档", "hint": "OpenAPI", "url": reverse("api:openapi-view")})
+    return tiles
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or fallback
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return role_home(request)
+
+
+@page_roles()
+def role_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    memberships = [
+        {"place": str(m.grid or m.community or m.street or m.department or "")}
+        for m in user.memberships.select_related("grid", "community", "street", "department")
+    ]
+    return render(
+        request, "core/home.html", {"tiles": _tiles(user), "memberships": memberships}
+    )
+
+
+@page_roles()
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = request.user.notifications.all()[:100]
+    return render(request, "core/inbox.html", {"notifications": notes})
+
+
+@require_POST
+@page_roles()
+def inbox_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification_mark_read(user=request.user, notification_id=notification_id)
+    return redirect("core:inbox")
+
+
+@require_POST
+@public_page
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    response = HttpResponseRedirect(_safe_next(request))
+    if request.user.is_authenticated:
+        user_set_elder_mode(user=request.user, enabled=enabled)  # type: ignore[arg-type]
+    response.set_cookie(
+        ELDER_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response
+
+
+@public_page
+def set_language(request: HttpRequest) -> HttpResponse:
+    return django_set_language(request)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from linli.api import api
+from linli.core import views as core_views
+
+admin.site.site_header = "邻里 · 系统管理"
+admin.site.site_title = "邻里"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("linli.accounts.urls")),
+    path("core/", include("linli.core.urls")),
+    path("geo/", include("linli.geo.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
