@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.accounts",
     "linli.geo",
+    "linli.people",
     "linli.demo",
 ]
 
