@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -33,7 +34,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         details.append({"field": ".".join(loc), "message": str(err.get("msg", ""))})
     first = details[0]["field"] if details else None
-    body: dict[str, Any] = {"code": "invalid", "message": "提交的数据有误,请检查后重试。"}
+    body: dict[str, Any] = {"code": "invalid", "message": _("提交的数据有误,请检查后重试。")}
     if first:
         body["field"] = first
     body["details"] = details
@@ -42,13 +43,13 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, {"code": "not_authenticated", "message": "请先登录。"})
+    return _error(request, 401, {"code": "not_authenticated", "message": _("请先登录。")})
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = "forbidden" if exc.status_code == 403 else "error"
-    message = "安全校验失败,请刷新页面后重试。" if exc.status_code == 403 else str(exc.message)
+    message = _("安全校验失败,请刷新页面后重试。") if exc.status_code == 403 else str(exc.message)
     return _error(request, exc.status_code, {"code": code, "message": message})
 
 

@@ -19,7 +19,7 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEV_SECRET_KEY = "linli-dev-insecure-do-not-use-in-production"
+DEV_SECRET_KEY = "linli-dev-insecure-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 TESTING = "pytest" in sys.modules
@@ -27,7 +27,8 @@ TESTING = "pytest" in sys.modules
 # Production (DEBUG off) must never run with the published development key.
 if not DEBUG and not TESTING and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set the SECRET_KEY environment variable, or DEBUG=1 for development."
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+        "(or DEBUG=1 for development)."
     )
 
 ALLOWED_HOSTS = [

@@ -33,7 +33,11 @@ def me(request: HttpRequest) -> MeOut:
         for m in user.memberships.select_related("grid", "community", "street", "department")
     ]
     return MeOut(
-        id=user.pk, username=user.username, name=user.display_name, role=user.role,
-        role_label=user.get_role_display(), elder_mode=user.elder_mode,
+        id=user.pk,
+        username=user.username,
+        name=user.display_name,
+        role=user.role,
+        role_label=user.get_role_display(),
+        elder_mode=user.elder_mode,
         memberships=memberships,
     )

@@ -37,14 +37,20 @@ class Membership(BaseModel):
         "geo.Grid", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     community = models.ForeignKey(
-        "geo.Community", null=True, blank=True, on_delete=models.CASCADE,
+        "geo.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     street = models.ForeignKey(
         "geo.Street", null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )
     department = models.ForeignKey(
-        "geo.Department", null=True, blank=True, on_delete=models.CASCADE,
+        "geo.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
 
@@ -55,7 +61,8 @@ class Membership(BaseModel):
                 fields=["grid"], condition=Q(kind="grid_worker"), name="one_grid_worker_per_grid"
             ),
             models.UniqueConstraint(
-                fields=["community"], condition=Q(kind="secretary"),
+                fields=["community"],
+                condition=Q(kind="secretary"),
                 name="one_secretary_per_community",
             ),
             models.CheckConstraint(

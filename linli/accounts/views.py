@@ -2,6 +2,7 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.services import user_login_attempt
@@ -20,7 +21,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")
         context["username"] = username
         if not username or not password:
-            context["error"] = "请输入用户名和密码。"
+            context["error"] = _("请输入用户名和密码。")
             return render(request, "accounts/login.html", context, status=400)
         try:
             user = user_login_attempt(request=request, username=username, password=password)

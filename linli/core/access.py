@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from ninja.security import APIKeyCookie
 from ninja.security.base import AuthBase
 
@@ -20,7 +21,7 @@ from linli.core.errors import PermissionDenied
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
-WRONG_ROLE_MESSAGE = "您的账号没有使用此功能的权限。"
+WRONG_ROLE_MESSAGE = gettext_lazy("您的账号没有使用此功能的权限。")
 
 
 def has_role(user: Any, roles: Iterable[str]) -> bool:
@@ -65,7 +66,7 @@ class _RoleCheck:
         if user is None or not user.is_authenticated or not user.is_active:
             return None
         if user.role not in self.roles:
-            raise PermissionDenied(WRONG_ROLE_MESSAGE)
+            raise PermissionDenied(str(WRONG_ROLE_MESSAGE))
         return user
 
 

@@ -39,7 +39,11 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[Notif
         qs = qs.filter(read_at=None)
     return [
         NotificationOut(
-            id=n.pk, title=n.title, body=n.body, url=n.url, created_at=n.created_at,
+            id=n.pk,
+            title=n.title,
+            body=n.body,
+            url=n.url,
+            created_at=n.created_at,
             read=n.read_at is not None,
         )
         for n in qs[:100]
@@ -52,7 +56,7 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[Notif
     auth=api_roles(),
 )
 def read_notification(request: HttpRequest, notification_id: int) -> tuple[int, None]:
-    notification_mark_read(user=request.auth, notification_id=notification_id)
+    notification_mark_read(user=request.auth, notification_id=notification_id)  # type: ignore[attr-defined]
     return 204, None
 
 

@@ -1,33 +1,50 @@
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from linli.accounts.choices import Role
+from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
 from linli.core.access import page_roles, public_page
 from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
 
 STAFF_MAP_ROLES = (
-    Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN,
-    Role.DEPT_OFFICER, Role.SUPERVISOR, Role.SYSADMIN,
+    Role.GRID_WORKER,
+    Role.COMMUNITY_WORKER,
+    Role.SECRETARY,
+    Role.STREET_ADMIN,
+    Role.DEPT_OFFICER,
+    Role.SUPERVISOR,
+    Role.SYSADMIN,
 )
 
 
-def _tiles(user: Any) -> list[dict[str, str]]:
-    tiles = [{"title": "我的消息", "hint": "办理进度与提醒", "url": reverse("core:inbox")}]
+def _tiles(user: Any) -> list[dict[str, Any]]:
+    tiles = [{"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}]
     if user.role in STAFF_MAP_ROLES:
-        tiles.append({"title": "网格地图", "hint": "社区、网格与网格员", "url": reverse("geo:map")})
+        tiles.append(
+            {"title": _("网格地图"), "hint": _("社区、网格与网格员"), "url": reverse("geo:map")}
+        )
     if user.role == Role.SYSADMIN:
-        tiles.append({"title": "系统管理", "hint": "分类、责任清单、账号", "url": reverse("admin:index")})
+        tiles.append(
+            {
+                "title": _("系统管理"),
+                "hint": _("分类、责任清单、账号"),
+                "url": reverse("admin:index"),
+            }
+        )
     if user.role in (Role.SYSADMIN, Role.STREET_ADMIN, Role.SUPERVISOR):
-        tiles.append({"title": "接口文档", "hint": "OpenAPI", "url": reverse("api:openapi-view")})
+        tiles.append(
+            {"title": _("接口文档"), "hint": "OpenAPI", "url": reverse("api:openapi-view")}
+        )
     return tiles
 
 
@@ -47,19 +64,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page_roles()
 def role_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = cast(User, request.user)
     memberships = [
         {"place": str(m.grid or m.community or m.street or m.department or "")}
         for m in user.memberships.select_related("grid", "community", "street", "department")
     ]
-    return render(
-        request, "core/home.html", {"tiles": _tiles(user), "memberships": memberships}
-    )
+    return render(request, "core/home.html", {"tiles": _tiles(user), "memberships": memberships})
 
 
 @page_roles()
 def inbox(request: HttpRequest) -> HttpResponse:
-    notes = request.user.notifications.all()[:100]
+    notes = cast(User, request.user).notifications.all()[:100]
     return render(request, "core/inbox.html", {"notifications": notes})
 
 

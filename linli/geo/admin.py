@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from linli.geo.models import (
-    Building, Community, Department, District, Grid, Household, ResponsibilityRule, Street,
+    Building,
+    Community,
+    Department,
+    District,
+    Grid,
+    Household,
+    ResponsibilityRule,
+    Street,
 )
 
 admin.site.register(District)

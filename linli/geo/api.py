@@ -1,4 +1,6 @@
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -26,7 +28,9 @@ class LocateOut(Schema):
 
 
 class ResponsibilityIn(PointIn):
-    category: str = Field(min_length=2, max_length=10, pattern=r"^[0-9A-Za-z]{2}(-[0-9A-Za-z]{2,4})?$")
+    category: str = Field(
+        min_length=2, max_length=10, pattern=r"^[0-9A-Za-z]{2}(-[0-9A-Za-z]{2,4})?$"
+    )
 
 
 class UnitOut(Schema):
@@ -42,7 +46,7 @@ class CommunityOut(Schema):
     grids: int
 
 
-OUTSIDE = "该位置不在本平台的任何网格内,请确认地点。"
+OUTSIDE = gettext_lazy("该位置不在本平台的任何网格内,请确认地点。")
 
 
 @router.get(
@@ -53,11 +57,14 @@ OUTSIDE = "该位置不在本平台的任何网格内,请确认地点。"
 def locate(request: HttpRequest, point: Query[PointIn]) -> LocateOut:
     found = grid_locate(lat=point.lat, lon=point.lon)
     if found is None:
-        raise NotFound(OUTSIDE, code="outside_grids")
+        raise NotFound(str(OUTSIDE), code="outside_grids")
     grid = Grid.objects.select_related("community").get(pk=found.grid_id)
     return LocateOut(
-        grid_id=grid.pk, grid_name=grid.name, unit_code=grid.unit_code,
-        community_id=grid.community_id, community_name=grid.community.name,
+        grid_id=grid.pk,
+        grid_name=grid.name,
+        unit_code=grid.unit_code,
+        community_id=grid.community_id,
+        community_name=grid.community.name,
     )
 
 
@@ -69,11 +76,11 @@ def locate(request: HttpRequest, point: Query[PointIn]) -> LocateOut:
 def responsibility(request: HttpRequest, q: Query[ResponsibilityIn]) -> UnitOut:
     found = grid_locate(lat=q.lat, lon=q.lon)
     if found is None:
-        raise NotFound(OUTSIDE, code="outside_grids")
+        raise NotFound(str(OUTSIDE), code="outside_grids")
     grid = Grid.objects.select_related("community").get(pk=found.grid_id)
     unit = responsibility_unit(category_code=q.category, grid=grid)
     if unit is None:
-        raise NotFound("责任清单中没有该类事项的责任单位。", code="no_responsible_unit")
+        raise NotFound(_("责任清单中没有该类事项的责任单位。"), code="no_responsible_unit")
     return UnitOut(id=unit.pk, name=unit.name, kind=unit.kind)
 
 

@@ -44,9 +44,7 @@ class Community(BaseModel):
     is_pilot = models.BooleanField("试点社区", default=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["street", "code"], name="community_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["street", "code"], name="community_code")]
         verbose_name = "社区"
         verbose_name_plural = "社区"
 
@@ -122,7 +120,11 @@ class Department(BaseModel):
         Community, null=True, blank=True, on_delete=models.PROTECT, related_name="departments"
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text="上级单位:逾期升级的对象",
     )
     level = models.CharField(

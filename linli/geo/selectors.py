@@ -36,7 +36,8 @@ class _GridIndex:
     def _build(self, version: tuple[Any, ...]) -> None:
         rows: list[Located] = []
         geoms: list[Any] = []
-        qs = Grid.objects.values_list(
+        # Ordered by id: locate() breaks ties on shared edges by the lowest tree index.
+        qs = Grid.objects.order_by("id").values_list(
             "id", "community_id", "community__street_id", "unit_code", "geometry"
         )
         for gid, cid, sid, code, geometry in qs.iterator(chunk_size=2000):
@@ -77,9 +78,7 @@ def responsibility_unit(*, category_code: str, grid: Grid) -> Department | None:
     codes = [category_code]
     if "-" in category_code:
         codes.append(category_code.split("-", 1)[0])
-    rules = list(
-        ResponsibilityRule.objects.select_related("unit").filter(category_code__in=codes)
-    )
+    rules = list(ResponsibilityRule.objects.select_related("unit").filter(category_code__in=codes))
 
     def rank(rule: ResponsibilityRule) -> tuple[int, int] | None:
         if rule.grid_id is not None:

@@ -1,6 +1,7 @@
 """Draw grid polygons as SVG paths: a map that needs no JavaScript and no tile server."""
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from linli.geo.models import Grid
@@ -14,7 +15,7 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return [poly[0] for poly in geometry["coordinates"]]
 
 
-def project_grids(grids: list[Grid]) -> tuple[list[dict[str, Any]], float, float]:
+def project_grids(grids: Sequence[Grid]) -> tuple[list[dict[str, Any]], float, float]:
     if not grids:
         return [], WIDTH, WIDTH
     min_lon = min(g.min_lon for g in grids)

@@ -23,9 +23,9 @@ def grid_map(request: HttpRequest) -> HttpResponse:
     )
     workers = {
         m["grid_id"]: m["user__full_name"] or m["user__username"]
-        for m in Membership.objects.filter(
-            kind=MembershipKind.GRID_WORKER, grid__in=grids
-        ).values("grid_id", "user__full_name", "user__username")
+        for m in Membership.objects.filter(kind=MembershipKind.GRID_WORKER, grid__in=grids).values(
+            "grid_id", "user__full_name", "user__username"
+        )
     }
     shapes, width, height = project_grids(grids)
     rows = [

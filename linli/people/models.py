@@ -21,7 +21,10 @@ class Resident(BaseModel):
     birth_year = models.PositiveSmallIntegerField("出生年份")
     is_head = models.BooleanField("户主", default=False)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="resident",
     )
 

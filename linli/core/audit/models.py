@@ -24,6 +24,9 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"
+
 
 class AuditEntry(models.Model):
     # No foreign keys: deleting a user or object must never change a logged row.

@@ -119,8 +119,16 @@ def audit_verify() -> VerifyResult:
     expected = 1
     checked = 0
     fields = (
-        "seq", "created_at", "actor_id", "actor_label", "action",
-        "object_type", "object_id", "data", "prev_hash", "hash",
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "data",
+        "prev_hash",
+        "hash",
     )
     for row in AuditEntry.objects.order_by("seq").values_list(*fields).iterator(chunk_size=5000):
         seq, created_at, actor_id, actor_label, action, otype, oid, data, prev_hash, digest = row
@@ -129,8 +137,14 @@ def audit_verify() -> VerifyResult:
         if prev_hash != prev:
             return VerifyResult(False, checked, seq, "previous-hash link broken")
         recomputed = entry_hash(
-            prev_hash=prev_hash, seq=seq, created_at=created_at, actor_id=actor_id,
-            actor_label=actor_label, action=action, object_type=otype, object_id=oid,
+            prev_hash=prev_hash,
+            seq=seq,
+            created_at=created_at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=otype,
+            object_id=oid,
             data=data,
         )
         if recomputed != digest:

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -28,9 +29,7 @@ def notification_send(
     for channel in channels:
         if _address(recipient, channel):
             delivery = Delivery.objects.create(notification=note, channel=channel)
-            transaction.on_commit(
-                lambda d=delivery.pk: deliver_notification.enqueue(delivery_id=d)
-            )
+            transaction.on_commit(partial(deliver_notification.enqueue, delivery_id=delivery.pk))
     return note
 
 

@@ -1,0 +1,41 @@
+"""Write linli/locale/en_translations.py into the English .po file (run by `make messages`)."""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "linli/locale/en/LC_MESSAGES/django.po"
+
+
+def main() -> int:
+    spec = importlib.util.spec_from_file_location("en", ROOT / "linli/locale/en_translations.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    table: dict[str, str] = module.EN
+    text = PO.read_text()
+    entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")')
+    missing = []
+
+    def fill(m: re.Match[str]) -> str:
+        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+        if not msgid:
+            return m.group(0)
+        if msgid not in table:
+            missing.append(msgid)
+            return m.group(0)
+        out = table[msgid].replace("\\", "\\\\").replace('"', '\\"')
+        return f'msgid {m.group(1)}msgstr "{out}"\n'
+
+    text = entry.sub(fill, text)
+    text = text.replace("#, fuzzy\n", "", 1)
+    PO.write_text(text)
+    for msgid in missing:
+        print(f"untranslated: {msgid}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
