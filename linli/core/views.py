@@ -15,6 +15,7 @@ from linli.accounts.services import user_set_elder_mode
 from linli.core.access import page_roles, public_page
 from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
+from linli.geo.selectors import user_places
 
 STAFF_MAP_ROLES = (
     Role.GRID_WORKER,
@@ -69,7 +70,8 @@ def role_home(request: HttpRequest) -> HttpResponse:
         {"place": str(m.grid or m.community or m.street or m.department or "")}
         for m in user.memberships.select_related("grid", "community", "street", "department")
     ]
-    return render(request, "core/home.html", {"tiles": _tiles(user), "memberships": memberships})
+    context = {"tiles": _tiles(user), "memberships": memberships, **user_places(user=user)}
+    return render(request, "core/home.html", context)
 
 
 @page_roles()

@@ -73,4 +73,11 @@ EN = {
     "网格": "Grid",
     "单元网格编码": "Unit grid code",
     "还没有导入网格。": "No grids have been imported yet.",
+    "我的社区": "My community",
+    "住址": "Address",
+    "所在网格": "Grid",
+    "我的网格员": "My grid worker",
+    "我负责的范围": "My area",
+    "楼栋": "Buildings",
+    "户": "Households",
 }

@@ -124,3 +124,16 @@ def test_elder_mode_before_login_uses_a_cookie(client, db):
     response = client.post("/core/elder-mode/", {"enabled": "1", "next": "/accounts/login/"})
     assert response["Location"] == "/accounts/login/"
     assert '<body class="elder">' in client.get("/accounts/login/").content.decode()
+
+
+def test_resident_home_names_their_grid_worker(world, login):
+    html = login("resident").get("/").content.decode()
+    assert "我的网格员" in html and "grid_worker" in html
+    assert "甲社区1号网格" in html and "1幢1单元101" in html
+
+
+def test_staff_home_counts_their_scope(world, login):
+    html = login("grid_worker").get("/").content.decode()
+    assert 'data-testid="scope-stats"' in html
+    street = login("street_admin").get("/").content.decode()
+    assert "<dd>3</dd>" in street  # the street's three grids
