@@ -137,3 +137,8 @@ def test_staff_home_counts_their_scope(world, login):
     assert 'data-testid="scope-stats"' in html
     street = login("street_admin").get("/").content.decode()
     assert "<dd>3</dd>" in street  # the street's three grids
+
+
+def test_browser_language_does_not_override_chinese(client, db):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "登录邻里" in html
