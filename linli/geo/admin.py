@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from linli.geo.models import (
     Building,
@@ -25,6 +28,24 @@ class GridAdmin(admin.ModelAdmin[Grid]):
     list_display = ("unit_code", "name", "community")
     search_fields = ("unit_code", "name")
     list_filter = ("community",)
+    # Geometry and codes change only through geo_import, which validates and keeps the
+    # lookup index and bounding boxes right; grids are never deleted.
+    readonly_fields = (
+        "community",
+        "code",
+        "unit_code",
+        "geometry",
+        "min_lon",
+        "min_lat",
+        "max_lon",
+        "max_lat",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Building)

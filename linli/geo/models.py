@@ -67,6 +67,7 @@ class Grid(BaseModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["community", "code"], name="grid_code")]
+        indexes = [models.Index(fields=["updated_at"], name="grid_updated_at")]
         verbose_name = "网格"
         verbose_name_plural = "网格"
 
