@@ -165,3 +165,4 @@ LOGGING = {
         "linli": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     },
 }
+CSRF_FAILURE_VIEW = "linli.core.views.csrf_failure"

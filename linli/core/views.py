@@ -103,3 +103,7 @@ def elder_mode(request: HttpRequest) -> HttpResponse:
 @public_page
 def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

@@ -80,4 +80,7 @@ EN = {
     "我负责的范围": "My area",
     "楼栋": "Buildings",
     "户": "Households",
+    "找不到页面": "Page not found",
+    "您要找的内容不存在,或您没有查看它的权限。": "This does not exist, or you may not see it.",
+    "页面已过期": "The page has expired",
 }

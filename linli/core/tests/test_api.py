@@ -94,3 +94,19 @@ def _resolve(node, components):
     if isinstance(node, list):
         return [_resolve(v, components) for v in node]
     return node
+
+
+def test_unknown_page_is_a_chinese_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "找不到页面" in response.content.decode()
+
+
+def test_form_without_csrf_token_gets_a_chinese_page(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"username": "a", "password": "b"}
+    )
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
