@@ -32,6 +32,16 @@ STAFF_ROLES = frozenset(
     }
 )
 ALL_ROLES = frozenset(Role)
+# Who may open the grid map (staff with a place, and oversight).
+GRID_MAP_ROLES = (
+    Role.GRID_WORKER,
+    Role.COMMUNITY_WORKER,
+    Role.SECRETARY,
+    Role.STREET_ADMIN,
+    Role.DEPT_OFFICER,
+    Role.SUPERVISOR,
+    Role.SYSADMIN,
+)
 
 
 class MembershipKind(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from linli.accounts.choices import Role
+from linli.accounts.choices import GRID_MAP_ROLES, Role
 from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
 from linli.core.access import page_roles, public_page
@@ -17,20 +17,10 @@ from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
 from linli.geo.selectors import user_places
 
-STAFF_MAP_ROLES = (
-    Role.GRID_WORKER,
-    Role.COMMUNITY_WORKER,
-    Role.SECRETARY,
-    Role.STREET_ADMIN,
-    Role.DEPT_OFFICER,
-    Role.SUPERVISOR,
-    Role.SYSADMIN,
-)
-
 
 def _tiles(user: Any) -> list[dict[str, Any]]:
     tiles = [{"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}]
-    if user.role in STAFF_MAP_ROLES:
+    if user.role in GRID_MAP_ROLES:
         tiles.append(
             {"title": _("网格地图"), "hint": _("社区、网格与网格员"), "url": reverse("geo:map")}
         )

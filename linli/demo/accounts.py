@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import GRID_MAP_ROLES, MembershipKind, Role
 from linli.accounts.models import Membership, User
 from linli.demo import names as catalog
 from linli.demo.plan import DemoPlan
@@ -17,14 +17,6 @@ from linli.people.models import Resident
 
 ROLES = list(Role)
 CHENGGUAN = next(name for name, short in catalog.GOVERNMENT if short == "城管")
-MAP_ROLES = {
-    Role.GRID_WORKER,
-    Role.COMMUNITY_WORKER,
-    Role.SECRETARY,
-    Role.STREET_ADMIN,
-    Role.DEPT_OFFICER,
-    Role.SUPERVISOR,
-}
 
 
 @dataclass(frozen=True)
@@ -147,7 +139,7 @@ def _specs(
 def _path(role: Role) -> str:
     if role == Role.SYSADMIN:
         return reverse("admin:index")
-    if role in MAP_ROLES:
+    if role in GRID_MAP_ROLES:
         return reverse("geo:map")
     return "/"
 

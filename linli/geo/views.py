@@ -2,15 +2,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.accounts.choices import MembershipKind
+from linli.accounts.choices import GRID_MAP_ROLES, MembershipKind
 from linli.accounts.models import Membership
 from linli.core.access import page_roles
-from linli.core.views import STAFF_MAP_ROLES
 from linli.geo.models import Grid
 from linli.geo.svg import project_grids
 
 
-@page_roles(*STAFF_MAP_ROLES)
+@page_roles(*GRID_MAP_ROLES)
 def grid_map(request: HttpRequest) -> HttpResponse:
     grids = list(
         Grid.objects.select_related("community")
