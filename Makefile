@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py demo --if-empty
 	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"
 	@DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

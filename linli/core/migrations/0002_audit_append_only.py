@@ -23,6 +23,8 @@ SQLITE_DOWN = "DROP TRIGGER IF EXISTS core_auditentry_no_update;"
 
 
 def forwards(apps, schema_editor):
+    # The head row exists from the start, so the first two concurrent appends both lock it.
+    apps.get_model("core", "AuditHead").objects.get_or_create(id=1)
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(PG_UP)

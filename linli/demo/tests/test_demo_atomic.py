@@ -1,5 +1,7 @@
 """A demo build that fails part-way leaves nothing behind."""
 
+from io import StringIO
+
 import pytest
 
 from linli.accounts.models import User
@@ -18,3 +20,16 @@ def test_failure_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         services.demo_build(seed=1, password="x")
     for model in (District, Street, Community, Grid, User, AuditEntry):
         assert not model.objects.exists(), model
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_a_real_database_alone():
+    from django.core.management import call_command
+
+    from linli.geo.models import District, Grid
+
+    District.objects.create(code="110105", name="朝阳区", city="北京市")
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "未加载演示数据" in out.getvalue()
+    assert District.objects.count() == 1 and Grid.objects.count() == 0

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from linli.core.errors import ApplicationError
 from linli.demo import names as data
 from linli.demo.plan import demo_plan, feature_collection_text
-from linli.demo.services import DemoSummary, demo_build
+from linli.demo.services import DemoSummary, demo_build, demo_street
+from linli.geo.models import District
 
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             "--password", default=data.DEFAULT_PASSWORD, help="所有演示账号共用的密码"
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="只在数据库里还没有任何区划时生成(make run 用它,不会把演示数据混进真实数据)",
+        )
+        parser.add_argument(
             "--geojson-out",
             metavar="FILE",
             help="只把该种子的网格边界写成 GeoJSON 文件,不写数据库",
@@ -34,6 +40,9 @@ class Command(BaseCommand):
             path = Path(options["geojson_out"])
             path.write_text(feature_collection_text(demo_plan(seed=seed)), encoding="utf-8")
             self.stdout.write(f"已写入 {path}")
+            return
+        if options["if_empty"] and demo_street() is None and District.objects.exists():
+            self.stdout.write("数据库里已有区划数据,未加载演示数据。")
             return
         password: str = options["password"]
         if not password:
