@@ -132,3 +132,28 @@ def test_admin_shows_the_log_read_only(world, login):
     )
     assert admin.get("/admin/core/auditentry/add/").status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).action == "t"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain():
+    """Writers in parallel threads (one connection each) never fork or break the chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers itself; real parallel writers need PostgreSQL")
+
+    def write(worker: int) -> None:
+        try:
+            for i in range(25):
+                with transaction.atomic():
+                    audit_record(actor=None, action="parallel", object_id=f"{worker}-{i}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    assert AuditEntry.objects.filter(action="parallel").count() == 100
+    result = audit_verify()
+    assert result.ok and result.checked == 100
