@@ -56,3 +56,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts", "linli.accounts.api.router")
 api.add_router("/geo", "linli.geo.api.router")
 api.add_router("/core", "linli.core.api.router")
+api.add_router("/cases", "linli.casework.api.router")

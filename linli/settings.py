@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.geo",
     "linli.people",
+    "linli.casework",
     "linli.demo",
 ]
 

@@ -29,3 +29,6 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("title", "recipient", "created_at", "read_at")
     raw_id_fields = ("recipient",)
+
+
+from linli.core.calendar import admin as _calendar_admin  # noqa: F401,E402

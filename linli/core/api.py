@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from linli.accounts.choices import Role
 from linli.core.access import api_roles
@@ -55,9 +55,9 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[Notif
     response={204: None, 401: ErrorOut, 403: ErrorOut},
     auth=api_roles(),
 )
-def read_notification(request: HttpRequest, notification_id: int) -> tuple[int, None]:
+def read_notification(request: HttpRequest, notification_id: int) -> Status[None]:
     notification_mark_read(user=request.auth, notification_id=notification_id)  # type: ignore[attr-defined]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -1,5 +1,6 @@
 from linli.core.audit.models import AuditEntry, AuditHead
 from linli.core.base import BaseModel
+from linli.core.calendar.models import CalendarDay, CalendarYear
 from linli.core.notifications.models import Notification
 
-__all__ = ["AuditEntry", "AuditHead", "BaseModel", "Notification"]
+__all__ = ["AuditEntry", "AuditHead", "BaseModel", "CalendarDay", "CalendarYear", "Notification"]

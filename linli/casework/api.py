@@ -1,0 +1,311 @@
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
+
+from linli.accounts.choices import ALL_ROLES, Role
+from linli.casework import selectors
+from linli.casework.choices import Channel, EventKind, Status
+from linli.casework.models import Case, CaseEvent
+from linli.casework.permissions import CASE_STAFF_ROLES, INTAKE_ROLES
+from linli.casework.schemas import (
+    CaseDetailOut,
+    CaseIn,
+    CaseOut,
+    CategoryOut,
+    CloseIn,
+    DecideIn,
+    DeferIn,
+    DispatchIn,
+    EventOut,
+    FeedbackIn,
+    MergeIn,
+    RateIn,
+    ReasonIn,
+    StaffCaseIn,
+    VerifyIn,
+)
+from linli.casework.services import workflow
+from linli.casework.services.intake import CaseInput, case_submit
+from linli.core.access import api_roles
+from linli.core.errors import NotFound
+from linli.core.schemas import ErrorOut
+from linli.geo.models import Department
+from linli.people.models import Resident
+
+router = Router(tags=["cases"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+STAFF = api_roles(*CASE_STAFF_ROLES)
+REPORTERS = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER, *INTAKE_ROLES, Role.SYSADMIN)
+
+
+def actor(request: HttpRequest) -> Any:
+    """The caller ninja authenticated (session or bearer token)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _is_staff(user: Any) -> bool:
+    return user.role in CASE_STAFF_ROLES or user.role in (Role.SUPERVISOR, Role.EVALUATOR)
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    return {
+        "tracking_no": case.tracking_no,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "category": case.category.code,
+        "category_name": case.category.name,
+        "description": case.description,
+        "address": case.address,
+        "lat": case.lat,
+        "lon": case.lon,
+        "channel": case.channel,
+        "community": case.community.name,
+        "grid": case.grid.name,
+        "owner_unit": case.owner_unit.name,
+        "handler_unit": case.handler_unit.name if case.handler_unit else None,
+        "respond_due": case.respond_due,
+        "close_due": case.close_due,
+        "due_provisional": case.due_provisional,
+        "overdue": case.overdue,
+        "rework_count": case.rework_count,
+        "rating": case.rating,
+        "created_at": case.created_at,
+        "closed_at": case.closed_at,
+    }
+
+
+def event_out(event: CaseEvent, internal: bool) -> EventOut:
+    return EventOut(
+        kind=event.kind,
+        label=str(EventKind(event.kind).label),
+        at=event.at,
+        status=event.to_status,
+        note=event.note,
+        unit=event.unit.name if event.unit else None,
+        # Residents see which unit acted, never which person.
+        actor=event.actor.display_name if internal and event.actor else None,
+    )
+
+
+def detail(user: Any, case: Case) -> dict[str, Any]:
+    internal = _is_staff(user)
+    events = selectors.case_timeline(case=case, internal=internal)
+    return {**case_out(case), "timeline": [event_out(e, internal) for e in events]}
+
+
+def _case(request: HttpRequest, tracking_no: str) -> Case:
+    return selectors.case_get(actor=actor(request), tracking_no=tracking_no)
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, auth=api_roles())
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "major": c.parent.name if c.parent else "",
+            "urgency": c.urgency,
+        }
+        for c in selectors.categories_active().filter(parent__isnull=False)
+    ]
+
+
+@router.post("", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(*REPORTERS))
+def submit(request: HttpRequest, payload: CaseIn) -> HttpStatus[dict[str, Any]]:
+    data = CaseInput(
+        category_code=payload.category,
+        description=payload.description,
+        lat=payload.lat,
+        lon=payload.lon,
+        address=payload.address,
+        anonymous=payload.anonymous,
+    )
+    case = case_submit(actor=actor(request), data=data, channel=Channel.WEB)
+    return HttpStatus(201, detail(actor(request), case))
+
+
+@router.post(
+    "/staff", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(*INTAKE_ROLES, Role.SYSADMIN)
+)
+def staff_submit(request: HttpRequest, payload: StaffCaseIn) -> HttpStatus[dict[str, Any]]:
+    resident = None
+    if payload.resident_id is not None:
+        resident = Resident.objects.filter(pk=payload.resident_id).first()
+        if resident is None:
+            raise NotFound("找不到该居民档案。", field="resident_id")
+    data = CaseInput(
+        category_code=payload.category,
+        description=payload.description,
+        lat=payload.lat,
+        lon=payload.lon,
+        address=payload.address,
+    )
+    case = case_submit(
+        actor=actor(request),
+        data=data,
+        channel=Channel(payload.channel),
+        resident=resident,
+    )
+    return HttpStatus(201, detail(actor(request), case))
+
+
+class ListFilter(Schema):
+    status: Status | None = None
+    category: str | None = None
+    grid_id: int | None = None
+    overdue: bool | None = None
+    mine: bool = False
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("", response={200: list[CaseOut], **ERRORS}, auth=api_roles())
+def list_cases(request: HttpRequest, f: Query[ListFilter]) -> list[dict[str, Any]]:
+    qs = selectors.visible_to(actor(request)).select_related(
+        "category", "grid", "community", "owner_unit", "handler_unit"
+    )
+    if f.mine:
+        qs = qs.filter(reporter=actor(request))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category__code__startswith=f.category)
+    if f.grid_id:
+        qs = qs.filter(grid_id=f.grid_id)
+    if f.overdue is not None:
+        qs = qs.filter(overdue=f.overdue)
+    limit = max(1, min(f.limit, 200))
+    return [case_out(c) for c in qs.order_by("-created_at", "-id")[f.offset : f.offset + limit]]
+
+
+@router.get("/{tracking_no}", response={200: CaseDetailOut, **ERRORS}, auth=api_roles())
+def get_case(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
+    return detail(actor(request), _case(request, tracking_no))
+
+
+def _act(request: HttpRequest, case: Case) -> dict[str, Any]:
+    case.refresh_from_db()
+    return detail(actor(request), case)
+
+
+@router.post("/{tracking_no}/register", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def register(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
+    case = workflow.case_register(actor=actor(request), case=_case(request, tracking_no))
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/reject", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def reject(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> dict[str, Any]:
+    case = workflow.case_reject(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        reason=payload.reason,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/dispatch", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def dispatch(request: HttpRequest, tracking_no: str, payload: DispatchIn) -> dict[str, Any]:
+    unit = Department.objects.filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise NotFound("找不到该单位。", field="unit_id")
+    case = workflow.case_dispatch(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        unit=unit,
+        note=payload.note,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/accept", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def accept(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
+    case = workflow.case_accept(actor=actor(request), case=_case(request, tracking_no))
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/return", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def return_case(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> dict[str, Any]:
+    case = workflow.case_return(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        reason=payload.reason,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/feedback", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def feedback(request: HttpRequest, tracking_no: str, payload: FeedbackIn) -> dict[str, Any]:
+    case = workflow.case_feedback(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        note=payload.note,
+    )
+    return _act(request, case)
+
+
+@router.post(
+    "/{tracking_no}/verify", response={200: CaseDetailOut, **ERRORS}, auth=api_roles(*ALL_ROLES)
+)
+def verify(request: HttpRequest, tracking_no: str, payload: VerifyIn) -> dict[str, Any]:
+    case = workflow.case_verify(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        passed=payload.passed,
+        note=payload.note,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/close", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def close(request: HttpRequest, tracking_no: str, payload: CloseIn) -> dict[str, Any]:
+    case = workflow.case_close(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        level=payload.level,
+    )
+    return _act(request, case)
+
+
+@router.post(
+    "/{tracking_no}/rate", response={200: CaseDetailOut, **ERRORS}, auth=api_roles(*ALL_ROLES)
+)
+def rate(request: HttpRequest, tracking_no: str, payload: RateIn) -> dict[str, Any]:
+    case = workflow.case_rate(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/defer", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def defer(request: HttpRequest, tracking_no: str, payload: DeferIn) -> dict[str, Any]:
+    case = workflow.case_request_deferral(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        until=payload.until,
+        reason=payload.reason,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/deferral", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def decide_deferral(request: HttpRequest, tracking_no: str, payload: DecideIn) -> dict[str, Any]:
+    case = workflow.case_decide_deferral(
+        actor=actor(request),
+        case=_case(request, tracking_no),
+        approve=payload.approve,
+        note=payload.note,
+    )
+    return _act(request, case)
+
+
+@router.post("/{tracking_no}/merge", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+def merge(request: HttpRequest, tracking_no: str, payload: MergeIn) -> dict[str, Any]:
+    into = _case(request, payload.into)
+    case = workflow.case_merge(actor=actor(request), case=_case(request, tracking_no), into=into)
+    return _act(request, case)

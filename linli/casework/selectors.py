@@ -1,0 +1,61 @@
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from linli.accounts.choices import MembershipKind, Role
+from linli.casework.choices import OPEN_STATUSES
+from linli.casework.models import Case, CaseEvent, Category
+from linli.casework.permissions import user_units
+from linli.core.errors import NotFound
+
+NOT_FOUND = "找不到该诉求。"
+
+
+def visible_to(actor: Any) -> QuerySet[Case]:
+    """Cases the actor may see; anything else is "not found"."""
+    qs = Case.objects.all()
+    if actor is None or not actor.is_authenticated:
+        return qs.none()
+    if actor.role in (Role.SYSADMIN, Role.SUPERVISOR, Role.EVALUATOR):
+        return qs
+    q = Q(reporter=actor)
+    memberships = list(actor.memberships.all())
+    for m in memberships:
+        if m.kind in (MembershipKind.GRID_WORKER, MembershipKind.GRID_VOLUNTEER):
+            if m.kind == MembershipKind.GRID_WORKER:
+                q |= Q(grid_id=m.grid_id)
+        elif m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
+            q |= Q(community_id=m.community_id)
+        elif m.kind == MembershipKind.STREET_ADMIN:
+            q |= Q(community__street_id=m.street_id)
+    if actor.role == Role.DEPT_OFFICER:
+        units = user_units(actor)
+        q |= Q(owner_unit__in=units) | Q(handler_unit__in=units)
+        q |= Q(whistles__calls__department__in=units)
+        return qs.filter(q).distinct()
+    return qs.filter(q)
+
+
+def case_get(*, actor: Any, case_id: int | None = None, tracking_no: str | None = None) -> Case:
+    qs = visible_to(actor).select_related(
+        "category", "grid", "community", "owner_unit", "handler_unit", "reporter"
+    )
+    lookup = {"pk": case_id} if case_id is not None else {"tracking_no": tracking_no}
+    case = qs.filter(**lookup).first()
+    if case is None:
+        raise NotFound(NOT_FOUND)
+    return case
+
+
+def case_timeline(*, case: Case, internal: bool) -> QuerySet[CaseEvent]:
+    """The reporter sees only public steps and never who (by name) did them."""
+    qs = case.events.select_related("actor", "unit").order_by("at", "id")
+    return qs if internal else qs.filter(public=True)
+
+
+def categories_active() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).select_related("parent").order_by("code")
+
+
+def open_cases() -> QuerySet[Case]:
+    return Case.objects.filter(status__in=OPEN_STATUSES)

@@ -1,0 +1,154 @@
+"""CASE-1..3: cases enter from every channel, are located, routed and get an owner."""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from linli.accounts.choices import Role
+from linli.casework.choices import STAFF_CHANNELS, Channel, EventKind, Status
+from linli.casework.deadlines import case_deadlines
+from linli.casework.models import Case, CasePhoto, Category
+from linli.casework.permissions import INTAKE_ROLES, user_units
+from linli.casework.services.common import record_step, refuse_unless, require_text
+from linli.core.errors import ValidationFailed
+from linli.core.photos import ProcessedPhoto, photo_process
+from linli.geo.choices import DepartmentKind
+from linli.geo.models import Department, Grid
+from linli.geo.selectors import grid_locate, responsibility_unit
+from linli.people.models import Resident
+
+MAX_PHOTOS = 6
+OUTSIDE = "该位置不在本平台的任何网格内,请在地图上重新选择地点。"
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    category_code: str
+    description: str
+    lat: float
+    lon: float
+    address: str = ""
+    anonymous: bool = False
+
+
+def _category(code: str) -> Category:
+    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    if category is None:
+        raise ValidationFailed("请选择一个有效的事项分类。", field="category")
+    return category
+
+
+def _locate(lat: float, lon: float) -> Grid:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationFailed("位置坐标无效。", field="lat")
+    found = grid_locate(lat=lat, lon=lon)
+    if found is None:
+        raise ValidationFailed(OUTSIDE, code="outside_grids", field="location")
+    return Grid.objects.select_related("community__street").get(pk=found.grid_id)
+
+
+def route(*, category: Category, grid: Grid) -> Department:
+    """The responsible unit by the responsibility list; the community's 居委会 otherwise, so
+    a case is never without an owner (CASE-3)."""
+    unit = responsibility_unit(category_code=category.code, grid=grid)
+    if unit is not None:
+        return unit
+    fallback = (
+        Department.objects.filter(
+            kind=DepartmentKind.COMMUNITY, community_id=grid.community_id
+        ).first()
+        or Department.objects.filter(
+            kind=DepartmentKind.STREET_OFFICE, street_id=grid.community.street_id
+        ).first()
+    )
+    if fallback is None:
+        raise ValidationFailed("该社区尚未配置责任单位,请联系系统管理员。", code="no_unit")
+    return fallback
+
+
+def _tracking_no() -> str:
+    return timezone.localdate().strftime("%Y%m%d") + f"{secrets.randbelow(10**6):06d}"
+
+
+def process_photos(photos: Sequence[bytes]) -> list[ProcessedPhoto]:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片。", field="photos")
+    return [photo_process(data=raw) for raw in photos]
+
+
+def attach_photos(case: Case, processed: Sequence[ProcessedPhoto], stage: str) -> None:
+    for p in processed:
+        photo = CasePhoto(case=case, stage=stage, sha256=p.sha256, width=p.width, height=p.height)
+        photo.image.save(f"{p.sha256[:16]}.jpg", ContentFile(p.image), save=False)
+        photo.thumbnail.save(f"{p.sha256[:16]}_t.jpg", ContentFile(p.thumbnail), save=False)
+        photo.save()
+
+
+def case_submit(
+    *,
+    actor: Any,
+    data: CaseInput,
+    channel: Channel = Channel.WEB,
+    photos: Sequence[bytes] = (),
+    resident: Resident | None = None,
+) -> Case:
+    """Create a case from any channel. Staff channels record who entered it and for whom;
+    the owner is the unit that first receives it (首接负责制)."""
+    description = require_text(
+        data.description, field="description", label="问题描述", max_length=2000
+    )
+    category = _category(data.category_code)
+    grid = _locate(data.lat, data.lon)
+    staff_entry = channel in STAFF_CHANNELS
+    if staff_entry:
+        refuse_unless(actor is not None and actor.role in INTAKE_ROLES)
+        owner = user_units(actor).first() or route(category=category, grid=grid)
+    else:
+        owner = route(category=category, grid=grid)
+    now = timezone.now()
+    respond, close = case_deadlines(category=category, start=now)
+    reporter = None
+    if not staff_entry and actor is not None and actor.role == Role.RESIDENT:
+        reporter = actor
+    if staff_entry and resident is not None and resident.user_id:
+        reporter = resident.user
+    processed = process_photos(photos)  # all validated before anything is written
+    tracking_no = _tracking_no()
+    while Case.objects.filter(tracking_no=tracking_no).exists():
+        tracking_no = _tracking_no()
+    with transaction.atomic():
+        case = Case.objects.create(
+            tracking_no=tracking_no,
+            channel=channel,
+            category=category,
+            description=description,
+            reporter=reporter,
+            resident=resident,
+            anonymous=data.anonymous and not staff_entry,
+            entered_by=actor if staff_entry else None,
+            lat=data.lat,
+            lon=data.lon,
+            address=data.address.strip()[:200],
+            grid=grid,
+            community=grid.community,
+            owner_unit=owner,
+            respond_due=respond.due,
+            close_due=close.due,
+            due_provisional=respond.provisional or close.provisional,
+            status=Status.RECEIVED,
+        )
+        attach_photos(case, processed, CasePhoto.Stage.REPORT)
+        record_step(
+            case=case,
+            kind=EventKind.SUBMITTED,
+            actor=actor,
+            unit=owner,
+            note=str(case.get_channel_display()),
+            notify_reporter=True,
+        )
+    return case

@@ -1,0 +1,328 @@
+"""CASE-4: the workflow. Each function is one step; illegal steps raise Conflict."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from linli.casework.choices import OPEN_STATUSES, EventKind, Status
+from linli.casework.deadlines import case_deadlines
+from linli.casework.models import Case, CasePhoto
+from linli.casework.permissions import can_handle, can_manage, can_verify
+from linli.casework.services.common import (
+    lock,
+    record_step,
+    refuse_unless,
+    require_status,
+    require_text,
+)
+from linli.casework.services.intake import attach_photos, process_photos
+from linli.core.errors import ValidationFailed
+from linli.geo.choices import HandlingLevel
+from linli.geo.models import Department
+
+FOLLOW_UP_AFTER = dt.timedelta(days=3)
+
+
+def _save(case: Case, *fields: str) -> None:
+    case.save(update_fields=[*fields, "status", "updated_at"])
+
+
+@transaction.atomic
+def case_register(*, actor: Any, case: Case) -> Case:
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    require_status(case, Status.RECEIVED, action="立案")
+    before, case.status = case.status, Status.REGISTERED
+    case.responded_at = case.responded_at or timezone.now()
+    _save(case, "responded_at")
+    record_step(
+        case=case,
+        kind=EventKind.REGISTERED,
+        actor=actor,
+        from_status=before,
+        unit=case.owner_unit,
+        notify_reporter=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    require_status(case, Status.RECEIVED, action="不予立案")
+    reason = require_text(reason, field="reason", label="不予立案的理由")
+    before, case.status = case.status, Status.REJECTED
+    case.closed_at = timezone.now()
+    _save(case, "closed_at")
+    record_step(
+        case=case,
+        kind=EventKind.REJECTED,
+        actor=actor,
+        from_status=before,
+        note=reason,
+        notify_reporter=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_dispatch(*, actor: Any, case: Case, unit: Department, note: str = "") -> Case:
+    """Send the case to a unit to handle; also re-dispatch after a return (re-route)."""
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    require_status(case, Status.REGISTERED, action="派遣")
+    before, case.status = case.status, Status.DISPATCHED
+    case.handler_unit = unit
+    _save(case, "handler_unit")
+    record_step(
+        case=case,
+        kind=EventKind.DISPATCHED,
+        actor=actor,
+        from_status=before,
+        unit=unit,
+        note=note,
+        notify_reporter=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_accept(*, actor: Any, case: Case) -> Case:
+    case = lock(case)
+    refuse_unless(can_handle(actor, case))
+    require_status(case, Status.DISPATCHED, action="开始处置")
+    before, case.status = case.status, Status.HANDLING
+    _save(case)
+    record_step(
+        case=case,
+        kind=EventKind.ACCEPTED,
+        actor=actor,
+        from_status=before,
+        unit=case.handler_unit,
+        notify_reporter=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_return(*, actor: Any, case: Case, reason: str) -> Case:
+    """退单: the handler sends it back to the owner, who re-dispatches (the owner stays)."""
+    case = lock(case)
+    refuse_unless(can_handle(actor, case))
+    require_status(case, Status.DISPATCHED, Status.HANDLING, action="退单")
+    reason = require_text(reason, field="reason", label="退单理由")
+    before, case.status = case.status, Status.REGISTERED
+    unit, case.handler_unit = case.handler_unit, None
+    _save(case, "handler_unit")
+    record_step(
+        case=case,
+        kind=EventKind.RETURNED,
+        actor=actor,
+        from_status=before,
+        unit=unit,
+        note=reason,
+        public=False,
+    )
+    return case
+
+
+def case_feedback(*, actor: Any, case: Case, note: str, photos: Sequence[bytes] = ()) -> Case:
+    processed = process_photos(photos)
+    with transaction.atomic():
+        case = lock(case)
+        refuse_unless(can_handle(actor, case))
+        require_status(case, Status.HANDLING, action="反馈处置结果")
+        note = require_text(note, field="note", label="处置情况", max_length=2000)
+        before, case.status = case.status, Status.HANDLED
+        _save(case)
+        attach_photos(case, processed, CasePhoto.Stage.FEEDBACK)
+        record_step(
+            case=case,
+            kind=EventKind.FEEDBACK,
+            actor=actor,
+            from_status=before,
+            unit=case.handler_unit,
+            note=note,
+            notify_reporter=True,
+        )
+    return case
+
+
+@transaction.atomic
+def case_verify(*, actor: Any, case: Case, passed: bool, note: str = "") -> Case:
+    """核查 by the grid worker (or the reporter): passed → verified; else back to handling."""
+    case = lock(case)
+    refuse_unless(can_verify(actor, case))
+    require_status(case, Status.HANDLED, action="核查")
+    before = case.status
+    if passed:
+        case.status = Status.VERIFIED
+        kind = EventKind.VERIFIED
+    else:
+        note = require_text(note, field="note", label="核查未通过的原因")
+        case.status = Status.HANDLING
+        kind = EventKind.VERIFY_FAILED
+    _save(case)
+    record_step(
+        case=case, kind=kind, actor=actor, from_status=before, note=note, notify_reporter=True
+    )
+    return case
+
+
+def _level(case: Case) -> str:
+    unit = case.handler_unit or case.owner_unit
+    return str(unit.level or HandlingLevel.STREET)
+
+
+@transaction.atomic
+def case_close(*, actor: Any, case: Case, level: str = "") -> Case:
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    require_status(case, Status.VERIFIED, action="结案")
+    if level and level not in HandlingLevel.values:
+        raise ValidationFailed("处置层级无效。", field="level")
+    before, case.status = case.status, Status.CLOSED
+    case.level = level or _level(case)
+    case.closed_at = timezone.now()
+    case.follow_up_due = case.closed_at + FOLLOW_UP_AFTER
+    _save(case, "level", "closed_at", "follow_up_due")
+    record_step(
+        case=case, kind=EventKind.CLOSED, actor=actor, from_status=before, notify_reporter=True
+    )
+    return case
+
+
+@transaction.atomic
+def case_rate(*, actor: Any, case: Case, rating: int, comment: str = "") -> Case:
+    """CASE-9: 1–5. A rating of 2 or less reopens the case to its handler (返工)."""
+    case = lock(case)
+    refuse_unless(case.reporter_id == actor.pk or can_manage(actor, case))
+    require_status(case, Status.CLOSED, action="评价")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed("满意度请选择 1 到 5 分。", field="rating")
+    before = case.status
+    case.rating, case.rating_comment = rating, comment.strip()[:500]
+    case.rated_at = timezone.now()
+    case.status = Status.RATED
+    case.follow_up_due = None
+    _save(case, "rating", "rating_comment", "rated_at", "follow_up_due")
+    record_step(
+        case=case,
+        kind=EventKind.RATED,
+        actor=actor,
+        from_status=before,
+        note=f"{rating} 分 {case.rating_comment}".strip(),
+    )
+    if rating <= 2:
+        _reopen(case, actor)
+    return case
+
+
+def _reopen(case: Case, actor: Any) -> None:
+    before = case.status
+    case.status = Status.DISPATCHED if case.handler_unit_id else Status.REGISTERED
+    case.rework_count = F("rework_count") + 1  # type: ignore[assignment]
+    case.closed_at = None
+    respond, close = case_deadlines(category=case.category, start=timezone.now())
+    case.respond_due, case.close_due = respond.due, close.due
+    case.overdue, case.warned_at, case.escalated_at = False, None, None
+    _save(
+        case,
+        "rework_count",
+        "closed_at",
+        "respond_due",
+        "close_due",
+        "overdue",
+        "warned_at",
+        "escalated_at",
+    )
+    case.refresh_from_db(fields=["rework_count"])
+    record_step(
+        case=case,
+        kind=EventKind.REOPENED,
+        actor=actor,
+        from_status=before,
+        unit=case.handler_unit,
+        note="居民不满意,返工处理",
+        notify_reporter=True,
+    )
+
+
+@transaction.atomic
+def case_request_deferral(*, actor: Any, case: Case, until: dt.datetime, reason: str) -> Case:
+    case = lock(case)
+    refuse_unless(can_handle(actor, case))
+    require_status(case, Status.DISPATCHED, Status.HANDLING, action="申请缓办")
+    reason = require_text(reason, field="reason", label="缓办理由")
+    if until <= case.close_due:
+        raise ValidationFailed("缓办日期应晚于当前办结期限。", field="until")
+    case.deferral_until, case.deferral_reason = until, reason
+    _save(case, "deferral_until", "deferral_reason")
+    record_step(
+        case=case,
+        kind=EventKind.DEFERRAL_REQUESTED,
+        actor=actor,
+        from_status=case.status,
+        note=reason,
+        public=False,
+        unit=case.handler_unit,
+    )
+    return case
+
+
+@transaction.atomic
+def case_decide_deferral(*, actor: Any, case: Case, approve: bool, note: str = "") -> Case:
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    if case.deferral_until is None:
+        raise ValidationFailed("该诉求没有待审批的缓办申请。", code="no_deferral")
+    if approve:
+        case.close_due, case.deferred = case.deferral_until, True
+        case.overdue, case.warned_at = False, None
+        kind = EventKind.DEFERRAL_APPROVED
+    else:
+        kind = EventKind.DEFERRAL_REFUSED
+    case.deferral_until, case.deferral_reason = None, ""
+    _save(
+        case, "close_due", "deferred", "overdue", "warned_at", "deferral_until", "deferral_reason"
+    )
+    record_step(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_status=case.status,
+        note=note,
+        notify_reporter=approve,
+    )
+    return case
+
+
+@transaction.atomic
+def case_merge(*, actor: Any, case: Case, into: Case) -> Case:
+    """A duplicate joins the surviving case; its reporter follows the survivor."""
+    if case.pk == into.pk:
+        raise ValidationFailed("不能与自身合并。", field="into")
+    case, into = lock(case), lock(into)
+    refuse_unless(can_manage(actor, case) and can_manage(actor, into))
+    require_status(case, *OPEN_STATUSES, action="合并")
+    if into.status not in OPEN_STATUSES:
+        raise ValidationFailed("只能合并到仍在办理中的诉求。", field="into")
+    before, case.status = case.status, Status.MERGED
+    case.merged_into = into
+    case.closed_at = timezone.now()
+    _save(case, "merged_into", "closed_at")
+    Case.objects.filter(pk=into.pk).update(me_too_count=F("me_too_count") + 1)
+    record_step(
+        case=case,
+        kind=EventKind.MERGED,
+        actor=actor,
+        from_status=before,
+        note=f"与 {into.tracking_no} 合并办理",
+        notify_reporter=True,
+    )
+    return case
