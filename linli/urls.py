@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("core/", include("linli.core.urls")),
     path("geo/", include("linli.geo.urls")),
+    path("cases/", include("linli.casework.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

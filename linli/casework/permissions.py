@@ -65,4 +65,5 @@ def can_verify(user: Any, case: Case) -> bool:
         return user.memberships.filter(
             kind=MembershipKind.GRID_WORKER, grid_id=case.grid_id
         ).exists()
-    return can_manage(user, case)
+    # The owner may verify work done by another unit, never its own (separation of duties).
+    return can_manage(user, case) and not can_handle(user, case)

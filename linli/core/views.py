@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from linli.accounts.choices import GRID_MAP_ROLES, Role
 from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
+from linli.casework.views import STAFF_VIEW_ROLES as CASE_QUEUE_ROLES
 from linli.core.access import page_roles, public_page
 from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
@@ -19,7 +20,33 @@ from linli.geo.selectors import user_places
 
 
 def _tiles(user: Any) -> list[dict[str, Any]]:
-    tiles = [{"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}]
+    tiles = []
+    if user.role in (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER):
+        tiles.append(
+            {
+                "title": _("我要反映"),
+                "hint": _("拍照、选位置、说一句话"),
+                "url": reverse("casework:report"),
+            }
+        )
+        tiles.append(
+            {
+                "title": _("我的诉求"),
+                "hint": _("查看办理进度、评价"),
+                "url": reverse("casework:mine"),
+            }
+        )
+    if user.role in CASE_QUEUE_ROLES:
+        tiles.append(
+            {
+                "title": _("诉求工作台"),
+                "hint": _("待办、派遣、处置、超期"),
+                "url": reverse("casework:queue"),
+            }
+        )
+    tiles.append(
+        {"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}
+    )
     if user.role in GRID_MAP_ROLES:
         tiles.append(
             {"title": _("网格地图"), "hint": _("社区、网格与网格员"), "url": reverse("geo:map")}

@@ -15,19 +15,25 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return [poly[0] for poly in geometry["coordinates"]]
 
 
-def project_grids(grids: Sequence[Grid]) -> tuple[list[dict[str, Any]], float, float]:
-    if not grids:
-        return [], WIDTH, WIDTH
+def map_frame(grids: Sequence[Grid]) -> dict[str, float]:
+    """Equirectangular frame with cos(lat), so shapes keep their proportions at 30°N; the
+    page's script inverts it to turn a tap into lon/lat."""
     min_lon = min(g.min_lon for g in grids)
     max_lon = max(g.max_lon for g in grids)
     min_lat = min(g.min_lat for g in grids)
     max_lat = max(g.max_lat for g in grids)
-    # Equirectangular with cos(lat) so shapes keep their proportions at 30°N.
     kx = math.cos(math.radians((min_lat + max_lat) / 2))
-    span_x = max((max_lon - min_lon) * kx, 1e-9)
-    span_y = max(max_lat - min_lat, 1e-9)
-    scale = WIDTH / span_x
-    height = round(span_y * scale, 1)
+    scale = WIDTH / max((max_lon - min_lon) * kx, 1e-9)
+    height = round(max(max_lat - min_lat, 1e-9) * scale, 1)
+    return {"min_lon": min_lon, "max_lat": max_lat, "kx": kx, "scale": scale, "height": height}
+
+
+def project_grids(grids: Sequence[Grid]) -> tuple[list[dict[str, Any]], float, float]:
+    if not grids:
+        return [], WIDTH, WIDTH
+    frame = map_frame(grids)
+    min_lon, max_lat, kx, scale = frame["min_lon"], frame["max_lat"], frame["kx"], frame["scale"]
+    height = frame["height"]
 
     def xy(lon: float, lat: float) -> tuple[float, float]:
         return round((lon - min_lon) * kx * scale, 1), round((max_lat - lat) * scale, 1)

@@ -1,0 +1,50 @@
+from typing import Any
+
+from django import forms
+
+from linli.casework.choices import STAFF_CHANNELS, Channel
+from linli.casework.selectors import categories_active
+
+
+class ReportForm(forms.Form):
+    """The resident's report (PLAT-2: few fields, big targets); photos are read separately."""
+
+    category = forms.ChoiceField(label="事项分类", error_messages={"required": "请选择事项分类。"})
+    description = forms.CharField(
+        label="问题描述",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "发生了什么?在哪里?"}),
+        error_messages={"required": "请填写问题描述。"},
+    )
+    lat = forms.FloatField(widget=forms.HiddenInput, error_messages={"required": "请选择位置。"})
+    lon = forms.FloatField(widget=forms.HiddenInput, error_messages={"required": "请选择位置。"})
+    address = forms.CharField(label="地点补充(选填)", max_length=200, required=False)
+    anonymous = forms.BooleanField(label="匿名上报", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for c in categories_active().filter(parent__isnull=False):
+            assert c.parent is not None
+            groups.setdefault(c.parent.name, []).append((c.code, f"{c.name}"))
+        self.fields["category"].choices = [("", "请选择")] + list(groups.items())  # type: ignore[attr-defined]
+
+
+class StaffReportForm(ReportForm):
+    channel = forms.ChoiceField(
+        label="来源渠道", choices=[(c.value, c.label) for c in Channel if c in STAFF_CHANNELS]
+    )
+    resident_id = forms.IntegerField(label="居民档案编号(选填)", required=False)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="满意度",
+        coerce=int,
+        choices=[(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意度。"},
+    )
+    comment = forms.CharField(
+        label="评价(选填)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

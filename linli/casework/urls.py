@@ -1,0 +1,14 @@
+from django.urls import path
+
+from linli.casework import views
+
+app_name = "casework"
+urlpatterns = [
+    path("new/", views.report, name="report"),
+    path("mine/", views.mine, name="mine"),
+    path("queue/", views.queue, name="queue"),
+    path("public/", views.public_list, name="public"),
+    path("<str:tracking_no>/", views.detail, name="detail"),
+    path("<str:tracking_no>/photos/<int:photo_id>/<str:size>/", views.photo, name="photo"),
+    path("<str:tracking_no>/<str:action>/", views.act, name="act"),
+]

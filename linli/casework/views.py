@@ -1,0 +1,257 @@
+"""Pages: the resident reports and follows a case; staff work their queue."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from linli.accounts.choices import Role
+from linli.accounts.models import User
+from linli.casework import selectors
+from linli.casework.choices import OPEN_STATUSES, EventKind, Status
+from linli.casework.forms import RateForm, ReportForm
+from linli.casework.models import Case
+from linli.casework.permissions import (
+    CASE_STAFF_ROLES,
+    OVERSIGHT_ROLES,
+    can_handle,
+    can_manage,
+    can_verify,
+    user_units,
+)
+from linli.casework.services import workflow
+from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
+from linli.core.access import page_roles, public_page
+from linli.core.errors import ApplicationError
+from linli.core.photos import PHOTO_MAX_BYTES, photo_read
+from linli.geo.models import Department, Grid
+from linli.geo.svg import map_frame, project_grids
+
+REPORTER_ROLES = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER)
+STAFF_VIEW_ROLES = (*CASE_STAFF_ROLES, Role.SUPERVISOR, Role.EVALUATOR)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _map_context() -> dict[str, Any]:
+    grids = list(Grid.objects.select_related("community").order_by("unit_code"))
+    shapes, width, height = project_grids(grids)
+    return {
+        "shapes": shapes,
+        "width": width,
+        "height": height,
+        "frame": map_frame(grids) if grids else None,
+    }
+
+
+@page_roles(*REPORTER_ROLES)
+def report(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        uploads = request.FILES.getlist("photos")
+        try:
+            if len(uploads) > MAX_PHOTOS:
+                raise ApplicationError(f"最多上传 {MAX_PHOTOS} 张照片。", field="photos")
+            photos = [photo_read(file=f, max_bytes=PHOTO_MAX_BYTES) for f in uploads]
+            data = CaseInput(
+                category_code=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+                lat=form.cleaned_data["lat"],
+                lon=form.cleaned_data["lon"],
+                address=form.cleaned_data["address"],
+                anonymous=form.cleaned_data["anonymous"],
+            )
+            case = case_submit(actor=request.user, data=data, photos=photos)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已收到您的诉求,受理编号 {case.tracking_no}。")
+            return redirect("casework:detail", tracking_no=case.tracking_no)
+    elif request.method == "POST":
+        error = "请检查下面标红的内容。"
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "error": error, "max_photos": MAX_PHOTOS, **_map_context()}
+    return render(request, "casework/report.html", context, status=status)
+
+
+@page_roles()
+def mine(request: HttpRequest) -> HttpResponse:
+    cases = (
+        selectors.visible_to(request.user)
+        .filter(reporter=_user(request))
+        .select_related("category")
+        .order_by("-created_at", "-id")[:100]
+    )
+    return render(request, "casework/mine.html", {"cases": cases})
+
+
+def _actions(user: Any, case: Case) -> dict[str, bool]:
+    manage, handle = can_manage(user, case), can_handle(user, case)
+    s = case.status
+    return {
+        "register": manage and s == Status.RECEIVED,
+        "reject": manage and s == Status.RECEIVED,
+        "dispatch": manage and s == Status.REGISTERED,
+        "accept": handle and s == Status.DISPATCHED,
+        "return": handle and s in (Status.DISPATCHED, Status.HANDLING),
+        "feedback": handle and s == Status.HANDLING,
+        "verify": can_verify(user, case) and s == Status.HANDLED,
+        "close": manage and s == Status.VERIFIED,
+        "rate": s == Status.CLOSED and case.reporter_id == user.pk,
+    }
+
+
+@page_roles()
+def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    case = selectors.case_get(actor=request.user, tracking_no=tracking_no)
+    staff = _user(request).role in STAFF_VIEW_ROLES
+    events = selectors.case_timeline(case=case, internal=staff)
+    context = {
+        "case": case,
+        "events": events,
+        "staff": staff,
+        "photos": case.photos.all(),
+        "actions": _actions(request.user, case),
+        "units": Department.objects.order_by("kind", "name") if staff else [],
+        "rate_form": RateForm(),
+    }
+    return render(request, "casework/detail.html", context)
+
+
+ACTIONS = {
+    "register": lambda u, c, p, f: workflow.case_register(actor=u, case=c),
+    "reject": lambda u, c, p, f: workflow.case_reject(actor=u, case=c, reason=p.get("reason", "")),
+    "dispatch": lambda u, c, p, f: workflow.case_dispatch(
+        actor=u, case=c, unit=_unit(p.get("unit_id")), note=p.get("note", "")
+    ),
+    "accept": lambda u, c, p, f: workflow.case_accept(actor=u, case=c),
+    "return": lambda u, c, p, f: workflow.case_return(actor=u, case=c, reason=p.get("reason", "")),
+    "feedback": lambda u, c, p, f: workflow.case_feedback(
+        actor=u,
+        case=c,
+        note=p.get("note", ""),
+        photos=[photo_read(file=x) for x in f.getlist("photos")],
+    ),
+    "verify": lambda u, c, p, f: workflow.case_verify(
+        actor=u, case=c, passed=p.get("passed") == "1", note=p.get("note", "")
+    ),
+    "close": lambda u, c, p, f: workflow.case_close(actor=u, case=c),
+}
+
+
+def _unit(raw: str | None) -> Department:
+    unit = Department.objects.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
+    if unit is None:
+        raise ApplicationError("请选择处置单位。", field="unit_id")
+    return unit
+
+
+@require_POST
+@page_roles()
+def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
+    case = selectors.case_get(actor=request.user, tracking_no=tracking_no)
+    try:
+        if action == "rate":
+            form = RateForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError("请选择满意度。", field="rating")
+            workflow.case_rate(
+                actor=request.user,
+                case=case,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        elif action in ACTIONS:
+            ACTIONS[action](request.user, case, request.POST, request.FILES)
+        else:
+            raise ApplicationError("未知操作。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已{EventKind(_event_of(action)).label}。")
+    return redirect("casework:detail", tracking_no=tracking_no)
+
+
+def _event_of(action: str) -> str:
+    return {
+        "accept": "accepted",
+        "return": "returned",
+        "verify": "verified",
+        "register": "registered",
+        "reject": "rejected",
+        "dispatch": "dispatched",
+        "feedback": "feedback",
+        "close": "closed",
+        "rate": "rated",
+    }[action]
+
+
+@page_roles(*STAFF_VIEW_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    """The staff console: cases for the user's units and places, with filters."""
+    qs = selectors.visible_to(request.user).select_related(
+        "category", "grid", "handler_unit", "owner_unit"
+    )
+    f = request.GET
+    if f.get("scope") == "unit" and _user(request).role not in OVERSIGHT_ROLES:
+        units = user_units(request.user)
+        qs = qs.filter(handler_unit__in=units) | qs.filter(owner_unit__in=units)
+    status = f.get("status", "open")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in Status.values:
+        qs = qs.filter(status=status)
+    if f.get("category"):
+        qs = qs.filter(category__code__startswith=f["category"])
+    if f.get("grid", "").isdigit():
+        qs = qs.filter(grid_id=int(f["grid"]))
+    if f.get("overdue") == "1":
+        qs = qs.filter(overdue=True)
+    page = Paginator(qs.order_by("close_due", "id"), 50).get_page(f.get("page"))
+    context = {
+        "page": page,
+        "statuses": Status.choices,
+        "filters": f,
+        "grids": Grid.objects.order_by("unit_code").only("id", "name"),
+    }
+    return render(request, "casework/queue.html", context)
+
+
+@public_page
+def public_list(request: HttpRequest) -> HttpResponse:
+    """CASE-11: no personal data; photos only after staff review."""
+    cases = (
+        Case.objects.filter(public=True)
+        .exclude(status__in=(Status.REJECTED, Status.MERGED))
+        .select_related("category", "community")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    return render(request, "casework/public.html", {"page": page, **_map_context()})
+
+
+@public_page
+def photo(request: HttpRequest, tracking_no: str, photo_id: int, size: str) -> HttpResponseBase:
+    """Photos are served through the case's visibility, never from a public media URL;
+    the public sees them only after staff review (CASE-11)."""
+    from django.http import FileResponse, Http404
+
+    case = Case.objects.filter(tracking_no=tracking_no).first()
+    visible = case is not None and (
+        (case.public and case.photos_reviewed)
+        or (
+            request.user.is_authenticated
+            and selectors.visible_to(request.user).filter(pk=case.pk).exists()
+        )
+    )
+    item = case.photos.filter(pk=photo_id).first() if visible and case else None
+    if item is None:
+        raise Http404
+    field = item.thumbnail if size == "thumb" else item.image
+    return FileResponse(field.open("rb"), content_type="image/jpeg")
