@@ -6,9 +6,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from linli.accounts.models import User
+from linli.casework.models import Case
+from linli.casework.services.categories import categories_ensure_defaults
 from linli.core.audit.services import audit_record
 from linli.demo import names as catalog
 from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
+from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection
 from linli.geo.choices import DepartmentKind, HandlingLevel
 from linli.geo.models import (
@@ -60,6 +63,8 @@ def demo_build(
                 obj=street,
                 data={"created": accounts.created, "passwords_set": accounts.total},
             )
+            demo_calendar()
+            categories_ensure_defaults(actor=None)
             return DemoSummary(False, seed, demo_counts(street), accounts.logins)
         admin = sysadmin_ensure(plan=plan, password_hash=password_hash)
         street = _places()
@@ -68,6 +73,8 @@ def demo_build(
         _rules(street, departments)
         _people(plan, street)
         accounts = accounts_ensure(plan=plan, street=street, password_hash=password_hash)
+        demo_calendar()
+        demo_cases(seed=seed, street=street)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)
@@ -85,6 +92,7 @@ def demo_counts(street: Street) -> dict[str, int]:
         "departments": Department.objects.count(),
         "rules": ResponsibilityRule.objects.count(),
         "users": User.objects.count(),
+        "cases": Case.objects.filter(community__street=street).count(),
     }
 
 

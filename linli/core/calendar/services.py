@@ -145,7 +145,8 @@ def calendar_load_year(*, actor: Any, year: int, force: bool = False) -> Calenda
     calendar_year, _ = _locked_year(year)
     if calendar_year.source == ADMIN_SOURCE and not force:
         raise ValidationFailed(
-            f"{year} 年的工作日历已由管理员修改;重新载入会覆盖这些修改。确需覆盖请使用 --force。",
+            f"{year} 年的工作日历已由管理员修改;重新载入会覆盖这些修改。"
+            "确需覆盖请使用 calendar_load --force,或后台年份列表的“重新载入”操作。",
             code="calendar_year_edited",
             field="year",
         )

@@ -262,3 +262,15 @@ def test_grid_map_shows_demo_grids(demo: DemoSummary) -> None:
     response = client.get("/geo/map/")
     assert response.status_code == 200
     assert focus_grid().name in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_has_a_queue_of_cases_in_every_state(demo: DemoSummary) -> None:
+    from linli.casework.models import Case, Category
+    from linli.core.audit.services import audit_verify
+
+    assert Category.objects.filter(parent__isnull=False).count() >= 30
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert {"received", "registered", "dispatched", "handling", "handled", "closed"} <= statuses
+    assert Case.objects.filter(due_provisional=False).exists()  # the calendar is loaded
+    assert audit_verify().ok

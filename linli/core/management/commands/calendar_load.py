@@ -4,7 +4,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from linli.core.calendar.models import CalendarYear
-from linli.core.calendar.services import calendar_load_year, package_source, package_years
+from linli.core.calendar.services import (
+    calendar_load_year,
+    package_days,
+    package_source,
+    package_years,
+)
 from linli.core.errors import ValidationFailed
 
 FIRST_DEFAULT_YEAR = 2024
@@ -27,15 +32,23 @@ class Command(BaseCommand):
             last = timezone.localdate().year + 1
             years = [y for y in range(FIRST_DEFAULT_YEAR, last + 1) if y in known]
         errors: list[str] = []
+        for year in years:  # refuse unknown years before loading any
+            try:
+                package_days(year)
+            except ValidationFailed as exc:
+                errors.append(exc.message)
+        if errors:
+            raise CommandError("\n".join(errors))
         for year in years:
             try:
                 before = _version(year)
                 loaded = calendar_load_year(actor=None, year=year, force=options["force"])
             except ValidationFailed as exc:
-                if exc.code == "calendar_year_edited":
-                    self.stderr.write(self.style.WARNING(f"跳过:{exc.message}"))
-                else:
-                    errors.append(exc.message)
+                if exc.code != "calendar_year_edited":
+                    raise CommandError(exc.message) from exc
+                self.stderr.write(self.style.WARNING(f"跳过:{exc.message}"))
+                continue
+            if not options["verbosity"]:
                 continue
             days = loaded.days.count()
             if loaded.version == before:
@@ -47,8 +60,6 @@ class Command(BaseCommand):
                         f"来源 {package_source()})。"
                     )
                 )
-        if errors:
-            raise CommandError("\n".join(errors))
 
 
 def _version(year: int) -> int | None:

@@ -1,0 +1,76 @@
+"""CASE-10 duplicate detection and "me too". Mounted at /api/cases (see linli/api.py)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from linli.casework.models import Category
+from linli.casework.services.duplicates import (
+    ME_TOO_ROLES,
+    case_me_too,
+    distance_m,
+    me_too_target,
+    nearby_open_cases,
+)
+from linli.core.access import api_roles
+from linli.core.errors import ValidationFailed
+from linli.core.schemas import ErrorOut
+
+router = Router(tags=["cases"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class NearbyQuery(Schema):
+    category: str = Field(min_length=2, max_length=10)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class NearbyOut(Schema):
+    """No description, address, photos or reporter: only what identifies the matter."""
+
+    tracking_no: str
+    category_name: str
+    status_label: str
+    distance_m: float
+    me_too_count: int
+    created_at: dt.datetime
+
+
+class MeTooOut(Schema):
+    tracking_no: str
+    me_too_count: int
+    joined: bool
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/nearby", response={200: list[NearbyOut], **ERRORS}, auth=api_roles())
+def nearby(request: HttpRequest, q: Query[NearbyQuery]) -> list[dict[str, Any]]:
+    category = Category.objects.filter(code=q.category, parent__isnull=False).first()
+    if category is None:
+        raise ValidationFailed("请选择一个有效的事项分类。", field="category")
+    return [
+        {
+            "tracking_no": c.tracking_no,
+            "category_name": c.category.name,
+            "status_label": c.get_status_display(),
+            "distance_m": round(distance_m(q.lat, q.lon, c.lat, c.lon), 1),
+            "me_too_count": c.me_too_count,
+            "created_at": c.created_at,
+        }
+        for c in nearby_open_cases(category=category, lat=q.lat, lon=q.lon)
+    ]
+
+
+@router.post(
+    "/{tracking_no}/me-too", response={200: MeTooOut, **ERRORS}, auth=api_roles(*ME_TOO_ROLES)
+)
+def me_too(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
+    case = case_me_too(actor=_actor(request), case=me_too_target(tracking_no=tracking_no))
+    return {"tracking_no": case.tracking_no, "me_too_count": case.me_too_count, "joined": True}
