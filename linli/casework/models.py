@@ -236,4 +236,6 @@ class WhistleCall(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.whistle_id} → {self.department_id}"
+
+
 from linli.casework.open311.models import Open311Key  # noqa: E402,F401

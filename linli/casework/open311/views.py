@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from linli.casework.open311 import catalog, reports
@@ -42,7 +43,9 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(sorted(allowed))
                 return response
             try:
-                return view(request, *args, fmt=fmt, **kwargs)
+                # Machine-read data: Chinese labels whatever language cookie a browser sends.
+                with translation.override(settings.LANGUAGE_CODE):
+                    return view(request, *args, fmt=fmt, **kwargs)
             except ApplicationError as exc:
                 status = exc.status if exc.status in (403, 404) else 400
                 return error(fmt, status, str(exc.message))

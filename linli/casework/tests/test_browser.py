@@ -1,7 +1,6 @@
 """The closed loop in a real chromium: a resident reports with a photo on a phone, an
 officer handles it, the grid worker verifies, the resident rates it (CASE-1..9)."""
 
-
 import pytest
 from PIL import Image
 
@@ -36,8 +35,9 @@ def photo_file(tmp_path):
 def test_report_handle_verify_rate(live_server, live_world, browser, photo_file):
     categories_ensure_defaults(actor=None)
     base = live_server.url
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                has_touch=True).new_page()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    ).new_page()
     sign_in(phone, base, "resident")
     phone.get_by_role("link", name="我要反映").click()
     phone.wait_for_url(f"{base}/cases/new/")

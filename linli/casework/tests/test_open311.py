@@ -594,3 +594,10 @@ def test_key_command_refuses_bad_input(cats):
     with pytest.raises(CommandError):
         call_command("open311_key", "create", "two words", stdout=io.StringIO())
     assert Open311Key.objects.count() == 1
+
+
+def test_labels_stay_chinese_for_an_english_browser(cats, client):
+    case = make_case(cats["resident"])
+    client.cookies["django_language"] = "en"
+    [row] = json_of(client.get(f"{BASE}/requests/{case.tracking_no}.json"))
+    assert row["status_notes"].startswith("已受理")

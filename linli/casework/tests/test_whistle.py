@@ -152,7 +152,9 @@ def test_unreported_call_is_escalated_to_the_street_office_once(case, cats, zhuj
         departments=[cats.chengguan, zhujian],
         reason="联合处置",
     )
-    whistle_report(actor=cats["dept_officer"], call=whistle.calls.get(department=cats.chengguan), note="到")
+    whistle_report(
+        actor=cats["dept_officer"], call=whistle.calls.get(department=cats.chengguan), note="到"
+    )
     call = whistle.calls.get(department=zhujian)
     assert sweep_deadlines(now=call.due - dt.timedelta(minutes=1)).whistle_calls == 0
     # Keep the case itself on time so only the call is late.
@@ -162,9 +164,12 @@ def test_unreported_call_is_escalated_to_the_street_office_once(case, cats, zhuj
     assert call.escalated_at == call.due
     event = case.events.get(kind=EventKind.ESCALATED)
     assert event.unit == cats.street_office and "西湖区住建局未在期限内报到" in event.note
-    assert Notification.objects.filter(
-        recipient=cats["street_admin"], title__startswith="吹哨未报到"
-    ).count() == 1
+    assert (
+        Notification.objects.filter(
+            recipient=cats["street_admin"], title__startswith="吹哨未报到"
+        ).count()
+        == 1
+    )
     assert sweep_deadlines(now=call.due + dt.timedelta(days=1)) == SweepResult()
     assert case.events.filter(kind=EventKind.ESCALATED).count() == 1
 
@@ -217,11 +222,17 @@ def test_api_whistle_permissions(case, cats, login, zhujian):
         user=outsider, kind=MembershipKind.COMMUNITY_WORKER, community=cats.community_b
     )
     assert post(client_for(outsider), f"/api/cases/{no}/whistle", body).status_code == 404
-    missing = post(login("community_worker"), f"/api/cases/{no}/whistle", {**body, "department_ids": [999999]})
+    missing = post(
+        login("community_worker"), f"/api/cases/{no}/whistle", {**body, "department_ids": [999999]}
+    )
     assert missing.status_code == 404
-    empty = post(login("community_worker"), f"/api/cases/{no}/whistle", {**body, "department_ids": []})
+    empty = post(
+        login("community_worker"), f"/api/cases/{no}/whistle", {**body, "department_ids": []}
+    )
     assert empty.status_code == 400 and empty.json()["error"]["field"] == "departments"
-    call_id = post(login("community_worker"), f"/api/cases/{no}/whistle", body).json()["calls"][0]["id"]
+    call_id = post(login("community_worker"), f"/api/cases/{no}/whistle", body).json()["calls"][0][
+        "id"
+    ]
     url = f"/api/cases/whistle-calls/{call_id}/report"
     assert post(Client(), url, {"note": "到"}).status_code == 401
     assert post(login("resident"), url, {"note": "到"}).status_code == 403
