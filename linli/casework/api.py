@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
+from pydantic import Field
 
 from linli.accounts.choices import ALL_ROLES, Role
 from linli.casework import selectors
@@ -148,6 +149,27 @@ def staff_submit(request: HttpRequest, payload: StaffCaseIn) -> HttpStatus[dict[
         channel=Channel(payload.channel),
         resident=resident,
     )
+    return HttpStatus(201, detail(actor(request), case))
+
+
+class SensorCaseIn(CaseIn):
+    device: str = Field(default="", max_length=64)
+
+
+@router.post("/sensor", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(Role.SYSADMIN))
+def sensor_submit(request: HttpRequest, payload: SensorCaseIn) -> HttpStatus[dict[str, Any]]:
+    """For other systems (meters, call buttons) holding a service account's bearer token."""
+    description = payload.description
+    if payload.device:
+        description = f"{description}(设备 {payload.device})"
+    data = CaseInput(
+        category_code=payload.category,
+        description=description,
+        lat=payload.lat,
+        lon=payload.lon,
+        address=payload.address,
+    )
+    case = case_submit(actor=actor(request), data=data, channel=Channel.SENSOR)
     return HttpStatus(201, detail(actor(request), case))
 
 

@@ -270,3 +270,41 @@ def test_staff_intake_for_a_resident_without_a_phone(cats, login):
     assert case.owner_unit.name == "甲社区居委会"  # first contact owns it
     refused = post(login("resident"), "/api/cases/staff", body)
     assert refused.status_code == 403
+
+
+def test_sensor_channel_for_machine_clients(cats, client):
+    from linli.accounts.services import api_token_create
+
+    _, key = api_token_create(actor=None, user=cats["sysadmin"], name="water-meters")
+    body = {"category": "23-01", "description": "水表 12 小时无读数", "device": "WM-0042", **INSIDE_A1}
+    response = client.post("/api/cases/sensor", body, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 201
+    case = Case.objects.get(tracking_no=response.json()["tracking_no"])
+    assert case.channel == "sensor" and "WM-0042" in case.description
+    assert case.reporter is None
+    # Utilities are urgent: clock-hour deadlines (2 h / 24 h).
+    assert (case.respond_due - case.created_at).total_seconds() == pytest.approx(7200, abs=5)
+    assert (case.close_due - case.created_at).total_seconds() == pytest.approx(86400, abs=5)
+
+
+def test_deadline_of_a_case_received_before_national_day(cats, login, monkeypatch):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from linli.core.calendar.services import calendar_load_year
+
+    calendar_load_year(actor=None, year=2025)
+    sh = ZoneInfo("Asia/Shanghai")
+    received = dt.datetime(2025, 9, 30, 10, 0, tzinfo=sh)
+    monkeypatch.setattr(timezone, "now", lambda: received)
+    submit_body = {"category": "01-10", "description": "垃圾", **INSIDE_A1}
+    response = post(login("resident"), "/api/cases", submit_body)
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(tracking_no=response.json()["tracking_no"])
+    # 1 working day → all of 9 Oct (1–8 Oct off); 3 → the 调休 Saturday 11 Oct counts.
+    assert case.respond_due == dt.datetime(2025, 10, 10, 0, 0, tzinfo=sh)
+    assert case.close_due == dt.datetime(2025, 10, 12, 0, 0, tzinfo=sh)
+    assert case.due_provisional is False
