@@ -26,6 +26,9 @@ MAJORS: Final = (
     ("27", "物业管理"),
 )
 
+# Categories whose cases are never shown publicly (PEOPLE-5, CASE-11).
+PRIVATE: Final = frozenset({"20-01", "21-01", "21-02", "22-01", "25-01", "26-01"})
+
 LEAVES: Final = (
     ("01-01", "私搭乱建", NORMAL),
     ("01-02", "积存垃圾渣土", NORMAL),

@@ -29,6 +29,8 @@ class Category(BaseModel):
         max_length=15, choices=DeadlineUnit.choices, default=DeadlineUnit.WORKING_DAYS
     )
     active = models.BooleanField("启用", default=True)
+    # Welfare, care and health matters reveal a household's circumstances: never public.
+    public = models.BooleanField("可公开", default=True)
     description = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:

@@ -22,6 +22,7 @@ from linli.casework.services.common import record_step
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.errors import NotFound, ValidationFailed
 
+PUBLIC_DECIMALS = 3  # ~100 m
 MAX_RESULTS = 1000
 WINDOW = dt.timedelta(days=90)
 CLOSED_STATUSES = (Status.CLOSED, Status.RATED, Status.REJECTED, Status.MERGED)
@@ -157,8 +158,9 @@ def request_entry(request: HttpRequest, case: Case) -> dict[str, Any]:
         "address": case.address or case.grid.name,
         "address_id": None,
         "zipcode": None,
-        "lat": case.lat,
-        "long": case.lon,
+        # Rounded to ~100 m: a public list must not pinpoint a resident's door (CASE-11).
+        "lat": round(case.lat, PUBLIC_DECIMALS),
+        "long": round(case.lon, PUBLIC_DECIMALS),
         "media_url": _media_url(request, case),
     }
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from linli.casework.category_tree import LEAVES, MAJORS
+from linli.casework.category_tree import LEAVES, MAJORS, PRIVATE
 from linli.casework.models import Category
 from linli.core.audit.services import audit_record
 
@@ -26,6 +26,7 @@ def categories_ensure_defaults(*, actor: Any) -> int:
                 "respond_unit": r_unit,
                 "close_amount": c_amount,
                 "close_unit": c_unit,
+                "public": code not in PRIVATE,
             },
         )
         created += new

@@ -141,6 +141,7 @@ def case_submit(
             close_due=close.due,
             due_provisional=respond.provisional or close.provisional,
             status=Status.RECEIVED,
+            public=category.public,
         )
         attach_photos(case, processed, CasePhoto.Stage.REPORT)
         record_step(

@@ -276,9 +276,18 @@ def test_sensor_channel_for_machine_clients(cats, client):
     from linli.accounts.services import api_token_create
 
     _, key = api_token_create(actor=None, user=cats["sysadmin"], name="water-meters")
-    body = {"category": "23-01", "description": "水表 12 小时无读数", "device": "WM-0042", **INSIDE_A1}
-    response = client.post("/api/cases/sensor", body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = {
+        "category": "23-01",
+        "description": "水表 12 小时无读数",
+        "device": "WM-0042",
+        **INSIDE_A1,
+    }
+    response = client.post(
+        "/api/cases/sensor",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert response.status_code == 201
     case = Case.objects.get(tracking_no=response.json()["tracking_no"])
     assert case.channel == "sensor" and "WM-0042" in case.description
@@ -308,3 +317,11 @@ def test_deadline_of_a_case_received_before_national_day(cats, login, monkeypatc
     assert case.respond_due == dt.datetime(2025, 10, 10, 0, 0, tzinfo=sh)
     assert case.close_due == dt.datetime(2025, 10, 12, 0, 0, tzinfo=sh)
     assert case.due_provisional is False
+
+
+def test_welfare_and_care_requests_are_never_public(cats, login, client):
+    body = {"category": "26-01", "description": "想申请低保", **INSIDE_A1}
+    response = post(login("resident"), "/api/cases", body)
+    case = Case.objects.get(tracking_no=response.json()["tracking_no"])
+    assert case.public is False
+    assert case.tracking_no not in client.get("/cases/public/").content.decode()
