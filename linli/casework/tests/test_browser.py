@@ -84,3 +84,27 @@ def test_report_handle_verify_rate(live_server, live_world, browser, photo_file)
     case.refresh_from_db()
     assert case.rating == 5 and case.level
     screenshot(phone, "case-rated-phone")
+
+
+def test_duplicate_is_offered_before_submitting(live_server, live_world, browser):
+    from linli.casework.services.intake import CaseInput, case_submit
+
+    categories_ensure_defaults(actor=None)
+    first = case_submit(
+        actor=live_world["resident"], data=CaseInput("01-10", "垃圾没人清", 30.2725, 120.1225)
+    )
+    base = live_server.url
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_in(page, base, "volunteer")
+    page.goto(f"{base}/cases/new/")
+    page.get_by_label("1. 事项分类").select_option("01-10")
+    page.locator("#pickmap path").first.click()  # the centre of grid A1, where the first case is
+    nearby = page.get_by_test_id("nearby")
+    nearby.wait_for(state="visible")
+    assert "已有 1 人反映" in nearby.inner_text()
+    screenshot(page, "case-nearby-phone")
+    page.get_by_role("button", name="我也遇到").click()
+    page.get_by_text(f"已记录,谢谢您。受理编号 {first.tracking_no}").wait_for()
+    first.refresh_from_db()
+    assert first.me_too_count == 1
+    assert Case.objects.count() == 1
