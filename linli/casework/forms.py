@@ -31,10 +31,16 @@ class ReportForm(forms.Form):
 
 
 class StaffReportForm(ReportForm):
+    """代办 at the window, from a hotline call or a suggestion-box slip (PLAT-2)."""
+
     channel = forms.ChoiceField(
         label="来源渠道", choices=[(c.value, c.label) for c in Channel if c in STAFF_CHANNELS]
     )
-    resident_id = forms.IntegerField(label="居民档案编号(选填)", required=False)
+    full_name = forms.CharField(label="居民姓名", max_length=50, required=False)
+    birth_year = forms.IntegerField(label="出生年份", required=False, min_value=1900)
+    sex = forms.ChoiceField(
+        label="性别(新建档案时填)", required=False, choices=[("", "—"), ("M", "男"), ("F", "女")]
+    )
 
 
 class RateForm(forms.Form):

@@ -5,6 +5,7 @@ from linli.casework import views
 app_name = "casework"
 urlpatterns = [
     path("new/", views.report, name="report"),
+    path("window/", views.staff_report, name="staff_report"),
     path("mine/", views.mine, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("public/", views.public_list, name="public"),

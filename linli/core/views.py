@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from linli.accounts.choices import GRID_MAP_ROLES, Role
 from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
+from linli.casework.permissions import INTAKE_ROLES
 from linli.casework.views import STAFF_VIEW_ROLES as CASE_QUEUE_ROLES
 from linli.core.access import page_roles, public_page
 from linli.core.middleware import ELDER_COOKIE
@@ -34,6 +35,14 @@ def _tiles(user: Any) -> list[dict[str, Any]]:
                 "title": _("我的诉求"),
                 "hint": _("查看办理进度、评价"),
                 "url": reverse("casework:mine"),
+            }
+        )
+    if user.role in (*INTAKE_ROLES, Role.SYSADMIN):
+        tiles.append(
+            {
+                "title": _("代办登记"),
+                "hint": _("窗口、热线、意见箱"),
+                "url": reverse("casework:staff_report"),
             }
         )
     if user.role in CASE_QUEUE_ROLES:

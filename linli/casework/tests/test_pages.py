@@ -1,0 +1,128 @@
+"""Server-rendered pages: staff entry on behalf of a resident, the queue, photos, public."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from linli.casework.models import Case
+from linli.people.models import Resident
+
+from .conftest import INSIDE_A1
+
+
+def _form(**extra):
+    return {
+        "category": "20-02",
+        "description": "楼上深夜噪音",
+        "lat": INSIDE_A1["lat"],
+        "lon": INSIDE_A1["lon"],
+        "channel": "window",
+        **extra,
+    }
+
+
+def test_window_entry_finds_the_resident(cats, login):
+    response = login("community_worker").post(
+        "/cases/window/", _form(full_name="王秀英", birth_year=1946)
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.resident.full_name == "王秀英" and case.channel == "window"
+    assert case.reporter == cats["resident"]  # the resident's own account follows it
+    assert Resident.objects.count() == 1
+
+
+def test_window_entry_creates_a_minimal_record(cats, login):
+    login("community_worker").post(
+        "/cases/window/", _form(full_name="李大爷", birth_year=1940, sex="M", channel="hotline")
+    )
+    resident = Resident.objects.get(full_name="李大爷")
+    assert resident.birth_year == 1940 and resident.household is None
+    assert Case.objects.get().resident == resident
+
+
+def test_refused_entry_leaves_no_new_resident(cats, login):
+    response = login("community_worker").post(
+        "/cases/window/", _form(full_name="李大爷", birth_year=1940, sex="M", lat=31.9, lon=121.9)
+    )
+    assert response.status_code == 400
+    assert "不在本平台的任何网格内" in response.content.decode()
+    assert not Resident.objects.filter(full_name="李大爷").exists()
+    assert Case.objects.count() == 0
+
+
+def test_new_resident_needs_a_sex(cats, login):
+    response = login("community_worker").post(
+        "/cases/window/", _form(full_name="李大爷", birth_year=1940)
+    )
+    assert "需要选择性别" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def _jpeg() -> io.BytesIO:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 20, 20)).save(buf, "JPEG")
+    buf.seek(0)
+    buf.name = "a.jpg"
+    return buf
+
+
+def test_report_page_with_a_photo_and_a_fake_photo(cats, login):
+    client = login("resident")
+    body = {"category": "01-10", "description": "垃圾", **INSIDE_A1}
+    fake = io.BytesIO(b"%PDF-1.4 not an image")
+    fake.name = "x.jpg"
+    refused = client.post("/cases/new/", {**body, "photos": [fake]})
+    assert refused.status_code == 400
+    assert "不是可识别的照片" in refused.content.decode()
+    assert Case.objects.count() == 0
+    ok = client.post("/cases/new/", {**body, "photos": [_jpeg()]})
+    assert ok.status_code == 302
+    case = Case.objects.get()
+    photo = case.photos.get()
+    assert client.get(f"/cases/{case.tracking_no}/photos/{photo.pk}/thumb/").status_code == 200
+
+
+def test_photos_are_private_until_reviewed(cats, login, client):
+    login("resident").post(
+        "/cases/new/",
+        {"category": "01-10", "description": "垃圾", **INSIDE_A1, "photos": [_jpeg()]},
+    )
+    case = Case.objects.get()
+    url = f"/cases/{case.tracking_no}/photos/{case.photos.get().pk}/full/"
+    assert client.get(url).status_code == 404  # anonymous, not reviewed
+    assert login("grid_worker").get(url).status_code == 200  # their grid
+    Case.objects.filter(pk=case.pk).update(photos_reviewed=True)
+    assert client.get(url).status_code == 200
+
+
+def test_queue_filters_and_has_no_n_plus_one(cats, login, submit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("community_worker")
+    counts = []
+    for total in (5, 10):
+        while Case.objects.count() < total:
+            submit()
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/cases/queue/")
+        assert page.content.decode().count('href="/cases/2') == total
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]  # the page costs the same for 5 rows as for 10
+    overdue = client.get("/cases/queue/", {"overdue": "1"}).content.decode()
+    assert overdue.count('href="/cases/2') == 0
+
+
+@pytest.mark.parametrize("role", ["resident", "volunteer", "family"])
+def test_reporters_cannot_open_the_queue_or_window(cats, login, role):
+    assert login(role).get("/cases/queue/").status_code == 403
+    assert login(role).get("/cases/window/").status_code == 403
+
+
+def test_public_list_shows_no_personal_data(cats, submit, client):
+    submit(description="王秀英家门口垃圾")
+    html = client.get("/cases/public/").content.decode()
+    assert "暴露垃圾" in html
+    assert "王秀英" not in html and "resident" not in html

@@ -1,0 +1,38 @@
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from linli.core.audit.services import audit_record
+from linli.core.errors import ValidationFailed
+from linli.people.models import Resident, Sex
+from linli.people.selectors import visible_to
+
+
+@transaction.atomic
+def resident_find_or_create(
+    *, actor: Any, full_name: str, birth_year: int, sex: str = ""
+) -> tuple[Resident, bool]:
+    """For staff entering a matter on someone's behalf (代办): the resident in the staff
+    member's area with this name and birth year, or a new record with only these fields
+    (minimum necessary, PEOPLE-5)."""
+    name = (full_name or "").strip()
+    if not 1 <= len(name) <= 50:
+        raise ValidationFailed("请填写居民姓名。", field="full_name")
+    this_year = dt.date.today().year
+    if not this_year - 120 <= birth_year <= this_year:
+        raise ValidationFailed("出生年份不正确。", field="birth_year")
+    found = visible_to(actor).filter(full_name=name, birth_year=birth_year).first()
+    if found is not None:
+        audit_record(actor=actor, action="resident.found", obj=found, data={"purpose": "代办"})
+        return found, False
+    if sex not in Sex.values:
+        raise ValidationFailed("新建居民档案需要选择性别。", field="sex")
+    resident = Resident.objects.create(full_name=name, birth_year=birth_year, sex=sex)
+    audit_record(
+        actor=actor,
+        action="resident.created",
+        obj=resident,
+        data={"fields": ["full_name", "birth_year", "sex"], "purpose": "代办"},
+    )
+    return resident, True
