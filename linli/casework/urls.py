@@ -8,6 +8,7 @@ urlpatterns = [
     path("window/", views.staff_report, name="staff_report"),
     path("mine/", views.mine, name="mine"),
     path("queue/", views.queue, name="queue"),
+    path("queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("public/", views.public_list, name="public"),
     path("<str:tracking_no>/", views.detail, name="detail"),
     path("<str:tracking_no>/photos/<int:photo_id>/<str:size>/", views.photo, name="photo"),

@@ -7,12 +7,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.casework import selectors
-from linli.casework.choices import OPEN_STATUSES, Channel, EventKind, Status
+from linli.casework.choices import OPEN_STATUSES, Channel, Status
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
 from linli.casework.models import Case
 from linli.casework.permissions import (
@@ -152,6 +153,7 @@ def _actions(user: Any, case: Case) -> dict[str, bool]:
         "verify": can_verify(user, case) and s == Status.HANDLED,
         "close": manage and s == Status.VERIFIED,
         "rate": s == Status.CLOSED and case.reporter_id == user.pk,
+        "photos": manage,
     }
 
 
@@ -190,6 +192,9 @@ ACTIONS = {
         actor=u, case=c, passed=p.get("passed") == "1", note=p.get("note", "")
     ),
     "close": lambda u, c, p, f: workflow.case_close(actor=u, case=c),
+    "photos": lambda u, c, p, f: workflow.case_review_photos(
+        actor=u, case=c, publish=p.get("publish") == "1"
+    ),
 }
 
 
@@ -222,22 +227,22 @@ def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已{EventKind(_event_of(action)).label}。")
+        messages.success(request, DONE[action])
     return redirect("casework:detail", tracking_no=tracking_no)
 
 
-def _event_of(action: str) -> str:
-    return {
-        "accept": "accepted",
-        "return": "returned",
-        "verify": "verified",
-        "register": "registered",
-        "reject": "rejected",
-        "dispatch": "dispatched",
-        "feedback": "feedback",
-        "close": "closed",
-        "rate": "rated",
-    }[action]
+DONE = {
+    "register": "已立案。",
+    "reject": "已不予立案。",
+    "dispatch": "已派遣。",
+    "accept": "已开始处置。",
+    "return": "已退单。",
+    "feedback": "已反馈处置结果。",
+    "verify": "已核查。",
+    "close": "已结案。",
+    "rate": "感谢您的评价。",
+    "photos": "已更新照片公开设置。",
+}
 
 
 @page_roles(*STAFF_VIEW_ROLES)
@@ -267,8 +272,27 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "filters": f,
         "grids": Grid.objects.order_by("unit_code").only("id", "name"),
+        "units": Department.objects.order_by("kind", "name").only("id", "name"),
     }
     return render(request, "casework/queue.html", context)
+
+
+@require_POST
+@page_roles(*CASE_STAFF_ROLES)
+def bulk_dispatch(request: HttpRequest) -> HttpResponse:
+    numbers = request.POST.getlist("case")
+    cases = list(selectors.visible_to(request.user).filter(tracking_no__in=numbers))
+    try:
+        if not cases:
+            raise ApplicationError("请先勾选要派遣的诉求。", field="case")
+        done = workflow.cases_bulk_dispatch(
+            actor=request.user, cases=cases, unit=_unit(request.POST.get("unit_id"))
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已派遣 {done} 件诉求。")
+    return redirect(f"{reverse('casework:queue')}?{request.POST.get('query', '')}")
 
 
 @public_page

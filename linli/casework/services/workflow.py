@@ -326,3 +326,31 @@ def case_merge(*, actor: Any, case: Case, into: Case) -> Case:
         notify_reporter=True,
     )
     return case
+
+
+@transaction.atomic
+def case_review_photos(*, actor: Any, case: Case, publish: bool) -> Case:
+    """Staff look at the photos before the public list may show them (CASE-11)."""
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    case.photos_reviewed = publish
+    case.save(update_fields=["photos_reviewed", "updated_at"])
+    record_step(
+        case=case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        from_status=case.status,
+        note="照片已审核,可公开" if publish else "照片不公开",
+        public=False,
+    )
+    return case
+
+
+@transaction.atomic
+def cases_bulk_dispatch(*, actor: Any, cases: Sequence[Case], unit: Department) -> int:
+    """Dispatch several registered cases to one unit; all or none (a refused one stops it)."""
+    for case in cases:
+        if case.status == Status.RECEIVED:
+            case = case_register(actor=actor, case=case)
+        case_dispatch(actor=actor, case=case, unit=unit)
+    return len(cases)

@@ -126,3 +126,32 @@ def test_public_list_shows_no_personal_data(cats, submit, client):
     html = client.get("/cases/public/").content.decode()
     assert "暴露垃圾" in html
     assert "王秀英" not in html and "resident" not in html
+
+
+def test_bulk_dispatch_is_all_or_nothing(cats, login, submit):
+    a, b = submit()["tracking_no"], submit()["tracking_no"]
+    client = login("dept_officer")
+    response = client.post("/cases/queue/dispatch/", {"case": [a, b], "unit_id": cats.chengguan.pk})
+    assert response.status_code == 302
+    assert set(Case.objects.values_list("status", flat=True)) == {"dispatched"}
+    c = submit()["tracking_no"]
+    Case.objects.filter(tracking_no=c).update(status="handling")  # cannot be dispatched
+    d = submit()["tracking_no"]
+    client.post("/cases/queue/dispatch/", {"case": [c, d], "unit_id": cats.chengguan.pk})
+    assert Case.objects.get(tracking_no=d).status == "received"  # rolled back with c
+
+
+def test_staff_review_publishes_photos(cats, login, client):
+    login("resident").post(
+        "/cases/new/",
+        {"category": "01-10", "description": "垃圾", **INSIDE_A1, "photos": [_jpeg()]},
+    )
+    case = Case.objects.get()
+    url = f"/cases/{case.tracking_no}/photos/{case.photos.get().pk}/thumb/"
+    assert (
+        login("resident").post(f"/cases/{case.tracking_no}/photos/", {"publish": "1"}).status_code
+        == 302
+    )
+    assert client.get(url).status_code == 404  # the resident may not publish
+    login("dept_officer").post(f"/cases/{case.tracking_no}/photos/", {"publish": "1"})
+    assert client.get(url).status_code == 200
