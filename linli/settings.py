@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ElderModeMiddleware",
+    "linli.core.middleware.ApplicationErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"

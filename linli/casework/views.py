@@ -15,7 +15,7 @@ from linli.accounts.models import User
 from linli.casework import selectors
 from linli.casework.choices import OPEN_STATUSES, Channel, Status
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
-from linli.casework.models import Case
+from linli.casework.models import Case, WhistleCall
 from linli.casework.permissions import (
     CASE_STAFF_ROLES,
     INTAKE_ROLES,
@@ -27,6 +27,7 @@ from linli.casework.permissions import (
 )
 from linli.casework.services import workflow
 from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
+from linli.casework.services.whistle import can_blow
 from linli.core.access import page_roles, public_page
 from linli.core.errors import ApplicationError
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
@@ -170,6 +171,10 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
         "actions": _actions(request.user, case),
         "units": Department.objects.order_by("kind", "name") if staff else [],
         "rate_form": RateForm(),
+        "can_blow": staff and case.is_open and can_blow(request.user, case),
+        "whistle_calls": WhistleCall.objects.filter(whistle__case=case).select_related(
+            "department"
+        ),
     }
     return render(request, "casework/detail.html", context)
 

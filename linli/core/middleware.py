@@ -39,3 +39,25 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class ApplicationErrorPageMiddleware:
+    """Pages show an ApplicationError's message (in Chinese) with its status, like the API
+    does in JSON; a NotFound from a selector becomes a plain 404 page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.shortcuts import render
+
+        from linli.core.errors import ApplicationError
+
+        if not isinstance(exception, ApplicationError):
+            return None
+        return render(
+            request, "core/error.html", {"message": exception.message}, status=exception.status
+        )

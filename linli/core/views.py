@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from linli.accounts.choices import GRID_MAP_ROLES, Role
 from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
+from linli.casework.api_whistle import BOARD as WHISTLE_BOARD_ROLES
 from linli.casework.permissions import INTAKE_ROLES
 from linli.casework.views import STAFF_VIEW_ROLES as CASE_QUEUE_ROLES
 from linli.core.access import page_roles, public_page
@@ -51,6 +52,14 @@ def _tiles(user: Any) -> list[dict[str, Any]]:
                 "title": _("诉求工作台"),
                 "hint": _("待办、派遣、处置、超期"),
                 "url": reverse("casework:queue"),
+            }
+        )
+    if user.role in WHISTLE_BOARD_ROLES:
+        tiles.append(
+            {
+                "title": _("吹哨报到"),
+                "hint": _("被叫部门报到与逾期"),
+                "url": reverse("casework:whistles"),
             }
         )
     tiles.append(

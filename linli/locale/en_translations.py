@@ -80,6 +80,8 @@ EN = {
     "查看办理进度、评价": "Follow progress, rate the result",
     "诉求工作台": "Case desk",
     "代办登记": "Enter for a resident",
+    "吹哨报到": "Whistle board",
+    "被叫部门报到与逾期": "Departments called in, and who is late",
     "窗口、热线、意见箱": "Window, hotline, suggestion box",
     "待办、派遣、处置、超期": "To do, dispatch, handle, overdue",
     "住址": "Address",

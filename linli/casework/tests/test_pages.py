@@ -155,3 +155,27 @@ def test_staff_review_publishes_photos(cats, login, client):
     assert client.get(url).status_code == 404  # the resident may not publish
     login("dept_officer").post(f"/cases/{case.tracking_no}/photos/", {"publish": "1"})
     assert client.get(url).status_code == 200
+
+
+def test_unknown_or_invisible_case_page_is_a_chinese_404(cats, login, submit):
+    assert "找不到该诉求" in login("resident").get("/cases/20990101000000/").content.decode()
+    no = submit()["tracking_no"]
+    response = login("volunteer").get(f"/cases/{no}/")  # someone else's case
+    assert response.status_code == 404
+    assert "找不到该诉求" in response.content.decode()
+
+
+def test_whistle_from_the_case_page_and_report_on_the_board(cats, login, submit):
+    from linli.casework.models import WhistleCall
+
+    no = submit()["tracking_no"]
+    cw = login("community_worker")
+    assert "吹哨" in cw.get(f"/cases/{no}/").content.decode()
+    cw.post(f"/cases/{no}/whistle/", {"department": [cats.chengguan.pk], "reason": "多部门联合"})
+    call = WhistleCall.objects.get()
+    board = login("street_admin").get("/cases/whistles/").content.decode()
+    assert "西湖区城管局" in board and "多部门联合" in board
+    login("dept_officer").post(f"/cases/whistles/{call.pk}/report/", {"note": "已到场"})
+    call.refresh_from_db()
+    assert call.reported_at is not None
+    assert "西湖区城管局" not in login("street_admin").get("/cases/whistles/").content.decode()
