@@ -27,9 +27,10 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py demo --if-empty
-	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the task worker)"
+	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the task worker and the deadline sweep)"
 	@DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/python manage.py casework_sweep --loop 300 & sweeper=$$!; \
+	trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev

@@ -58,12 +58,30 @@ def world() -> tuple["Category", "Grid", "Community", "Department"]:
     return Category.objects.get(code="01-10"), grid, grid.community, owner
 
 
+def reset() -> float:
+    """Delete the cases of a previous run (bench rows have only events hanging off them)."""
+    from django.db import connection
+
+    from linli.casework.models import Case, CaseEvent
+
+    t0 = time.perf_counter()
+    qn = connection.ops.quote_name
+    cases, events = qn(Case._meta.db_table), qn(CaseEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {events} WHERE case_id IN "  # noqa: S608
+            f"(SELECT id FROM {cases} WHERE tracking_no LIKE %s)",
+            [f"{PREFIX}%"],
+        )
+        cursor.execute(f"DELETE FROM {cases} WHERE tracking_no LIKE %s", [f"{PREFIX}%"])  # noqa: S608
+    return time.perf_counter() - t0
+
+
 def populate(n: int, now: dt.datetime) -> float:
     from linli.casework.choices import Status
     from linli.casework.models import Case
 
     t0 = time.perf_counter()
-    Case.objects.filter(tracking_no__startswith=PREFIX).delete()
     category, grid, community, owner = world()
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
     # (created_at, close_due, status, follow_up_due)
@@ -121,10 +139,11 @@ def main() -> None:
     from linli.casework.scheduled import sweep_deadlines
 
     now = timezone.now()
+    reset_s = reset()
     build_s = populate(args.cases, now)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE casework_case")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE casework_case")
 
     t0 = time.perf_counter()
     first = sweep_deadlines(now=now)
@@ -136,6 +155,7 @@ def main() -> None:
     changed = first.warned + first.overdue + first.escalated + first.follow_ups
     print(f"database:            {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"open cases:          {args.cases:,} (+{args.cases // 100:,} closed, due a 回访)")
+    print(f"delete previous run: {reset_s:.2f} s")
     print(f"insert (bulk):       {build_s:.2f} s")
     print(
         f"sweep 1 (changes):   {first_s:.2f} s  warned={first.warned:,} "

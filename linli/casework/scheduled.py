@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.lookups import LessThan
 from django.utils import timezone
@@ -43,13 +43,17 @@ from django.utils import timezone
 from linli.casework.choices import OPEN_STATUSES, EventKind, Status, Urgency
 from linli.casework.models import Case, CaseEvent, WhistleCall
 from linli.casework.notify import notify_users, staff_by_unit
-from linli.core.audit.models import AuditEntry, AuditHead
-from linli.core.audit.services import entry_hash
+from linli.core.audit.services import audit_record
 from linli.core.calendar.selectors import WorkingCalendar
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Department
 
 CASE_TYPE = "casework.case"
+WARN_NOTE = "临近办结期限,请抓紧办理"
+OVERDUE_NOTE = "已超过办结期限"
+FOLLOW_UP_NOTE = "回访任务:结案后居民未评价,请电话或上门回访"
+# How many case ids one audit entry of the sweep names.
+AUDIT_IDS = 1000
 # How many tracking numbers a grouped message lists before "…".
 LIST_IN_MESSAGE = 20
 T = TypeVar("T")
@@ -72,7 +76,6 @@ class _Row:
     owner_unit_id: int
     handler_unit_id: int | None
     street_id: int
-    close_due: dt.datetime
 
 
 _ROW_FIELDS = (
@@ -82,7 +85,6 @@ _ROW_FIELDS = (
     "owner_unit_id",
     "handler_unit_id",
     "community__street_id",
-    "close_due",
 )
 
 
@@ -109,49 +111,34 @@ def _set(rows: Sequence[_Row], now: dt.datetime, **values: Any) -> None:
         Case.objects.filter(pk__in=chunk).update(**values, updated_at=now)
 
 
-def _audit_many(*, action: str, items: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Append one audit entry per case, chained exactly as `audit_record` does, in bulk.
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return connection.ops.quote_name(field.column)
 
-    `data` must already be JSON-plain (str / int / None).
-    TODO(lead): belongs in linli.core.audit.services as `audit_record_many`.
-    """
-    if not items:
-        return
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        seq, prev = head.seq, head.hash
-        created_at = timezone.now()
-        entries = []
-        for object_id, data in items:
-            seq += 1
-            digest = entry_hash(
-                prev_hash=prev,
-                seq=seq,
-                created_at=created_at,
-                actor_id=None,
-                actor_label="system",
-                action=action,
-                object_type=CASE_TYPE,
-                object_id=str(object_id),
-                data=data,
-            )
-            entries.append(
-                AuditEntry(
-                    seq=seq,
-                    created_at=created_at,
-                    actor_id=None,
-                    actor_label="system",
-                    action=action,
-                    object_type=CASE_TYPE,
-                    object_id=str(object_id),
-                    data=data,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-            )
-            prev = digest
-        AuditEntry.objects.bulk_create(entries, batch_size=_chunk_size() // 12)
-        AuditHead.objects.filter(id=1).update(seq=seq, hash=prev)
+
+# Events of the sweep: one per case, written by INSERT … SELECT (the case's status read in
+# SQL). Only quoted identifiers from the models are formatted into the text; values are
+# parameters.
+_EVENT_FIELDS = ("case", "kind", "at", "actor", "unit", "from_status", "to_status", "note")
+
+
+def _insert_events(
+    ids: Sequence[int], *, kind: EventKind, now: dt.datetime, note: str, unit_id: int | None
+) -> None:
+    qn = connection.ops.quote_name
+    columns = ", ".join(_column(CaseEvent, name) for name in (*_EVENT_FIELDS, "public"))
+    pk, status = _column(Case, "id"), _column(Case, "status")
+    at = connection.ops.adapt_datetimefield_value(now)
+    head = (
+        f"INSERT INTO {qn(CaseEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {pk}, %s, %s, NULL, %s, {status}, {status}, %s, %s "
+        f"FROM {qn(Case._meta.db_table)} WHERE {pk} IN "
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{head}({marks})", [str(kind), at, unit_id, note, False, *chunk])
 
 
 def _record(
@@ -159,30 +146,26 @@ def _record(
     *,
     kind: EventKind,
     now: dt.datetime,
-    note: Callable[[_Row], str],
-    unit_of: Callable[[_Row], int | None],
-    public: bool = False,
+    note_and_unit: Callable[[_Row], tuple[str, int | None]],
 ) -> None:
-    """Timeline events (bulk) and audit entries (bulk) for the rows a step changed."""
-    events = [
-        CaseEvent(
-            case_id=r.pk,
-            kind=kind,
-            at=now,
+    """Timeline events for the rows a step changed (one INSERT … SELECT per note and unit,
+    so per handful of units, not per case) and audit entries naming the cases, up to
+    AUDIT_IDS cases per entry: the sweep is one system action over many cases; each case's
+    own history is its timeline."""
+    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for r in rows:
+        groups[note_and_unit(r)].append(r.pk)
+    for (note, unit_id), ids in groups.items():
+        _insert_events(ids, kind=kind, now=now, note=note, unit_id=unit_id)
+    ids = [r.pk for r in rows]
+    for i in range(0, len(ids), AUDIT_IDS):
+        chunk = ids[i : i + AUDIT_IDS]
+        audit_record(
             actor=None,
-            unit_id=unit_of(r),
-            from_status=r.status,
-            to_status=r.status,
-            note=note(r),
-            public=public,
+            action=f"case.{kind}",
+            object_type=CASE_TYPE,
+            data={"cases": chunk, "count": len(chunk), "at": now.isoformat()},
         )
-        for r in rows
-    ]
-    CaseEvent.objects.bulk_create(events, batch_size=_chunk_size() // 10)
-    _audit_many(
-        action=f"case.{kind}",
-        items=[(r.pk, {"from": r.status, "to": r.status, "unit": unit_of(r)}) for r in rows],
-    )
 
 
 @dataclass
@@ -216,10 +199,6 @@ class _Outbox:
 
 def _units(ids: set[int]) -> dict[int, Department]:
     return {d.pk: d for d in Department.objects.filter(pk__in=ids)} if ids else {}
-
-
-def _local(value: dt.datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 def _open() -> QuerySet[Case]:
@@ -262,8 +241,7 @@ def _warn(now: dt.datetime) -> int:
         rows,
         kind=EventKind.WARNED,
         now=now,
-        note=lambda r: f"临近办结期限({_local(r.close_due)}),请抓紧办理",
-        unit_of=lambda r: r.handler_unit_id or r.owner_unit_id,
+        note_and_unit=lambda r: (WARN_NOTE, r.handler_unit_id or r.owner_unit_id),
     )
     outbox, staff = _Outbox(title="临期提醒:{what}即将超期"), _responsible_staff(rows)
     for r in rows:
@@ -282,8 +260,7 @@ def _mark_overdue(now: dt.datetime) -> int:
         rows,
         kind=EventKind.OVERDUE,
         now=now,
-        note=lambda r: f"已超过办结期限({_local(r.close_due)})",
-        unit_of=lambda r: r.handler_unit_id or r.owner_unit_id,
+        note_and_unit=lambda r: (OVERDUE_NOTE, r.handler_unit_id or r.owner_unit_id),
     )
     outbox, staff = _Outbox(title="超期提醒:{what}已超期"), _responsible_staff(rows)
     for r in rows:
@@ -349,15 +326,11 @@ def _escalate(now: dt.datetime, calendar: WorkingCalendar) -> int:
     superior_of = _superiors(rows)
     superior = {r.pk: superior_of(r) for r in rows}
 
-    def note(r: _Row) -> str:
+    def note_and_unit(r: _Row) -> tuple[str, int | None]:
         s = superior[r.pk]
-        return f"超期未办结,已提请{s.name}督办" if s else "超期未办结,升级督办"
+        return (f"超期未办结,已提请{s.name}督办", s.pk) if s else ("超期未办结,升级督办", None)
 
-    def unit_of(r: _Row) -> int | None:
-        s = superior[r.pk]
-        return s.pk if s else None
-
-    _record(rows, kind=EventKind.ESCALATED, now=now, note=note, unit_of=unit_of)
+    _record(rows, kind=EventKind.ESCALATED, now=now, note_and_unit=note_and_unit)
     staff = staff_by_unit(s for s in superior.values() if s is not None)
     outbox = _Outbox(title="升级督办:{what}超期未办结", channels=("sms",))
     for r in rows:
@@ -381,8 +354,7 @@ def _follow_up(now: dt.datetime) -> int:
         rows,
         kind=EventKind.NOTE,
         now=now,
-        note=lambda r: "回访任务:结案后居民未评价,请电话或上门回访",
-        unit_of=lambda r: r.owner_unit_id,
+        note_and_unit=lambda r: (FOLLOW_UP_NOTE, r.owner_unit_id),
     )
     staff = staff_by_unit(_units({r.owner_unit_id for r in rows}).values())
     outbox = _Outbox(title="回访任务:{what}待回访")
@@ -433,7 +405,6 @@ def _escalate_whistle_calls(now: dt.datetime) -> int:
                 case.owner_unit_id,
                 case.handler_unit_id,
                 case.community.street_id,
-                case.close_due,
             )
         )
 
@@ -441,7 +412,12 @@ def _escalate_whistle_calls(now: dt.datetime) -> int:
         office = offices.get(r.street_id)
         return office.pk if office else None
 
-    _record(rows, kind=EventKind.ESCALATED, now=now, note=lambda r: notes[r.pk], unit_of=office_id)
+    _record(
+        rows,
+        kind=EventKind.ESCALATED,
+        now=now,
+        note_and_unit=lambda r: (notes[r.pk], office_id(r)),
+    )
     staff = staff_by_unit(offices.values())
     outbox = _Outbox(title="吹哨未报到:{what}有部门超期未报到", channels=("sms",))
     for r in rows:

@@ -81,8 +81,11 @@ def test_warn_when_a_quarter_of_the_window_is_left_once(cats):
     assert case.warned_at == MON + 3 * DAY + HOUR and not case.overdue
     event = case.events.get(kind=EventKind.WARNED)
     assert event.public is False and event.unit == cats.chengguan and event.actor is None
+    assert event.at == MON + 3 * DAY + HOUR
+    assert event.from_status == event.to_status == Status.DISPATCHED
     assert inbox(cats["dept_officer"]) == [f"临期提醒:诉求 {case.tracking_no}即将超期"]
-    assert AuditEntry.objects.filter(action="case.warned", object_id=str(case.pk)).count() == 1
+    [entry] = AuditEntry.objects.filter(action="case.warned")
+    assert entry.data["cases"] == [case.pk] and entry.actor_label == "system"
     # Second run: nothing changes.
     assert sweep_deadlines(now=MON + 3 * DAY + 2 * HOUR) == SweepResult()
     assert kinds(case) == [EventKind.WARNED]
@@ -258,7 +261,7 @@ def test_sweep_over_2000_open_cases_is_set_based_and_idempotent(
     for created, due in plans:
         Case.objects.filter(close_due=due).update(created_at=created)
 
-    with django_assert_max_num_queries(120) as first:
+    with django_assert_max_num_queries(80) as first:
         result = sweep_deadlines(now=now)
     assert result == SweepResult(warned=500, overdue=1000, escalated=500)
     assert len(first.captured_queries) >= 5
