@@ -310,7 +310,20 @@ def public_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-id")
     )
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
-    return render(request, "casework/public.html", {"page": page, **_map_context()})
+    context = _map_context()
+    frame = context["frame"]
+    if frame:
+        # Pins at ~100 m precision: the map shows where things are, not whose door.
+        context["pins"] = [
+            {
+                "x": round((round(c.lon, 3) - frame["min_lon"]) * frame["kx"] * frame["scale"], 1),
+                "y": round((frame["max_lat"] - round(c.lat, 3)) * frame["scale"], 1),
+                "kind": "open" if c.is_open else "done",
+                "title": f"{c.category.name} · {c.get_status_display()}",
+            }
+            for c in page.object_list
+        ]
+    return render(request, "casework/public.html", {"page": page, **context})
 
 
 @public_page

@@ -179,3 +179,9 @@ def test_whistle_from_the_case_page_and_report_on_the_board(cats, login, submit)
     call.refresh_from_db()
     assert call.reported_at is not None
     assert "西湖区城管局" not in login("street_admin").get("/cases/whistles/").content.decode()
+
+
+def test_public_map_pins_are_rounded(cats, submit, client):
+    submit()
+    html = client.get("/cases/public/").content.decode()
+    assert html.count('class="pin-open"') == 1
