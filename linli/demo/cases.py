@@ -9,6 +9,7 @@ from shapely.geometry import Point, shape
 
 from linli.accounts.choices import MembershipKind, Role
 from linli.accounts.models import Membership, User
+from linli.casework.choices import Channel
 from linli.casework.models import Case
 from linli.casework.services import workflow
 from linli.casework.services.categories import categories_ensure_defaults
@@ -69,11 +70,15 @@ def demo_cases(*, seed: int, street: Street, count: int = 80) -> int:
         grid = grids[i % len(grids)]
         code = codes[i % len(codes)]
         lat, lon = _point_in(grid, rng)
-        reporter = residents[i % len(residents)] if residents else admin
-        case = case_submit(
-            actor=reporter,
-            data=CaseInput(code, rng.choice(DESCRIPTIONS[code]), lat, lon),
-        )
+        data = CaseInput(code, rng.choice(DESCRIPTIONS[code]), lat, lon)
+        if i % 8 == 0 and residents:  # the demo resident's own reports
+            reporter = residents[i % len(residents)]
+            case = case_submit(actor=reporter, data=data)
+        else:  # the rest came in by phone or at the window, entered by the grid worker
+            reporter = None
+            worker = _staff(MembershipKind.GRID_WORKER, grid=grid) or admin
+            channel = Channel.HOTLINE if i % 3 else Channel.WINDOW
+            case = case_submit(actor=worker, data=data, channel=channel)
         _advance(case, STAGES[i % len(STAGES)], admin, grid, reporter, rng)
     return count
 
