@@ -2,7 +2,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import Role
+from linli.accounts.selectors import place_q
 from linli.casework.choices import OPEN_STATUSES
 from linli.casework.models import Case, CaseEvent, Category
 from linli.casework.permissions import user_units
@@ -18,16 +19,9 @@ def visible_to(actor: Any) -> QuerySet[Case]:
         return qs.none()
     if actor.role in (Role.SYSADMIN, Role.SUPERVISOR, Role.EVALUATOR):
         return qs
-    q = Q(reporter=actor)
-    memberships = list(actor.memberships.all())
-    for m in memberships:
-        if m.kind in (MembershipKind.GRID_WORKER, MembershipKind.GRID_VOLUNTEER):
-            if m.kind == MembershipKind.GRID_WORKER:
-                q |= Q(grid_id=m.grid_id)
-        elif m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
-            q |= Q(community_id=m.community_id)
-        elif m.kind == MembershipKind.STREET_ADMIN:
-            q |= Q(community__street_id=m.street_id)
+    q = Q(reporter=actor) | place_q(
+        actor, grid="grid", community="community", street="community__street"
+    )
     if actor.role == Role.DEPT_OFFICER:
         units = user_units(actor)
         q |= Q(owner_unit__in=units) | Q(handler_unit__in=units)

@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import Role
+from linli.accounts.selectors import place_q
 from linli.people.models import Resident
 
 
@@ -13,12 +14,10 @@ def visible_to(actor: Any) -> QuerySet[Resident]:
         return qs.none()
     if actor.role == Role.SYSADMIN:
         return qs
-    q = Q(pk__in=[])
-    for m in actor.memberships.all():
-        if m.kind == MembershipKind.GRID_WORKER:
-            q |= Q(household__building__grid_id=m.grid_id)
-        elif m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
-            q |= Q(household__building__grid__community_id=m.community_id)
-        elif m.kind == MembershipKind.STREET_ADMIN:
-            q |= Q(household__building__grid__community__street_id=m.street_id)
+    q = place_q(
+        actor,
+        grid="household__building__grid",
+        community="household__building__grid__community",
+        street="household__building__grid__community__street",
+    )
     return qs.filter(q)

@@ -8,10 +8,11 @@ The reads used by the API (the street office board, one call) are at the end of 
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.selectors import place_q
 from linli.casework.choices import OPEN_STATUSES, EventKind
 from linli.casework.models import Case, Whistle, WhistleCall
 from linli.casework.notify import notify_users, staff_by_unit
@@ -168,14 +169,12 @@ def whistle_calls_visible_to(actor: Any) -> QuerySet[WhistleCall]:
         return qs.none()
     if actor.role in (Role.SYSADMIN, Role.SUPERVISOR):
         return qs
-    q = Q(pk__in=[])
-    for m in actor.memberships.all():
-        if m.kind == MembershipKind.STREET_ADMIN:
-            q |= Q(whistle__case__community__street_id=m.street_id)
-        elif m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
-            q |= Q(whistle__case__community_id=m.community_id)
-        elif m.kind == MembershipKind.DEPT_OFFICER:
-            q |= Q(department_id=m.department_id)
+    q = place_q(
+        actor,
+        community="whistle__case__community",
+        street="whistle__case__community__street",
+        department="department",
+    )
     return qs.filter(q)
 
 
