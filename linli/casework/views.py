@@ -1,5 +1,6 @@
 """Pages: the resident reports and follows a case; staff work their queue."""
 
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -155,6 +157,10 @@ def _actions(user: Any, case: Case) -> dict[str, bool]:
         "close": manage and s == Status.VERIFIED,
         "rate": s == Status.CLOSED and case.reporter_id == user.pk,
         "photos": manage,
+        "reroute": manage and s in (Status.DISPATCHED, Status.HANDLING),
+        "defer": handle and s in (Status.DISPATCHED, Status.HANDLING) and not case.deferral_until,
+        "deferral": manage and case.deferral_until is not None,
+        "merge": manage and case.is_open,
     }
 
 
@@ -163,12 +169,14 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     case = selectors.case_get(actor=request.user, tracking_no=tracking_no)
     staff = _user(request).role in STAFF_VIEW_ROLES
     events = selectors.case_timeline(case=case, internal=staff)
+    actions = _actions(request.user, case)
     context = {
         "case": case,
         "events": events,
         "staff": staff,
         "photos": case.photos.all(),
-        "actions": _actions(request.user, case),
+        "actions": actions,
+        "any_action": any(v for k, v in actions.items() if k != "rate"),
         "units": Department.objects.order_by("kind", "name") if staff else [],
         "rate_form": RateForm(),
         "can_blow": staff and case.is_open and can_blow(request.user, case),
@@ -197,6 +205,18 @@ ACTIONS = {
         actor=u, case=c, passed=p.get("passed") == "1", note=p.get("note", "")
     ),
     "close": lambda u, c, p, f: workflow.case_close(actor=u, case=c),
+    "reroute": lambda u, c, p, f: workflow.case_reroute(
+        actor=u, case=c, unit=_unit(p.get("unit_id")), reason=p.get("reason", "")
+    ),
+    "defer": lambda u, c, p, f: workflow.case_request_deferral(
+        actor=u, case=c, until=_date_end(p.get("until", "")), reason=p.get("reason", "")
+    ),
+    "deferral": lambda u, c, p, f: workflow.case_decide_deferral(
+        actor=u, case=c, approve=p.get("approve") == "1", note=p.get("note", "")
+    ),
+    "merge": lambda u, c, p, f: workflow.case_merge(
+        actor=u, case=c, into=selectors.case_get(actor=u, tracking_no=p.get("into", "").strip())
+    ),
     "photos": lambda u, c, p, f: workflow.case_review_photos(
         actor=u, case=c, publish=p.get("publish") == "1"
     ),
@@ -247,7 +267,21 @@ DONE = {
     "close": "已结案。",
     "rate": "感谢您的评价。",
     "photos": "已更新照片公开设置。",
+    "reroute": "已改派。",
+    "defer": "已提交缓办申请,等待审批。",
+    "deferral": "已处理缓办申请。",
+    "merge": "已合并。",
 }
+
+
+def _date_end(raw: str) -> dt.datetime:
+    """A date picked on the page means "until the end of that day" (Asia/Shanghai)."""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ApplicationError("请选择缓办截止日期。", field="until") from exc
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    return timezone.make_aware(start)
 
 
 @page_roles(*STAFF_VIEW_ROLES)

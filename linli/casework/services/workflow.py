@@ -354,3 +354,27 @@ def cases_bulk_dispatch(*, actor: Any, cases: Sequence[Case], unit: Department) 
             case = case_register(actor=actor, case=case)
         case_dispatch(actor=actor, case=case, unit=unit)
     return len(cases)
+
+
+@transaction.atomic
+def case_reroute(*, actor: Any, case: Case, unit: Department, reason: str) -> Case:
+    """The owner moves a dispatched case to another unit (re-route); the owner stays."""
+    case = lock(case)
+    refuse_unless(can_manage(actor, case))
+    require_status(case, Status.DISPATCHED, Status.HANDLING, action="改派")
+    reason = require_text(reason, field="reason", label="改派理由")
+    if unit.pk == case.handler_unit_id:
+        raise ValidationFailed("请选择另一个单位。", field="unit_id")
+    before, case.status = case.status, Status.DISPATCHED
+    case.handler_unit = unit
+    _save(case, "handler_unit")
+    record_step(
+        case=case,
+        kind=EventKind.DISPATCHED,
+        actor=actor,
+        from_status=before,
+        unit=unit,
+        note=f"改派:{reason}",
+        notify_reporter=True,
+    )
+    return case

@@ -185,3 +185,51 @@ def test_public_map_pins_are_rounded(cats, submit, client):
     submit()
     html = client.get("/cases/public/").content.decode()
     assert html.count('class="pin-open"') == 1
+
+
+def _dispatched(no, cats, login):
+    officer = login("dept_officer")
+    officer.post(f"/cases/{no}/register/")
+    officer.post(f"/cases/{no}/dispatch/", {"unit_id": cats.chengguan.pk})
+    return officer
+
+
+def test_reroute_needs_a_reason_and_keeps_the_owner(cats, login, submit):
+    from linli.geo.models import Department
+
+    no = submit()["tracking_no"]
+    officer = _dispatched(no, cats, login)
+    other = Department.objects.get(name="甲社区居委会")
+    officer.post(f"/cases/{no}/reroute/", {"unit_id": other.pk, "reason": ""})
+    assert Case.objects.get(tracking_no=no).handler_unit == cats.chengguan
+    officer.post(f"/cases/{no}/reroute/", {"unit_id": other.pk, "reason": "属于社区调解"})
+    case = Case.objects.get(tracking_no=no)
+    assert case.handler_unit == other and case.owner_unit == cats.chengguan
+
+
+def test_deferral_from_the_page(cats, login, submit):
+    no = submit()["tracking_no"]
+    officer = _dispatched(no, cats, login)
+    officer.post(f"/cases/{no}/defer/", {"until": "2099-01-31", "reason": "等待配件"})
+    case = Case.objects.get(tracking_no=no)
+    assert case.deferral_until is not None and not case.deferred
+    officer.post(f"/cases/{no}/deferral/", {"approve": "1"})
+    case.refresh_from_db()
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    assert case.deferred
+    # "until 31 Jan" means through the end of that day in Beijing time.
+    assert case.close_due == dt.datetime(2099, 2, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    bad = officer.post(f"/cases/{no}/defer/", {"until": "not-a-date", "reason": "x"}, follow=True)
+    assert "请选择缓办截止日期" in bad.content.decode()
+
+
+def test_merge_from_the_page(cats, login, submit):
+    first, second = submit()["tracking_no"], submit()["tracking_no"]
+    officer = login("dept_officer")
+    page = officer.post(f"/cases/{second}/merge/", {"into": "nonexistent"}, follow=True)
+    assert Case.objects.get(tracking_no=second).status == "received"
+    assert "找不到该诉求" in page.content.decode()
+    officer.post(f"/cases/{second}/merge/", {"into": first})
+    assert Case.objects.get(tracking_no=second).status == "merged"
