@@ -4,7 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from linli.casework.choices import Channel, DeadlineUnit, EventKind, Status, Urgency
+from linli.casework.choices import (
+    OPEN_STATUSES,
+    Channel,
+    DeadlineUnit,
+    EventKind,
+    Status,
+    Urgency,
+)
 from linli.core.base import BaseModel
 from linli.geo.choices import HandlingLevel
 
@@ -127,6 +134,20 @@ class Case(BaseModel):
             models.Index(fields=["grid", "status", "-created_at"]),
             models.Index(fields=["reporter", "-created_at"]),
             models.Index(fields=["category", "status"]),
+            # The staff queue: open cases of a place or unit by deadline (partial: small).
+            *(
+                models.Index(
+                    fields=[scope, "close_due", "id"],
+                    condition=Q(status__in=OPEN_STATUSES),
+                    name=f"case_open_{scope}",
+                )
+                for scope in ("community", "grid", "owner_unit", "handler_unit")
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(public=True) & ~Q(status__in=(Status.REJECTED, Status.MERGED)),
+                name="case_public_recent",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

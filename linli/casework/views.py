@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -34,6 +35,7 @@ from linli.core.access import page_roles, public_page
 from linli.core.errors import ApplicationError
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
 from linli.geo.models import Department, Grid
+from linli.geo.selectors import grid_set_version
 from linli.geo.svg import map_frame, project_grids
 from linli.people.services import resident_find_or_create
 
@@ -45,15 +47,38 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+class CappedPaginator(Paginator):
+    """Counting a million rows exactly costs more than the page itself; past the cap the
+    page says "10000+" (count is capped, the pages up to it work as usual)."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()  # type: ignore[no-any-return,union-attr,index,attr-defined]
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
+
+
+_MAP_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def _map_context() -> dict[str, Any]:
-    grids = list(Grid.objects.select_related("community").order_by("unit_code"))
-    shapes, width, height = project_grids(grids)
-    return {
-        "shapes": shapes,
-        "width": width,
-        "height": height,
-        "frame": map_frame(grids) if grids else None,
-    }
+    """The grid map (shapes and projection), rebuilt only when the grids change."""
+    version = grid_set_version()
+    if version not in _MAP_CACHE:
+        grids = list(Grid.objects.order_by("unit_code"))
+        shapes, width, height = project_grids(grids)
+        _MAP_CACHE.clear()
+        _MAP_CACHE[version] = {
+            "shapes": shapes,
+            "width": width,
+            "height": height,
+            "frame": map_frame(grids) if grids else None,
+        }
+    return dict(_MAP_CACHE[version])
 
 
 @page_roles(*REPORTER_ROLES)
@@ -287,7 +312,7 @@ def _date_end(raw: str) -> dt.datetime:
 @page_roles(*STAFF_VIEW_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     """The staff console: cases for the user's units and places, with filters."""
-    qs = selectors.visible_to(request.user).select_related(
+    qs = selectors.visible_to(request.user, own=False).select_related(
         "category", "grid", "handler_unit", "owner_unit"
     )
     f = request.GET
@@ -305,7 +330,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(grid_id=int(f["grid"]))
     if f.get("overdue") == "1":
         qs = qs.filter(overdue=True)
-    page = Paginator(qs.order_by("close_due", "id"), 50).get_page(f.get("page"))
+    page = CappedPaginator(qs.order_by("close_due", "id"), 50).get_page(f.get("page"))
     context = {
         "page": page,
         "statuses": Status.choices,
@@ -343,7 +368,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         .select_related("category", "community")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, 30).get_page(request.GET.get("page"))
     context = _map_context()
     frame = context["frame"]
     if frame:

@@ -70,6 +70,11 @@ class _GridIndex:
 _index = _GridIndex()
 
 
+def grid_set_version() -> tuple[Any, ...]:
+    """Changes whenever a grid is added or changed (for caches derived from the grids)."""
+    return _GridIndex._current_version()
+
+
 def grid_locate(*, lat: float, lon: float) -> Located | None:
     """The grid containing the point (a point on a shared edge goes to the lower id)."""
     return _index.locate(lat, lon)
