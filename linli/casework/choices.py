@@ -35,7 +35,6 @@ OPEN_STATUSES = (
     Status.HANDLED,
     Status.VERIFIED,
 )
-DONE_STATUSES = (Status.CLOSED, Status.RATED)
 
 
 class Urgency(models.TextChoices):

@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from linli.accounts.choices import Role
 from linli.accounts.selectors import place_q
-from linli.casework.choices import OPEN_STATUSES
 from linli.casework.models import Case, CaseEvent, Category, WhistleCall
 from linli.casework.permissions import user_units
 from linli.core.errors import NotFound
@@ -50,7 +49,3 @@ def case_timeline(*, case: Case, internal: bool) -> QuerySet[CaseEvent]:
 
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(active=True).select_related("parent").order_by("code")
-
-
-def open_cases() -> QuerySet[Case]:
-    return Case.objects.filter(status__in=OPEN_STATUSES)
