@@ -55,7 +55,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.CAP + 1].count()  # type: ignore[no-any-return,union-attr,index,attr-defined]
+        # No ORDER BY inside the count: the planner may then count from any index.
+        return self.object_list.order_by()[: self.CAP + 1].count()  # type: ignore[no-any-return,union-attr,index,attr-defined]
 
     @property
     def capped(self) -> bool:
