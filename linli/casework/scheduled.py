@@ -233,36 +233,33 @@ def _warn(now: dt.datetime) -> int:
         warned_at__isnull=True,
         close_due__gt=now,
     )
-    rows = _claim(qs)
-    if not rows:
-        return 0
-    _set(rows, now, warned_at=now)
-    _record(
-        rows,
-        kind=EventKind.WARNED,
-        now=now,
-        note_and_unit=lambda r: (WARN_NOTE, r.handler_unit_id or r.owner_unit_id),
+    return _flag_and_tell(
+        _claim(qs), now, EventKind.WARNED, WARN_NOTE, "临期提醒:{what}即将超期", warned_at=now
     )
-    outbox, staff = _Outbox(title="临期提醒:{what}即将超期"), _responsible_staff(rows)
-    for r in rows:
-        outbox.add(staff(r), r.tracking_no)
-    outbox.send()
-    return len(rows)
 
 
 @transaction.atomic
 def _mark_overdue(now: dt.datetime) -> int:
     rows = _claim(_open().filter(overdue=False, close_due__lte=now))
+    return _flag_and_tell(
+        rows, now, EventKind.OVERDUE, OVERDUE_NOTE, "超期提醒:{what}已超期", overdue=True
+    )
+
+
+def _flag_and_tell(
+    rows: list[_Row], now: dt.datetime, kind: EventKind, note: str, title: str, **flags: Any
+) -> int:
+    """Set the flags, put an internal event on each timeline, tell the responsible staff."""
     if not rows:
         return 0
-    _set(rows, now, overdue=True)
+    _set(rows, now, **flags)
     _record(
         rows,
-        kind=EventKind.OVERDUE,
+        kind=kind,
         now=now,
-        note_and_unit=lambda r: (OVERDUE_NOTE, r.handler_unit_id or r.owner_unit_id),
+        note_and_unit=lambda r: (note, r.handler_unit_id or r.owner_unit_id),
     )
-    outbox, staff = _Outbox(title="超期提醒:{what}已超期"), _responsible_staff(rows)
+    outbox, staff = _Outbox(title=title), _responsible_staff(rows)
     for r in rows:
         outbox.add(staff(r), r.tracking_no)
     outbox.send()
