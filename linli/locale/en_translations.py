@@ -150,3 +150,20 @@ EN = {
     "例如 国庆节": "e.g. National Day",
     "工作日历例外日": "Calendar exception day",
 }
+
+
+def _merge() -> None:
+    # Each app keeps its strings in its own file so parallel work does not collide.
+    import importlib.util
+    from pathlib import Path
+
+    for name in ("en_people", "en_ledger", "en_care"):
+        path = Path(__file__).with_name(f"{name}.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        EN.update(module.EN)
+
+
+_merge()
