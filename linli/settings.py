@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "linli.geo",
     "linli.people",
     "linli.casework",
+    "linli.ledger",
     "linli.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""Double-entry core: books, accounts, transactions, entries (LEDGER-5)."""

@@ -1,0 +1,1 @@
+"""Time bank, points and rewards, funds, sharing (LEDGER-1..4)."""
