@@ -1,0 +1,79 @@
+"""Field tiers, tag kinds and other fixed vocabularies of the resident record (PEOPLE-1/3)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Ability(models.TextChoices):
+    """Elderly ability level (老年人能力等级), which decides the care tier (CARE-7)."""
+
+    SELF_CARE = "self_care", _("自理")
+    SEMI = "semi", _("半失能")
+    DISABLED = "disabled", _("失能")
+
+
+class Tier(models.TextChoices):
+    """How sensitive a field is; the access rules in selectors.py work per tier."""
+
+    BASIC = "basic", _("基本信息")
+    CONTACT = "contact", _("联系方式")
+    IDENTITY = "identity", _("身份信息")
+    HEALTH = "health", _("健康信息")
+    FINANCE = "finance", _("经济与救助信息")
+    OPTIONAL = "optional", _("自愿提供的信息")
+
+
+# Tiers an access grant can open (PEOPLE-3): the rest follow from role and place.
+GRANT_TIERS = (Tier.IDENTITY, Tier.HEALTH, Tier.FINANCE)
+
+
+class Audience(models.TextChoices):
+    """Who besides the staff of the grid may see a resident's alerts or optional data."""
+
+    GRID = "grid", _("只给网格员")
+    FAMILY = "family", _("网格员和家属")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+    REVOKED = "revoked", _("已撤销")
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DONE = "done", _("已更正")
+    REFUSED = "refused", _("未更正")
+
+
+# Every field of the record, its tier and its Chinese label: the one place the README's role ×
+# field table, the access rules, the audit entries and the "my data" page read from.
+FIELDS: dict[str, tuple[str, str]] = {
+    "full_name": (Tier.BASIC, "姓名"),
+    "sex": (Tier.BASIC, "性别"),
+    "birth_year": (Tier.BASIC, "出生年份"),
+    "address": (Tier.BASIC, "住址"),
+    "relation_to_head": (Tier.BASIC, "与户主关系"),
+    "phone_masked": (Tier.BASIC, "电话(部分隐藏)"),
+    "tags": (Tier.BASIC, "标签"),
+    "ability": (Tier.BASIC, "老人能力等级"),
+    "phone": (Tier.CONTACT, "电话"),
+    "contacts": (Tier.CONTACT, "紧急联系人"),
+    "id_number": (Tier.IDENTITY, "身份证号"),
+    "health_conditions": (Tier.HEALTH, "健康状况"),
+    "disability": (Tier.HEALTH, "残疾情况"),
+    "assistance": (Tier.FINANCE, "救助类别"),
+    "finance_note": (Tier.FINANCE, "经济情况"),
+    "skills": (Tier.OPTIONAL, "特长与兴趣"),
+    "health_notes": (Tier.OPTIONAL, "健康备注(自填)"),
+}
+
+
+def fields_of(*tiers: str) -> list[str]:
+    return [name for name, (tier, _label) in FIELDS.items() if tier in tiers]
