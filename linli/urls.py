@@ -13,6 +13,7 @@ urlpatterns = [
     path("core/", include("linli.core.urls")),
     path("geo/", include("linli.geo.urls")),
     path("cases/", include("linli.casework.urls")),
+    path("people/", include("linli.people.urls")),
     path("open311/v2/", include("linli.casework.open311.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -157,7 +157,14 @@ def _merge() -> None:
     import importlib.util
     from pathlib import Path
 
-    for name in ("en_people", "en_ledger", "en_care"):
+    for name in (
+        "en_people",
+        "en_people_import",
+        "en_people_audit",
+        "en_people_rights",
+        "en_ledger",
+        "en_care",
+    ):
         path = Path(__file__).with_name(f"{name}.py")
         spec = importlib.util.spec_from_file_location(name, path)
         assert spec and spec.loader

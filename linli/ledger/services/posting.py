@@ -1,0 +1,272 @@
+"""Posting to the double-entry ledger (LEDGER-5).
+
+Every movement of value is one balanced transaction: its entries sum to zero in each book,
+accounts are locked in id order, limits are checked under the locks, entries are appended and
+cached balances updated in the same database transaction. A request carries an idempotency key;
+a repeat returns the first transaction, a repeat with different content is a Conflict.
+"""
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, Value, When
+from django.utils import timezone
+
+from linli.core.audit.services import audit_record
+from linli.core.errors import Conflict, ValidationFailed
+from linli.ledger.choices import Book
+from linli.ledger.models import Account, Entry, Transaction
+
+MAX_AMOUNT = 10**15  # far above any real figure, far below the 64-bit limit
+Leg = tuple[Account, int]
+
+
+def account_for_user(*, user: Any, book: str) -> Account:
+    """The person's own account in `book` ("user:<id>"), created on first use."""
+    _check_book(book)
+    account, _ = Account.objects.get_or_create(
+        book=book,
+        key=f"user:{user.pk}",
+        defaults={"name": user.display_name, "user": user, "min_balance": 0},
+    )
+    return account
+
+
+def account_system(
+    *,
+    key: str,
+    book: str,
+    name: str,
+    community: Any = None,
+    min_balance: int | None = 0,
+) -> Account:
+    """An organisation's or system account by (book, key), created on first use.
+
+    Issuers and outside sources pass `min_balance=None` (they may go below zero).
+    """
+    _check_book(book)
+    if not key or len(key) > 100:
+        raise ValidationFailed("账户标识不能为空，且不超过100个字符。", field="key")
+    account, _ = Account.objects.get_or_create(
+        book=book,
+        key=key,
+        defaults={"name": name, "community": community, "min_balance": min_balance},
+    )
+    return account
+
+
+def account_set_limit(*, actor: Any, account: Account, min_balance: int | None) -> Account:
+    """Change how low an account may go (a rule allowing credit); audited."""
+    if min_balance is not None and (_not_int(min_balance) or abs(min_balance) > MAX_AMOUNT):
+        raise ValidationFailed("最低余额必须是整数。", field="min_balance")
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().get(pk=account.pk)
+        before = locked.min_balance
+        locked.min_balance = min_balance
+        locked.save(update_fields=["min_balance", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="ledger.account.limit",
+            obj=locked,
+            data={"before": before, "after": min_balance},
+        )
+    account.min_balance = min_balance
+    return locked
+
+
+def transaction_post(
+    *,
+    actor: Any,
+    idempotency_key: str,
+    kind: str,
+    memo: str,
+    legs: Sequence[Leg],
+) -> Transaction:
+    """Post one balanced transaction. `legs` are (account, signed amount); + is a credit."""
+    return _post(actor=actor, key=idempotency_key, kind=kind, memo=memo, legs=legs, reverses=None)
+
+
+def transaction_reverse(
+    *,
+    actor: Any,
+    transaction: Transaction,
+    idempotency_key: str,
+    memo: str = "",
+) -> Transaction:
+    """Post the negated legs of `transaction`, at most once; limits still apply."""
+    original = transaction
+    existing = _existing(idempotency_key)
+    if existing is None:
+        if original.reverses_id is not None:
+            raise ValidationFailed("冲正交易不能再次冲正。")
+        if Transaction.objects.filter(reverses=original).exists():
+            raise Conflict("这笔交易已经冲正过了。")
+    legs = [
+        (entry.account, -entry.amount)
+        for entry in original.entries.select_related("account").order_by("id")
+    ]
+    kind = f"{original.kind}.reversal"[:60]
+    return _post(
+        actor=actor,
+        key=idempotency_key,
+        kind=kind,
+        memo=memo or f"冲正：{original.memo}"[:200],
+        legs=legs,
+        reverses=original,
+    )
+
+
+def _post(
+    *,
+    actor: Any,
+    key: str,
+    kind: str,
+    memo: str,
+    legs: Sequence[Leg],
+    reverses: Transaction | None,
+) -> Transaction:
+    _check_request(key=key, kind=kind, memo=memo)
+    amounts = _check_legs(legs)
+    fingerprint = _fingerprint(kind=kind, legs=legs, reverses=reverses)
+    existing = _existing(key)
+    if existing is not None:
+        return _same_or_conflict(existing, fingerprint)
+    with transaction.atomic():
+        ids = sorted(amounts)
+        # Lock in id order so two postings touching the same accounts never deadlock.
+        locked = {
+            a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        if len(locked) != len(ids):
+            raise ValidationFailed("账户不存在。", field="legs")
+        # Claim the key before checking limits: a concurrent repeat that waited for our locks
+        # must get the first result back, not a misleading "余额不足".
+        try:
+            with transaction.atomic():
+                txn = Transaction.objects.create(
+                    idempotency_key=key,
+                    kind=kind,
+                    memo=memo,
+                    actor=actor if getattr(actor, "pk", None) else None,
+                    reverses=reverses,
+                    fingerprint=fingerprint,
+                )
+        except IntegrityError:
+            # A concurrent request with this key (or reversing the same transaction) won.
+            existing = _existing(key)
+            if existing is not None:
+                return _same_or_conflict(existing, fingerprint)
+            raise Conflict("这笔交易已经冲正过了。") from None
+        for pk, amount in amounts.items():
+            if locked[pk].book != _book_of(legs, pk):
+                raise ValidationFailed("账户与账本不一致。", field="legs")
+            limit = locked[pk].min_balance
+            if amount < 0 and limit is not None and locked[pk].balance + amount < limit:
+                raise ValidationFailed("余额不足，无法完成这笔操作。", code="insufficient")
+        now = timezone.now()
+        running = {pk: locked[pk].balance for pk in ids}
+        entries = []
+        for account, amount in legs:
+            running[account.pk] += amount
+            entries.append(
+                Entry(
+                    transaction=txn,
+                    account_id=account.pk,
+                    book=account.book,
+                    amount=amount,
+                    balance_after=running[account.pk],
+                    created_at=now,
+                )
+            )
+        Entry.objects.bulk_create(entries)
+        Account.objects.filter(pk__in=ids).update(
+            balance=Case(
+                *[When(pk=pk, then=Value(running[pk])) for pk in ids],
+                output_field=BigIntegerField(),
+            ),
+            updated_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="ledger.transaction.reverse" if reverses else "ledger.transaction.post",
+            obj=txn,
+            data={"kind": kind, "legs": len(entries), "reverses": getattr(reverses, "pk", None)},
+        )
+    for account, _amount in legs:
+        account.balance = running[account.pk]
+    return txn
+
+
+def _existing(key: str) -> Transaction | None:
+    return Transaction.objects.filter(idempotency_key=key).first()
+
+
+def _same_or_conflict(existing: Transaction, fingerprint: str) -> Transaction:
+    if existing.fingerprint != fingerprint:
+        raise Conflict(
+            "这个请求编号已用于另一笔内容不同的交易，请刷新后重新提交。",
+            field="idempotency_key",
+        )
+    return existing
+
+
+def _check_book(book: str) -> None:
+    if book not in Book.values:
+        raise ValidationFailed("账本不存在。", field="book")
+
+
+def _not_int(value: Any) -> bool:
+    return not isinstance(value, int) or isinstance(value, bool)
+
+
+def _check_request(*, key: str, kind: str, memo: str) -> None:
+    if not isinstance(key, str) or not key.strip() or len(key) > 100:
+        raise ValidationFailed("请求编号不能为空，且不超过100个字符。", field="idempotency_key")
+    if not kind or len(kind) > 60:
+        raise ValidationFailed("交易类型不能为空，且不超过60个字符。", field="kind")
+    if len(memo) > 200:
+        raise ValidationFailed("摘要不能超过200个字。", field="memo")
+
+
+def _check_legs(legs: Sequence[Leg]) -> dict[int, int]:
+    """Validate the legs; return the net amount per account id."""
+    if not legs:
+        raise ValidationFailed("交易至少要有两笔分录。", field="legs")
+    per_book: dict[str, int] = {}
+    per_account: dict[int, int] = {}
+    for leg in legs:
+        if not isinstance(leg, tuple | list) or len(leg) != 2:
+            raise ValidationFailed("分录格式不正确。", field="legs")
+        account, amount = leg
+        if not isinstance(account, Account) or account.pk is None:
+            raise ValidationFailed("账户不存在。", field="legs")
+        if _not_int(amount):
+            raise ValidationFailed("金额必须是整数（分钟、积分或分）。", field="legs")
+        if amount == 0:
+            raise ValidationFailed("金额不能为零。", field="legs")
+        if abs(amount) > MAX_AMOUNT:
+            raise ValidationFailed("金额过大。", field="legs")
+        if account.pk in per_account:
+            raise ValidationFailed("同一账户在一笔交易中只能出现一次。", field="legs")
+        per_account[account.pk] = amount
+        per_book[account.book] = per_book.get(account.book, 0) + amount
+    if any(total != 0 for total in per_book.values()):
+        raise ValidationFailed("借贷不平衡：每个账本的分录合计必须为零。", field="legs")
+    return per_account
+
+
+def _book_of(legs: Sequence[Leg], pk: int) -> str:
+    return next(account.book for account, _ in legs if account.pk == pk)
+
+
+def _fingerprint(*, kind: str, legs: Sequence[Leg], reverses: Transaction | None) -> str:
+    content = {
+        "kind": kind,
+        "legs": sorted((account.pk, amount) for account, amount in legs),
+        "reverses": getattr(reverses, "pk", None),
+    }
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,5 @@
+"""API of this part of the people app."""
+
+from ninja import Router
+
+router = Router(tags=["people"])

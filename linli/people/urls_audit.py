@@ -1,0 +1,5 @@
+"""Pages of this part of the people app (see views_audit.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,173 @@
+"""Staff pages: the resident list of one's place, a record (fields by tier), access grants."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from linli.accounts.choices import Role
+from linli.accounts.models import User
+from linli.core.access import page_roles
+from linli.core.errors import ApplicationError
+from linli.geo.models import Grid
+from linli.people.choices import FIELDS, GRANT_TIERS, GrantStatus, Tier
+from linli.people.models import Tag
+from linli.people.selectors import GRANT_ROLES, resident_by_id_number
+from linli.people.services import grants as grant_services
+from linli.people.services.records import residents_list, resident_read
+
+LIST_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
+DETAIL_ROLES = (*LIST_ROLES, Role.DEPT_OFFICER)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@page_roles(*LIST_ROLES)
+def resident_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    error = ""
+    id_number = request.POST.get("id_number", "") if request.method == "POST" else ""
+    if id_number:
+        # Looked up by POST so the number never sits in a URL or an access log.
+        try:
+            found = resident_by_id_number(actor=user, id_number=id_number)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            if found is not None:
+                return redirect("people:detail", resident_id=found.pk)
+            error = "在您负责的范围内没有找到这个身份证号的居民。"
+    page = residents_list(
+        actor=user,
+        q=request.GET.get("q", ""),
+        grid_id=_int(request.GET.get("grid")) or None,
+        tag=request.GET.get("tag", ""),
+        page=_int(request.GET.get("page"), 1),
+    )
+    grids = Grid.objects.filter(
+        pk__in={r.household.building.grid_id for r in page.rows if r.household}
+    )
+    context = {
+        "page": page,
+        "error": error,
+        "filters": request.GET,
+        "tags": Tag.objects.filter(tier=Tier.BASIC),
+        "grids": grids if not request.GET.get("grid") else Grid.objects.filter(
+            pk=_int(request.GET.get("grid"))
+        ),
+    }
+    return render(request, "people/list.html", context, status=400 if error else 200)
+
+
+@page_roles(*DETAIL_ROLES)
+def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
+    user = _user(request)
+    view = resident_read(
+        actor=user,
+        resident_id=resident_id,
+        purpose=request.GET.get("purpose", "")[:100],
+    )
+    shown = [
+        (name, FIELDS[name][1], view.data[name]) for name in FIELDS if name in view.data
+    ]
+    hidden_tiers = [
+        (t.value, t.label)
+        for t in GRANT_TIERS
+        if not any(FIELDS[f][0] == t for f in view.access.fields)
+    ]
+    context = {
+        "resident": view.resident,
+        "shown": shown,
+        "hidden_tiers": hidden_tiers,
+        "can_request": user.role in GRANT_ROLES,
+        "grants": grant_services.grants_of(actor=user).filter(resident=view.resident)[:5],
+    }
+    return render(request, "people/detail.html", context)
+
+
+@page_roles(*GRANT_ROLES)
+def grant_new(request: HttpRequest, resident_id: int) -> HttpResponse:
+    user = _user(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            grant_services.grant_request(
+                actor=user,
+                resident_id=resident_id,
+                tiers=request.POST.getlist("tiers"),
+                purpose=request.POST.get("purpose", ""),
+                days=_int(request.POST.get("days"), grant_services.DEFAULT_DAYS),
+                case_id=_int(request.POST.get("case_id")) or None,
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "申请已提交,社区书记审批后即可查看。")
+            return redirect("people:detail", resident_id=resident_id)
+    else:
+        from linli.people.selectors import resident_get
+
+        try:
+            resident_get(actor=user, resident_id=resident_id)
+        except ApplicationError as exc:
+            return render(request, "core/error.html", {"message": exc.message}, status=404)
+    context = {
+        "resident_id": resident_id,
+        "error": error,
+        "tiers": [(t.value, t.label) for t in GRANT_TIERS],
+        "days": grant_services.DEFAULT_DAYS,
+        "posted": request.POST,
+    }
+    return render(request, "people/grant_new.html", context, status=400 if error else 200)
+
+
+@page_roles(*GRANT_ROLES)
+def grants(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "mine": grant_services.grants_of(actor=user)[:50],
+        "to_decide": grant_services.grants_to_decide(actor=user).filter(
+            status=GrantStatus.PENDING
+        )[:100],
+        "decided": grant_services.grants_to_decide(actor=user).filter(
+            status=GrantStatus.APPROVED
+        )[:50],
+        "tier_labels": dict(Tier.choices),
+    }
+    return render(request, "people/grants.html", context)
+
+
+@require_POST
+@page_roles(*GRANT_ROLES)
+def grant_act(request: HttpRequest, grant_id: int, action: str) -> HttpResponse:
+    user = _user(request)
+    try:
+        if action in ("approve", "refuse"):
+            grant_services.grant_decide(
+                actor=user,
+                grant_id=grant_id,
+                approve=action == "approve",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "已批准。" if action == "approve" else "已拒绝。")
+        elif action == "revoke":
+            grant_services.grant_revoke(actor=user, grant_id=grant_id)
+            messages.success(request, "已撤销。")
+        else:
+            return render(request, "core/error.html", {"message": "没有这个操作。"}, status=404)
+    except ApplicationError as exc:
+        return render(
+            request, "core/error.html", {"message": exc.message}, status=exc.status
+        )
+    return redirect("people:grants")
