@@ -26,7 +26,9 @@ def id_check_digit(first17: str) -> str:
     return CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
-def id_number_parse(value: str, *, field: str = "id_number", today: dt.date | None = None) -> IdInfo:
+def id_number_parse(
+    value: str, *, field: str = "id_number", today: dt.date | None = None
+) -> IdInfo:
     number = (value or "").strip().upper().replace(" ", "")
     if len(number) != 18:
         raise ValidationFailed("身份证号应为18位。", field=field)
@@ -47,7 +49,9 @@ def id_number_parse(value: str, *, field: str = "id_number", today: dt.date | No
     return IdInfo(number=number, birth_date=birth, sex=sex)
 
 
-def id_number_cross_check(info: IdInfo, *, sex: str, birth_year: int, field: str = "id_number") -> None:
+def id_number_cross_check(
+    info: IdInfo, *, sex: str, birth_year: int, field: str = "id_number"
+) -> None:
     if sex and info.sex != sex:
         raise ValidationFailed("身份证号与性别不一致。", field=field)
     if birth_year and info.birth_date.year != birth_year:

@@ -16,7 +16,7 @@ from linli.people.choices import FIELDS, GRANT_TIERS, GrantStatus, Tier
 from linli.people.models import Tag
 from linli.people.selectors import GRANT_ROLES, resident_by_id_number
 from linli.people.services import grants as grant_services
-from linli.people.services.records import residents_list, resident_read
+from linli.people.services.records import resident_read, residents_list
 
 LIST_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
 DETAIL_ROLES = (*LIST_ROLES, Role.DEPT_OFFICER)
@@ -63,9 +63,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "error": error,
         "filters": request.GET,
         "tags": Tag.objects.filter(tier=Tier.BASIC),
-        "grids": grids if not request.GET.get("grid") else Grid.objects.filter(
-            pk=_int(request.GET.get("grid"))
-        ),
+        "grids": grids
+        if not request.GET.get("grid")
+        else Grid.objects.filter(pk=_int(request.GET.get("grid"))),
     }
     return render(request, "people/list.html", context, status=400 if error else 200)
 
@@ -78,9 +78,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         resident_id=resident_id,
         purpose=request.GET.get("purpose", "")[:100],
     )
-    shown = [
-        (name, FIELDS[name][1], view.data[name]) for name in FIELDS if name in view.data
-    ]
+    shown = [(name, FIELDS[name][1], view.data[name]) for name in FIELDS if name in view.data]
     hidden_tiers = [
         (t.value, t.label)
         for t in GRANT_TIERS
@@ -137,12 +135,12 @@ def grants(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     context = {
         "mine": grant_services.grants_of(actor=user)[:50],
-        "to_decide": grant_services.grants_to_decide(actor=user).filter(
-            status=GrantStatus.PENDING
-        )[:100],
-        "decided": grant_services.grants_to_decide(actor=user).filter(
-            status=GrantStatus.APPROVED
-        )[:50],
+        "to_decide": grant_services.grants_to_decide(actor=user).filter(status=GrantStatus.PENDING)[
+            :100
+        ],
+        "decided": grant_services.grants_to_decide(actor=user).filter(status=GrantStatus.APPROVED)[
+            :50
+        ],
         "tier_labels": dict(Tier.choices),
     }
     return render(request, "people/grants.html", context)
@@ -167,7 +165,5 @@ def grant_act(request: HttpRequest, grant_id: int, action: str) -> HttpResponse:
         else:
             return render(request, "core/error.html", {"message": "没有这个操作。"}, status=404)
     except ApplicationError as exc:
-        return render(
-            request, "core/error.html", {"message": exc.message}, status=exc.status
-        )
+        return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
     return redirect("people:grants")

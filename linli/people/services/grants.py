@@ -120,7 +120,9 @@ def grants_to_decide(*, actor: Any) -> QuerySet[AccessGrant]:
 
 @transaction.atomic
 def grant_decide(*, actor: Any, grant_id: int, approve: bool, note: str = "") -> AccessGrant:
-    grant = grants_to_decide(actor=actor).select_for_update(of=("self",)).filter(pk=grant_id).first()
+    grant = (
+        grants_to_decide(actor=actor).select_for_update(of=("self",)).filter(pk=grant_id).first()
+    )
     if grant is None:
         raise NotFound("没有找到这个申请。")
     if grant.status != GrantStatus.PENDING:

@@ -98,14 +98,18 @@ def resident_create(
     """Staff register a resident in a household of their place."""
     from linli.geo.models import Household
 
-    if not Household.objects.filter(pk=getattr(household, "pk", None)).filter(
-        _household_place(actor)
-    ).exists():
+    if (
+        not Household.objects.filter(pk=getattr(household, "pk", None))
+        .filter(_household_place(actor))
+        .exists()
+    ):
         raise PermissionDenied("只能在自己负责的区域登记居民。")
     resident = Resident(household=household)
     for required in ("full_name", "sex", "birth_year"):
         if not values.get(required):
-            raise ValidationFailed(f"请填写{FIELDS.get(required, ('', required))[1]}。", field=required)
+            raise ValidationFailed(
+                f"请填写{FIELDS.get(required, ('', required))[1]}。", field=required
+            )
     changed = _clean(resident, values)
     _save(resident)
     tag_names = tags_set(resident=resident, codes=tags or [])
@@ -273,10 +277,9 @@ def residents_list(
     pages = max(1, (total + page_size - 1) // page_size)
     page = min(max(1, page), pages)
     rows = list(
-        qs.select_related("household__building")
-        .order_by("household__building__name", "household__unit", "household__room", "id")[
-            (page - 1) * page_size : page * page_size
-        ]
+        qs.select_related("household__building").order_by(
+            "household__building__name", "household__unit", "household__room", "id"
+        )[(page - 1) * page_size : page * page_size]
     )
     if rows:
         audit_record(
