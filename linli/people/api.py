@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import Field
 
 from linli.accounts.choices import Role
@@ -184,8 +185,13 @@ def lookup(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     return {"id": found.pk}
 
 
-@router.post("/residents", response={201: RecordOut, **ERRORS}, auth=api_roles(*WRITE_ROLES))
-def create(request: HttpRequest, payload: ResidentIn) -> tuple[int, dict[str, Any]]:
+@router.post(
+    "/residents",
+    response={201: RecordOut, **ERRORS},
+    auth=api_roles(*WRITE_ROLES),
+    exclude_unset=True,
+)
+def create(request: HttpRequest, payload: ResidentIn) -> HttpStatus:
     household = Household.objects.filter(pk=payload.household_id).first()
     if household is None:
         raise NotFound("没有找到这户。", field="household_id")
@@ -194,7 +200,7 @@ def create(request: HttpRequest, payload: ResidentIn) -> tuple[int, dict[str, An
     resident = resident_create(
         actor=_actor(request), household=household, values=values, tags=payload.tags
     )
-    return 201, _record(request, resident.pk, purpose="登记")
+    return HttpStatus(201, _record(request, resident.pk, purpose="登记"))
 
 
 def _record(request: HttpRequest, resident_id: int, *, purpose: str) -> dict[str, Any]:
@@ -235,7 +241,7 @@ def update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> di
 )
 def request_grant(
     request: HttpRequest, resident_id: int, payload: GrantIn
-) -> tuple[int, dict[str, Any]]:
+) -> HttpStatus:
     grant = grant_services.grant_request(
         actor=_actor(request),
         resident_id=resident_id,
@@ -244,7 +250,7 @@ def request_grant(
         days=payload.days,
         case_id=payload.case_id,
     )
-    return 201, _grant_out(grant)
+    return HttpStatus(201, _grant_out(grant))
 
 
 @router.get("/grants", response={200: GrantsOut, **ERRORS}, auth=api_roles(*GRANT_ROLES))

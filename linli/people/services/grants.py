@@ -85,9 +85,12 @@ def grant_request(
 def _notify_deciders(grant: AccessGrant, resident: Resident) -> None:
     from linli.accounts.models import User
 
-    deciders = User.objects.filter(deciders_q(_community_id(resident)), is_active=True).exclude(
-        pk=grant.requester_id
-    )
+    if grant.requester.role == Role.SECRETARY:
+        street_id = resident.household.building.grid.community.street_id  # type: ignore[union-attr]
+        place = Q(memberships__kind=MembershipKind.STREET_ADMIN, memberships__street_id=street_id)
+    else:
+        place = deciders_q(_community_id(resident))
+    deciders = User.objects.filter(place, is_active=True).exclude(pk=grant.requester_id)
     for user in deciders.distinct():
         notification_send(
             recipient=user,
@@ -157,7 +160,7 @@ def grant_revoke(*, actor: Any, grant_id: int) -> AccessGrant:
         qs.filter(Q(requester=actor) | Q(pk__in=grants_to_decide(actor=actor).values("pk")))
         .select_for_update(of=("self",))
         .first()
-        if actor.role in (Role.SECRETARY, *GRANT_ROLES)
+        if actor.role in GRANT_ROLES
         else None
     )
     if grant is None:
