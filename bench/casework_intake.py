@@ -141,6 +141,8 @@ def gunicorn_start(url: str, workers: int, log: Path) -> Server:
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench",
+        "LINLI_DATA_KEYS": "bench:" + "A" * 43 + "=",
+        "LINLI_INDEX_KEY": "B" * 43 + "=",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "0",
     }

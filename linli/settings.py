@@ -31,6 +31,15 @@ if not DEBUG and not TESTING and SECRET_KEY == DEV_SECRET_KEY:
         "(or DEBUG=1 for development)."
     )
 
+# Personal data is encrypted at rest (PEOPLE-2); production must bring its own keys.
+if not DEBUG and not TESTING:
+    for _name in ("LINLI_DATA_KEYS", "LINLI_INDEX_KEY"):
+        if not os.environ.get(_name):
+            raise ImproperlyConfigured(
+                f"{_name} is not set: personal data needs encryption keys "
+                "(see README, 'Encryption keys')."
+            )
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
