@@ -19,6 +19,8 @@ from linli.core.access import page_roles, public_page
 from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
 from linli.geo.selectors import user_places
+from linli.people.selectors import GRANT_ROLES
+from linli.people.views import LIST_ROLES as PEOPLE_LIST_ROLES
 
 
 def _tiles(user: Any) -> list[dict[str, Any]]:
@@ -60,6 +62,23 @@ def _tiles(user: Any) -> list[dict[str, Any]]:
                 "title": _("吹哨报到"),
                 "hint": _("被叫部门报到与逾期"),
                 "url": reverse("casework:whistles"),
+            }
+        )
+    if user.role in PEOPLE_LIST_ROLES:
+        tiles.append(
+            {
+                "title": _("居民档案"),
+                "hint": _("一人一档,查看需留痕"),
+                "url": reverse("people:list"),
+            }
+        )
+    if user.role in GRANT_ROLES:
+        deciding = user.role in (Role.SECRETARY, Role.STREET_ADMIN)
+        tiles.append(
+            {
+                "title": _("数据访问审批") if deciding else _("我的查看申请"),
+                "hint": _("敏感信息须说明用途、经批准"),
+                "url": reverse("people:grants"),
             }
         )
     tiles.append(

@@ -1,3 +1,29 @@
 """English strings for the people app (merged into en_translations.EN)."""
 
-EN: dict[str, str] = {}
+EN: dict[str, str] = {
+    "居民档案": "Resident records",
+    "一人一档,查看需留痕": "One file per person; every view is logged",
+    "数据访问审批": "Data access approvals",
+    "我的查看申请": "My access requests",
+    "敏感信息须说明用途、经批准": "Sensitive data needs a purpose and approval",
+    "男": "Male",
+    "女": "Female",
+    "自理": "Self-care",
+    "半失能": "Semi-disabled",
+    "失能": "Disabled",
+    "基本信息": "Basic data",
+    "联系方式": "Contact details",
+    "身份信息": "Identity",
+    "健康信息": "Health",
+    "经济与救助信息": "Finances and assistance",
+    "自愿提供的信息": "Optional data",
+    "只给网格员": "Grid worker only",
+    "网格员和家属": "Grid worker and family",
+    "待审批": "Pending",
+    "已批准": "Approved",
+    "未批准": "Refused",
+    "已撤销": "Revoked",
+    "待处理": "Open",
+    "已更正": "Corrected",
+    "未更正": "Not corrected",
+}
