@@ -33,7 +33,7 @@ from linli.core.access import api_roles
 from linli.core.errors import NotFound
 from linli.core.schemas import ErrorOut
 from linli.geo.models import Department
-from linli.people.models import Resident
+from linli.people.selectors import visible_to as visible_residents
 
 router = Router(tags=["cases"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -133,7 +133,8 @@ def submit(request: HttpRequest, payload: CaseIn) -> HttpStatus[dict[str, Any]]:
 def staff_submit(request: HttpRequest, payload: StaffCaseIn) -> HttpStatus[dict[str, Any]]:
     resident = None
     if payload.resident_id is not None:
-        resident = Resident.objects.filter(pk=payload.resident_id).first()
+        # Through people's selectors: a record outside the staff member's place is not found.
+        resident = visible_residents(actor(request)).filter(pk=payload.resident_id).first()
         if resident is None:
             raise NotFound("找不到该居民档案。", field="resident_id")
     data = CaseInput(

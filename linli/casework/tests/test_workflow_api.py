@@ -272,6 +272,29 @@ def test_staff_intake_for_a_resident_without_a_phone(cats, login):
     assert refused.status_code == 403
 
 
+def test_staff_intake_names_a_resident_only_within_reach(cats, login):
+    """PEOPLE-3: the resident record is found through people's selectors, so staff cannot
+    attach (and so probe for) a record outside their reach — the system administrator may
+    enter cases but sees no resident records."""
+    from linli.people.models import Resident
+
+    resident = Resident.objects.get(full_name="王秀英")
+    body = {
+        "category": "20-02",
+        "description": "楼上装修噪音",
+        "channel": "window",
+        "resident_id": resident.pk,
+        **INSIDE_A1,
+    }
+    ok = post(login("community_worker"), "/api/cases/staff", body)
+    assert ok.status_code == 201
+    assert Case.objects.get(tracking_no=ok.json()["tracking_no"]).resident == resident
+    before = Case.objects.count()
+    hidden = post(login("sysadmin"), "/api/cases/staff", body)
+    assert hidden.status_code == 404 and hidden.json()["error"]["field"] == "resident_id"
+    assert Case.objects.count() == before
+
+
 def test_sensor_channel_for_machine_clients(cats, client):
     from linli.accounts.services import api_token_create
 
