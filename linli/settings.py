@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "linli.people",
     "linli.casework",
     "linli.ledger",
+    "linli.care",
     "linli.demo",
 ]
 
@@ -167,6 +168,12 @@ TASKS = {
 # Pluggable outbound senders (CASE-8): dotted paths to classes with send(message).
 LINLI_SMS_SENDER = os.environ.get("LINLI_SMS_SENDER", "linli.core.senders.LoggingSender")
 LINLI_EMAIL_SENDER = os.environ.get("LINLI_EMAIL_SENDER", "linli.core.senders.LoggingSender")
+
+# Data-access audit report (PEOPLE-4): when access is flagged as unusual.
+LINLI_AUDIT_BULK_COUNT = int(os.environ.get("LINLI_AUDIT_BULK_COUNT", "30"))
+LINLI_AUDIT_BULK_MINUTES = int(os.environ.get("LINLI_AUDIT_BULK_MINUTES", "10"))
+LINLI_AUDIT_LIST_COUNT = int(os.environ.get("LINLI_AUDIT_LIST_COUNT", "300"))
+LINLI_AUDIT_WORK_HOURS = os.environ.get("LINLI_AUDIT_WORK_HOURS", "08:00-18:00")
 
 LOGGING = {
     "version": 1,

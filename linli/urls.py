@@ -14,7 +14,9 @@ urlpatterns = [
     path("geo/", include("linli.geo.urls")),
     path("cases/", include("linli.casework.urls")),
     path("people/", include("linli.people.urls")),
+    path("care/", include("linli.care.urls")),
     path("open311/v2/", include("linli.casework.open311.urls")),
+    path("ledger/", include("linli.ledger.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -164,6 +164,8 @@ def _merge() -> None:
         "en_people_rights",
         "en_ledger",
         "en_care",
+        "en_care_alerts",
+        "en_care_services",
     ):
         path = Path(__file__).with_name(f"{name}.py")
         spec = importlib.util.spec_from_file_location(name, path)

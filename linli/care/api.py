@@ -1,0 +1,5 @@
+"""Care API."""
+
+from ninja import Router
+
+router = Router(tags=["care"])

@@ -1,0 +1,1 @@
+"""One-key calls and home services (CARE-6, CARE-7)."""

@@ -1,0 +1,3 @@
+"""English strings (merged into en_translations.EN)."""
+
+EN: dict[str, str] = {}
