@@ -21,6 +21,7 @@ from linli.core.notifications.services import notification_mark_read
 from linli.geo.selectors import user_places
 from linli.people.selectors import GRANT_ROLES
 from linli.people.views import LIST_ROLES as PEOPLE_LIST_ROLES
+from linli.people.views_rights import home_tiles as people_rights_tiles
 
 
 def _tiles(user: Any) -> list[dict[str, Any]]:
@@ -81,6 +82,7 @@ def _tiles(user: Any) -> list[dict[str, Any]]:
                 "url": reverse("people:grants"),
             }
         )
+    tiles.extend(people_rights_tiles(user))
     tiles.append(
         {"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}
     )

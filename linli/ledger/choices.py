@@ -37,3 +37,27 @@ def format_amount(book: str, amount: int, *, signed: bool = False) -> str:
 
 def fen_to_yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+# Chinese names of transaction kinds, filled in by the programmes (register_kind_labels) so
+# histories and exports read "时间存入" rather than "timebank.deposit".
+KIND_LABELS: dict[str, str] = {}
+KIND_PREFIX_LABELS = {
+    "timebank": "时间银行",
+    "points": "积分",
+    "fund": "基金",
+    "sharing": "闲置共享",
+}
+REVERSAL_SUFFIX = ".reversal"
+
+
+def register_kind_labels(labels: dict[str, str]) -> None:
+    KIND_LABELS.update(labels)
+
+
+def kind_label(kind: str) -> str:
+    if kind.endswith(REVERSAL_SUFFIX):
+        return f"{kind_label(kind[: -len(REVERSAL_SUFFIX)])}（冲正）"
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    return KIND_PREFIX_LABELS.get(kind.split(".", 1)[0], kind)

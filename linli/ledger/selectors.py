@@ -115,7 +115,9 @@ def ledger_verify(*, limit: int = 100) -> CheckResult:
     result = CheckResult(transactions=counts[0], entries=counts[1], accounts=counts[2])
     out = result.breaks
     for txn, book, total in _rows(UNBALANCED)[:limit]:
-        out.append(f"交易 #{txn} 在账本 {book} 不平衡（合计 {total}）/ transaction {txn} unbalanced")
+        out.append(
+            f"交易 #{txn} 在账本 {book} 不平衡（合计 {total}）/ transaction {txn} unbalanced"
+        )
     for (txn,) in _rows(EMPTY)[:limit]:
         out.append(f"交易 #{txn} 没有分录 / transaction {txn} has no entries")
     for entry, txn, account, ebook, abook in _rows(WRONG_BOOK)[:limit]:

@@ -1,5 +1,200 @@
-"""API of this part of the people app."""
+"""Residents' rights API (PEOPLE-6/7), mounted at /api/people: my data with its access
+history, correction requests, withdrawing consent, giving optional data, privacy choices.
+Only for a resident's own record; the record is found from the caller, never from the URL."""
 
-from ninja import Router
+import datetime as dt
+from typing import Any
 
-router = Router(tags=["people"])
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from linli.accounts.choices import Role
+from linli.core.access import api_roles
+from linli.core.errors import ValidationFailed
+from linli.core.schemas import ErrorOut
+from linli.people.choices import FIELDS
+from linli.people.services import rights
+from linli.people.services.rights_data import export_dict, my_data
+
+router = Router(tags=["people-rights"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+RESIDENT = api_roles(Role.RESIDENT)
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    tier: str
+    tier_label: str
+    value: str | int | None
+    display: str
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+    tier: str
+    tier_label: str
+    valid_until: dt.date | None
+
+
+class ContactOut(Schema):
+    name: str
+    relation: str
+    phone: str
+    optional: bool
+    family_account: bool
+
+
+class HouseholdOut(Schema):
+    address: str
+    community: str
+    grid: str
+    is_head: bool
+
+
+class PrivacyOut(Schema):
+    alerts_audience: str
+    alerts_audience_label: str
+    optional_audience: str
+    optional_audience_label: str
+    optional_consent_at: dt.datetime | None
+
+
+class GrantOut(Schema):
+    who: str
+    role: str
+    tiers: list[str]
+    purpose: str
+    status: str
+    status_label: str
+    until: dt.datetime | None
+
+
+class CorrectionOut(Schema):
+    id: int
+    field: str
+    field_label: str
+    message: str
+    status: str
+    status_label: str
+    reply: str
+    created_at: dt.datetime | None
+    handled_at: dt.datetime | None
+
+
+class AccessOut(Schema):
+    at: dt.datetime
+    action: str
+    action_label: str
+    who: str
+    role: str
+    unit: str
+    fields: list[str]
+    purpose: str
+    with_grant: bool
+    case: int | None
+
+
+class MyDataOut(Schema):
+    id: int
+    fields: list[FieldOut]
+    tags: list[TagOut]
+    contacts: list[ContactOut]
+    household: HouseholdOut
+    privacy: PrivacyOut
+    grants: list[GrantOut]
+    corrections: list[CorrectionOut]
+    access: list[AccessOut] = Field(description="Who accessed the record (not the resident).")
+    access_days: int
+    access_truncated: bool
+
+
+class CorrectionIn(Schema):
+    field: str = Field(max_length=30, description="A field name of the record, e.g. phone.")
+    message: str = Field(max_length=500, description="What is wrong and the right value.")
+
+
+class WithdrawIn(Schema):
+    confirm: bool = Field(description="Must be true: the optional data is erased for good.")
+
+
+class WithdrawOut(Schema):
+    erased: list[str]
+    erased_labels: list[str]
+
+
+class OptionalIn(Schema):
+    skills: str = Field(default="", max_length=500)
+    health_notes: str = Field(default="", max_length=500)
+
+
+class PrivacyIn(Schema):
+    alerts_audience: str = Field(max_length=10, description="grid or family")
+    optional_audience: str = Field(max_length=10, description="grid or family")
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _privacy(resident: Any) -> dict[str, Any]:
+    return {
+        "alerts_audience": resident.alerts_audience,
+        "alerts_audience_label": str(resident.get_alerts_audience_display()),
+        "optional_audience": resident.optional_audience,
+        "optional_audience_label": str(resident.get_optional_audience_display()),
+        "optional_consent_at": resident.optional_consent_at,
+    }
+
+
+@router.get("/me", response={200: MyDataOut, **ERRORS}, auth=RESIDENT)
+def me(request: HttpRequest) -> dict[str, Any]:
+    """Everything held about the caller and who accessed it (this read is audited too)."""
+    return export_dict(my_data(actor=_actor(request)))
+
+
+@router.post("/me/corrections", response={201: CorrectionOut, **ERRORS}, auth=RESIDENT)
+def correction_new(request: HttpRequest, payload: CorrectionIn) -> tuple[int, dict[str, Any]]:
+    c = rights.correction_request(
+        actor=_actor(request), field=payload.field, message=payload.message
+    )
+    return 201, {
+        "id": c.pk,
+        "field": c.field,
+        "field_label": FIELDS[c.field][1],
+        "message": c.message,
+        "status": c.status,
+        "status_label": str(c.get_status_display()),
+        "reply": c.reply,
+        "created_at": c.created_at,
+        "handled_at": c.handled_at,
+    }
+
+
+@router.post("/me/consent/withdraw", response={200: WithdrawOut, **ERRORS}, auth=RESIDENT)
+def consent_withdraw(request: HttpRequest, payload: WithdrawIn) -> dict[str, Any]:
+    if not payload.confirm:
+        raise ValidationFailed("请确认删除自愿提供的信息(confirm 为 true)。", field="confirm")
+    erased = rights.consent_withdraw(actor=_actor(request))
+    labels = ["自愿提供的联系人" if n == "contacts" else FIELDS[n][1] for n in erased]
+    return {"erased": erased, "erased_labels": labels}
+
+
+@router.put("/me/optional", response={200: PrivacyOut, **ERRORS}, auth=RESIDENT)
+def optional_give(request: HttpRequest, payload: OptionalIn) -> dict[str, Any]:
+    resident = rights.optional_data_give(
+        actor=_actor(request), skills=payload.skills, health_notes=payload.health_notes
+    )
+    return _privacy(resident)
+
+
+@router.put("/me/privacy", response={200: PrivacyOut, **ERRORS}, auth=RESIDENT)
+def privacy(request: HttpRequest, payload: PrivacyIn) -> dict[str, Any]:
+    resident = rights.privacy_set(
+        actor=_actor(request),
+        alerts_audience=payload.alerts_audience,
+        optional_audience=payload.optional_audience,
+    )
+    return _privacy(resident)

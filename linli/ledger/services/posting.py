@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, ValidationFailed
-from linli.ledger.choices import Book
+from linli.ledger.choices import REVERSAL_SUFFIX, Book
 from linli.ledger.models import Account, Entry, Transaction
 
 MAX_AMOUNT = 10**15  # far above any real figure, far below the 64-bit limit
@@ -108,7 +108,7 @@ def transaction_reverse(
         (entry.account, -entry.amount)
         for entry in original.entries.select_related("account").order_by("id")
     ]
-    kind = f"{original.kind}.reversal"[:60]
+    kind = f"{original.kind}{REVERSAL_SUFFIX}"[:60]
     return _post(
         actor=actor,
         key=idempotency_key,

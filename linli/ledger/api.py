@@ -1,0 +1,389 @@
+"""LEDGER-1..4 endpoints, mounted at /api/ledger (see linli/api.py).
+
+Every request that moves value needs a request key: the `Idempotency-Key` header or an
+`idempotency_key` body field (8–64 characters). A repeat returns the first result; the same
+key with different content is a 409.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from linli.accounts.choices import Role
+from linli.accounts.models import User
+from linli.core.access import api_roles
+from linli.core.errors import NotFound
+from linli.core.schemas import ErrorOut
+from linli.ledger import programme_selectors as sel
+from linli.ledger.choices import kind_label
+from linli.ledger.models import (
+    Project,
+    ServiceRecord,
+    ServiceRequest,
+    Transaction,
+    Voucher,
+)
+from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, MERCHANTS, VOLUNTEERS
+from linli.ledger.schemas import (
+    AwardIn,
+    BalanceOut,
+    DisburseIn,
+    DisbursementOut,
+    DisputeIn,
+    DonationIn,
+    DonationOut,
+    GiftIn,
+    HistoryOut,
+    KeyIn,
+    RecordIn,
+    RecordOut,
+    RequestIn,
+    RequestOut,
+    RewardOut,
+    TransactionOut,
+    UseIn,
+    VoucherOut,
+)
+from linli.ledger.selectors import account_history
+from linli.ledger.services.common import fund_account, managed_communities
+from linli.ledger.services.funds import donation_record, project_disburse
+from linli.ledger.services.points import (
+    points_award,
+    points_award_by_staff,
+    reward_redeem,
+    rewards_visible_to,
+    voucher_cancel,
+    voucher_use,
+)
+from linli.ledger.services.timebank import (
+    relatives_of,
+    service_record_confirm,
+    service_record_create,
+    service_record_dispute,
+    service_request_create,
+    servable_residents,
+    time_gift,
+)
+
+router = Router(tags=["ledger"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _key(request: HttpRequest, body_key: str | None) -> str | None:
+    return request.headers.get("Idempotency-Key") or body_key
+
+
+def txn_out(txn: Transaction) -> dict[str, Any]:
+    return {"id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at}
+
+
+def record_out(record: ServiceRecord) -> dict[str, Any]:
+    served = record.served_user.display_name if record.served_user else ""
+    if not served and record.resident is not None:
+        served = record.resident.full_name
+    return {
+        "id": record.pk,
+        "volunteer": record.volunteer.display_name,
+        "served": served,
+        "served_on": record.served_on,
+        "minutes": record.minutes,
+        "service": record.service,
+        "status": record.status,
+        "status_label": record.get_status_display(),
+        "deposit_id": record.deposit_id,
+    }
+
+
+def voucher_out(voucher: Voucher) -> dict[str, Any]:
+    return {
+        "id": voucher.pk,
+        "code": voucher.code,
+        "reward": voucher.reward.name,
+        "merchant": voucher.reward.merchant.display_name,
+        "points": voucher.points,
+        "status": voucher.status,
+        "status_label": voucher.get_status_display(),
+        "used_at": voucher.used_at,
+    }
+
+
+# ---------------------------------------------------------------- balances and history
+
+
+@router.get("/balances", response={200: list[BalanceOut], **ERRORS}, auth=api_roles())
+def balances(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "account_id": b.account.pk if b.account else None,
+            "book": b.book,
+            "book_label": b.label,
+            "balance": b.balance,
+            "balance_text": b.text,
+        }
+        for b in sel.my_balances(_actor(request))
+    ]
+
+
+class HistoryQuery(Schema):
+    before_id: int | None = None
+    limit: int = 50
+
+
+@router.get(
+    "/accounts/{account_id}/history", response={200: HistoryOut, **ERRORS}, auth=api_roles()
+)
+def history(
+    request: HttpRequest, account_id: int, query: Query[HistoryQuery]
+) -> dict[str, Any]:
+    account = sel.account_get(actor=_actor(request), account_id=account_id)
+    rows = account_history(account=account, limit=query.limit, before_id=query.before_id)
+    return {
+        "account_id": account.pk,
+        "name": account.name,
+        "book": account.book,
+        "balance": account.balance,
+        "rows": [{**row.__dict__, "kind_label": kind_label(row.kind)} for row in rows],
+    }
+
+
+# ---------------------------------------------------------------- time bank
+
+
+@router.post("/time/records", response={201: RecordOut, **ERRORS}, auth=api_roles(*VOLUNTEERS))
+def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    resident = request_obj = None
+    if payload.resident_id is not None:
+        resident = servable_residents(actor).filter(pk=payload.resident_id).first()
+        if resident is None:
+            raise NotFound("找不到该居民。", field="resident_id")
+    if payload.request_id is not None:
+        request_obj = ServiceRequest.objects.filter(pk=payload.request_id).first()
+        if request_obj is None:
+            raise NotFound("找不到该服务申请。", field="request_id")
+    record = service_record_create(
+        actor=actor,
+        resident=resident,
+        request=request_obj,
+        served_on=payload.served_on,
+        minutes=payload.minutes,
+        service=payload.service,
+        note=payload.note,
+        idempotency_key=_key(request, payload.idempotency_key),
+    )
+    return 201, record_out(record)
+
+
+@router.get(
+    "/time/records/pending", response={200: list[RecordOut], **ERRORS}, auth=api_roles(*CONFIRMERS)
+)
+def records_pending(request: HttpRequest) -> list[dict[str, Any]]:
+    return [record_out(r) for r in sel.records_to_confirm(_actor(request))[:200]]
+
+
+def _record(actor: Any, record_id: int) -> ServiceRecord:
+    from linli.ledger.services.timebank import confirmable_records
+
+    found = confirmable_records(actor).filter(pk=record_id).first()
+    if found is None:
+        raise NotFound("找不到该服务记录。")
+    return found
+
+
+@router.post(
+    "/time/records/{record_id}/confirm",
+    response={200: RecordOut, **ERRORS},
+    auth=api_roles(*CONFIRMERS),
+)
+def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    record = service_record_confirm(actor=actor, record=_record(actor, record_id))
+    return record_out(record)
+
+
+@router.post(
+    "/time/records/{record_id}/dispute",
+    response={200: RecordOut, **ERRORS},
+    auth=api_roles(*CONFIRMERS),
+)
+def record_dispute(request: HttpRequest, record_id: int, payload: DisputeIn) -> dict[str, Any]:
+    actor = _actor(request)
+    record = service_record_dispute(
+        actor=actor, record=_record(actor, record_id), reason=payload.reason
+    )
+    return record_out(record)
+
+
+@router.post("/time/requests", response={201: RequestOut, **ERRORS}, auth=api_roles(*MEMBERS))
+def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+    found = service_request_create(
+        actor=_actor(request),
+        service=payload.service,
+        minutes=payload.minutes,
+        note=payload.note,
+        idempotency_key=_key(request, payload.idempotency_key),
+    )
+    return 201, {
+        "id": found.pk,
+        "service": found.service,
+        "minutes": found.minutes,
+        "status": found.status,
+        "status_label": found.get_status_display(),
+    }
+
+
+@router.post("/time/gifts", response={200: TransactionOut, **ERRORS}, auth=api_roles(*MEMBERS))
+def gift(request: HttpRequest, payload: GiftIn) -> dict[str, Any]:
+    actor = _actor(request)
+    to_user = next((u for u in relatives_of(actor) if u.pk == payload.to_user_id), None)
+    txn = time_gift(
+        actor=actor,
+        to_user=to_user,
+        minutes=payload.minutes,
+        idempotency_key=_key(request, payload.idempotency_key),
+    )
+    return txn_out(txn)
+
+
+# ---------------------------------------------------------------- points and rewards
+
+
+@router.post("/points/award", response={200: TransactionOut, **ERRORS}, auth=api_roles(*MANAGERS))
+def award(request: HttpRequest, payload: AwardIn) -> dict[str, Any]:
+    """Staff hand out points to a person of their community; system administrators (and
+    machine clients with their token) to anyone, with the key as the award's source."""
+    actor = _actor(request)
+    user = User.objects.filter(pk=payload.user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("找不到该用户。", field="user_id")
+    key = _key(request, payload.idempotency_key)
+    if actor.role == Role.SYSADMIN and key:
+        txn = points_award(
+            actor=actor, user=user, rule_code=payload.rule_code, source_key=key, memo=payload.memo
+        )
+    else:
+        txn = points_award_by_staff(
+            actor=actor,
+            user=user,
+            rule_code=payload.rule_code,
+            memo=payload.memo,
+            idempotency_key=key,
+        )
+    return txn_out(txn)
+
+
+@router.get("/rewards", response={200: list[RewardOut], **ERRORS}, auth=api_roles(*MEMBERS))
+def rewards(request: HttpRequest) -> list[dict[str, Any]]:
+    items = rewards_visible_to(_actor(request)).filter(active=True).select_related("merchant")
+    return [
+        {
+            "id": r.pk,
+            "name": r.name,
+            "description": r.description,
+            "points_price": r.points_price,
+            "stock": r.stock,
+            "merchant": r.merchant.display_name,
+        }
+        for r in items
+    ]
+
+
+@router.post(
+    "/rewards/{reward_id}/redeem", response={201: VoucherOut, **ERRORS}, auth=api_roles(*MEMBERS)
+)
+def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> tuple[int, dict[str, Any]]:
+    actor = _actor(request)
+    reward = rewards_visible_to(actor).filter(pk=reward_id).first()
+    if reward is None:
+        raise NotFound("找不到该兑换物品。")
+    voucher = reward_redeem(
+        actor=actor, reward=reward, idempotency_key=_key(request, payload.idempotency_key)
+    )
+    return 201, voucher_out(voucher)
+
+
+@router.get("/vouchers", response={200: list[VoucherOut], **ERRORS}, auth=api_roles(*MEMBERS))
+def vouchers(request: HttpRequest) -> list[dict[str, Any]]:
+    return [voucher_out(v) for v in sel.my_vouchers(_actor(request))[:200]]
+
+
+@router.post("/vouchers/use", response={200: VoucherOut, **ERRORS}, auth=api_roles(*MERCHANTS))
+def use(request: HttpRequest, payload: UseIn) -> dict[str, Any]:
+    return voucher_out(voucher_use(actor=_actor(request), code=payload.code))
+
+
+@router.post(
+    "/vouchers/{voucher_id}/cancel", response={200: VoucherOut, **ERRORS}, auth=api_roles(*MANAGERS)
+)
+def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    found = sel.managed_vouchers(actor).filter(pk=voucher_id).first()
+    if found is None:
+        raise NotFound("找不到该兑换券。")
+    return voucher_out(voucher_cancel(actor=actor, voucher=found))
+
+
+# ---------------------------------------------------------------- funds
+
+
+@router.post(
+    "/funds/{community_id}/donations",
+    response={201: DonationOut, **ERRORS},
+    auth=api_roles(*MANAGERS),
+)
+def donate(request: HttpRequest, community_id: int, payload: DonationIn) -> tuple[int, Any]:
+    actor = _actor(request)
+    community = managed_communities(actor).filter(pk=community_id).first()
+    if community is None:
+        raise NotFound("找不到该社区。")
+    donation = donation_record(
+        actor=actor,
+        community=community,
+        donor_name=payload.donor_name,
+        donor_kind=payload.donor_kind,
+        anonymous=payload.anonymous,
+        amount=payload.amount_fen,
+        received_on=payload.received_on,
+        idempotency_key=_key(request, payload.idempotency_key),
+    )
+    return 201, {
+        "id": donation.pk,
+        "amount_fen": donation.amount,
+        "matched_fen": donation.matched,
+        "fund_balance_fen": fund_account(community).balance,
+    }
+
+
+@router.post(
+    "/funds/projects/{project_id}/disburse",
+    response={201: DisbursementOut, **ERRORS},
+    auth=api_roles(*MANAGERS),
+)
+def disburse(request: HttpRequest, project_id: int, payload: DisburseIn) -> tuple[int, Any]:
+    actor = _actor(request)
+    project = Project.objects.filter(
+        pk=project_id, community__in=managed_communities(actor)
+    ).first()
+    if project is None:
+        raise NotFound("找不到该项目。")
+    payout = project_disburse(
+        actor=actor,
+        project=project,
+        amount=payload.amount_fen,
+        memo=payload.memo,
+        idempotency_key=_key(request, payload.idempotency_key),
+    )
+    project.refresh_from_db()
+    return 201, {
+        "id": payout.pk,
+        "project_id": project.pk,
+        "amount_fen": payout.amount,
+        "project_remaining_fen": project.remaining,
+        "fund_balance_fen": fund_account(project.community).balance,
+    }
+

@@ -1,0 +1,504 @@
+"""时间银行 (LEDGER-1, plan §3.4): serve now, be served later.
+
+* A volunteer records hours served for a resident (a resident of a grid they volunteer in)
+  or for an open service request of their community.
+* The person served confirms — the resident's own account, or the grid worker of the
+  resident's grid on behalf of elderly people without a phone — or disputes.
+* Only a confirmed record moves credits: 1 hour = 1 time credit = 60 minutes of the TIME
+  book. For a plain record they are minted by the community's issuer account. For a service
+  request they come from the requester: credits are held when the request is made and, on
+  confirmation, go to the volunteer who served (the unused part returns to the requester).
+  So credits circulate between residents; the issuer only mints for unpaid help.
+* 代际互助: a user may give credits to an accepted family member.
+"""
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.models import User
+from linli.accounts.selectors import place_q
+from linli.core.audit.services import audit_record
+from linli.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from linli.core.notifications.services import notification_send
+from linli.ledger.choices import Book, format_amount, register_kind_labels
+from linli.ledger.models import (
+    FamilyLink,
+    RecordStatus,
+    RequestStatus,
+    ServiceRecord,
+    ServiceRequest,
+    Transaction,
+)
+from linli.ledger.services.common import (
+    community_of_user,
+    grid_of_user,
+    request_key,
+    require_amount,
+    require_text,
+    time_hold,
+    time_issuer,
+)
+from linli.ledger.services.posting import account_for_user, transaction_post, transaction_reverse
+from linli.people.models import Resident
+
+register_kind_labels(
+    {
+        "timebank.deposit": "志愿服务存入",
+        "timebank.pay": "服务兑换",
+        "timebank.hold": "服务兑换冻结",
+        "timebank.gift": "家人赠予",
+    }
+)
+
+MAX_MINUTES = 720  # one record: at most 12 hours
+RECORD_WITHIN_DAYS = 60
+MAX_GIFT_MINUTES = 100 * 60
+RECORD_NOT_FOUND = "找不到该服务记录。"
+VOLUNTEER_HOUR_RULE = "volunteer_hour"  # points per full hour served (a PointRule, if active)
+
+
+def volunteer_grid_ids(actor: Any) -> list[int]:
+    return [m.grid_id for m in actor.memberships.all() if m.kind == MembershipKind.GRID_VOLUNTEER]
+
+
+def servable_residents(actor: Any) -> Any:
+    """Residents a volunteer may record service for: those of the grids they volunteer in.
+    Only name and household are read (people's other fields stay private)."""
+    if actor.role != Role.VOLUNTEER:
+        return Resident.objects.none()
+    return (
+        Resident.objects.filter(household__building__grid_id__in=volunteer_grid_ids(actor))
+        .select_related("household__building__grid")
+        .only("id", "full_name", "user_id", "household__room", "household__building__name")
+    )
+
+
+def confirmable_records(actor: Any) -> Any:
+    """Records the actor may confirm or dispute: as the person served, or as the grid worker
+    of the grid of the person served."""
+    qs = ServiceRecord.objects.exclude(volunteer_id=actor.pk)
+    if actor.role == Role.GRID_WORKER:
+        return qs.filter(place_q(actor, grid="grid"))
+    if actor.role in (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER):
+        return qs.filter(served_user_id=actor.pk)
+    return qs.none()
+
+
+def _on_commit_notify(user: Any, title: str, body: str = "", url: str = "") -> None:
+    if user is not None:
+        transaction.on_commit(
+            partial(notification_send, recipient=user, title=title, body=body, url=url)
+        )
+
+
+def _grid_worker_of(grid_id: int | None) -> Any:
+    if grid_id is None:
+        return None
+    return User.objects.filter(
+        memberships__grid_id=grid_id, memberships__kind=MembershipKind.GRID_WORKER
+    ).first()
+
+
+def _check_date(served_on: dt.date) -> dt.date:
+    today = timezone.localdate()
+    if served_on > today:
+        raise ValidationFailed("服务日期不能晚于今天。", field="served_on")
+    if served_on < today - dt.timedelta(days=RECORD_WITHIN_DAYS):
+        raise ValidationFailed(f"只能登记 {RECORD_WITHIN_DAYS} 天内的服务。", field="served_on")
+    return served_on
+
+
+@transaction.atomic
+def service_record_create(
+    *,
+    actor: Any,
+    served_on: dt.date,
+    minutes: int,
+    service: str,
+    idempotency_key: str | None,
+    resident: Resident | None = None,
+    request: ServiceRequest | None = None,
+    note: str = "",
+) -> ServiceRecord:
+    """A volunteer records hours served. Nothing is deposited until confirmed."""
+    if actor.role != Role.VOLUNTEER:
+        raise PermissionDenied("只有登记的志愿者可以记录服务时长。")
+    key = request_key(scope="timebank.record", actor=actor, key=idempotency_key)
+    existing = ServiceRecord.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    if (resident is None) == (request is None):
+        raise ValidationFailed("请选择服务对象。", field="resident")
+    minutes = require_amount(minutes, field="minutes", label="服务时长(分钟)", high=MAX_MINUTES)
+    service = require_text(service, field="service", label="服务内容", max_length=100)
+    note = (note or "").strip()[:300]
+    served_on = _check_date(served_on)
+    if request is not None:
+        request = _lock_request(request)
+        if request.status != RequestStatus.OPEN:
+            raise Conflict("这个服务申请已有人登记或已结束。", code="request_taken")
+        if request.requester_id == actor.pk:
+            raise ValidationFailed("不能为自己的申请登记服务。", field="request")
+        if request.community_id not in _volunteer_communities(actor):
+            raise NotFound("找不到该服务申请。")
+        if minutes > request.minutes:
+            raise ValidationFailed(
+                f"服务时长不能超过申请冻结的 {format_amount(Book.TIME, request.minutes)}。",
+                field="minutes",
+            )
+        served_user: Any = request.requester
+        resident = Resident.objects.filter(user_id=served_user.pk).first()
+        grid = grid_of_user(served_user)
+        community = request.community
+    else:
+        assert resident is not None
+        if not servable_residents(actor).filter(pk=resident.pk).exists():
+            raise NotFound("找不到该居民。")
+        served_user = resident.user
+        grid = resident.household.building.grid if resident.household else None
+        assert grid is not None
+        community = grid.community
+    if served_user is not None and served_user.pk == actor.pk:
+        raise ValidationFailed("不能为自己登记服务。", field="resident")
+    try:
+        with transaction.atomic():
+            record = ServiceRecord.objects.create(
+                volunteer=actor,
+                resident=resident,
+                served_user=served_user,
+                request=request,
+                community=community,
+                grid=grid,
+                served_on=served_on,
+                minutes=minutes,
+                service=service,
+                note=note,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        return ServiceRecord.objects.get(idempotency_key=key)
+    if request is not None:
+        request.status = RequestStatus.TAKEN
+        request.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="ledger.timebank.record",
+        obj=record,
+        data={"minutes": minutes, "request": getattr(request, "pk", None)},
+    )
+    title = f"请确认:{actor.display_name}为您提供了{service}"
+    body = f"{served_on:%m月%d日},{format_amount(Book.TIME, minutes)}。确认后志愿者才能获得时间币。"
+    _on_commit_notify(served_user or _grid_worker_of(record.grid_id), title, body, "/ledger/time/")
+    return record
+
+
+def _volunteer_communities(actor: Any) -> set[int]:
+    ids = {
+        m.grid.community_id
+        for m in actor.memberships.select_related("grid")
+        if m.kind == MembershipKind.GRID_VOLUNTEER and m.grid_id
+    }
+    home = community_of_user(actor)
+    if home is not None:
+        ids.add(home.pk)
+    return ids
+
+
+def _lock_record(actor: Any, record_id: int) -> ServiceRecord:
+    found = (
+        confirmable_records(actor)
+        .select_for_update(of=("self",))
+        .select_related("request", "volunteer")
+        .filter(pk=record_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(RECORD_NOT_FOUND)
+    return found
+
+
+def _lock_request(request: ServiceRequest) -> ServiceRequest:
+    return ServiceRequest.objects.select_for_update().select_related("requester").get(pk=request.pk)
+
+
+@transaction.atomic
+def service_record_confirm(*, actor: Any, record: ServiceRecord) -> ServiceRecord:
+    """Confirm the hours; credits move once, however often this is called."""
+    record = _lock_record(actor, record.pk)
+    if record.status == RecordStatus.CONFIRMED:
+        return record
+    if record.status == RecordStatus.DISPUTED:
+        raise Conflict("这条记录已提出异议,不能再确认。", code="disputed")
+    volunteer = record.volunteer
+    key = f"timebank.confirm:record:{record.pk}"
+    memo = f"{record.service}({record.served_on:%Y-%m-%d})"
+    if record.request_id is not None:
+        request = _lock_request(record.request)  # type: ignore[arg-type]
+        legs = [
+            (time_hold(record.community), -request.minutes),
+            (account_for_user(user=volunteer, book=Book.TIME), record.minutes),
+        ]
+        if request.minutes > record.minutes:
+            legs.append(
+                (
+                    account_for_user(user=request.requester, book=Book.TIME),
+                    request.minutes - record.minutes,
+                )
+            )
+        txn = transaction_post(
+            actor=actor, idempotency_key=key, kind="timebank.pay", memo=memo, legs=legs
+        )
+        request.status = RequestStatus.DONE
+        request.save(update_fields=["status", "updated_at"])
+    else:
+        txn = transaction_post(
+            actor=actor,
+            idempotency_key=key,
+            kind="timebank.deposit",
+            memo=memo,
+            legs=[
+                (time_issuer(record.community), -record.minutes),
+                (account_for_user(user=volunteer, book=Book.TIME), record.minutes),
+            ],
+        )
+    record.status = RecordStatus.CONFIRMED
+    record.decided_by = actor
+    record.decided_at = timezone.now()
+    record.deposit = txn
+    record.save(update_fields=["status", "decided_by", "decided_at", "deposit", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="ledger.timebank.confirm",
+        obj=record,
+        data={"minutes": record.minutes, "transaction": txn.pk, "on_behalf": actor.role},
+    )
+    _award_volunteer_points(actor=actor, record=record)
+    _on_commit_notify(
+        volunteer,
+        f"服务时长已确认:{format_amount(Book.TIME, record.minutes)}",
+        f"{record.service},时间币已存入您的账户。",
+        "/ledger/time/",
+    )
+    return record
+
+
+def _award_volunteer_points(*, actor: Any, record: ServiceRecord) -> None:
+    """Points per full hour served (§4.4), when the rule is configured and active."""
+    from linli.ledger.services.points import points_award
+
+    hours = record.minutes // 60
+    if hours < 1:
+        return
+    try:
+        points_award(
+            actor=actor,
+            user=record.volunteer,
+            rule_code=VOLUNTEER_HOUR_RULE,
+            source_key=f"timebank:record:{record.pk}",
+            memo=f"志愿服务 {hours} 小时",
+            units=hours,
+        )
+    except ApplicationError:
+        pass  # no such rule, or today's cap reached: the hours still count
+
+
+@transaction.atomic
+def service_record_dispute(*, actor: Any, record: ServiceRecord, reason: str) -> ServiceRecord:
+    record = _lock_record(actor, record.pk)
+    if record.status != RecordStatus.PENDING:
+        raise Conflict(
+            f"这条记录{record.get_status_display()},不能再提出异议。", code="not_pending"
+        )
+    record.dispute_reason = require_text(reason, field="reason", label="异议原因", max_length=300)
+    record.status = RecordStatus.DISPUTED
+    record.decided_by = actor
+    record.decided_at = timezone.now()
+    record.save(
+        update_fields=["status", "dispute_reason", "decided_by", "decided_at", "updated_at"]
+    )
+    if record.request_id is not None:
+        ServiceRequest.objects.filter(pk=record.request_id, status=RequestStatus.TAKEN).update(
+            status=RequestStatus.OPEN, updated_at=timezone.now()
+        )
+    audit_record(actor=actor, action="ledger.timebank.dispute", obj=record, data={})
+    _on_commit_notify(
+        record.volunteer,
+        f"服务记录有异议:{record.service}",
+        record.dispute_reason,
+        "/ledger/time/",
+    )
+    return record
+
+
+# ---------------------------------------------------------------- requests (redeeming)
+
+
+def _insufficient(exc: ValidationFailed, *, book: str, need: int, have: int) -> ValidationFailed:
+    if exc.code != "insufficient":
+        return exc
+    return ValidationFailed(
+        f"余额不足:需要 {format_amount(book, need)},您现在有 {format_amount(book, have)}。",
+        code="insufficient",
+        field="minutes" if book == Book.TIME else None,
+    )
+
+
+@transaction.atomic
+def service_request_create(
+    *, actor: Any, service: str, minutes: int, idempotency_key: str | None, note: str = ""
+) -> ServiceRequest:
+    """Ask for a service paid with time credits; the credits are held until it is done."""
+    key = request_key(scope="timebank.request", actor=actor, key=idempotency_key)
+    existing = ServiceRequest.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    service = require_text(service, field="service", label="需要的服务", max_length=100)
+    minutes = require_amount(minutes, field="minutes", label="预计时长(分钟)", high=MAX_MINUTES)
+    community = community_of_user(actor)
+    if community is None:
+        raise ValidationFailed("您还没有登记所在社区,请联系社区工作人员。")
+    mine = account_for_user(user=actor, book=Book.TIME)
+    try:
+        hold = transaction_post(
+            actor=actor,
+            idempotency_key=key,
+            kind="timebank.hold",
+            memo=f"申请服务:{service}",
+            legs=[(mine, -minutes), (time_hold(community), minutes)],
+        )
+    except ValidationFailed as exc:
+        raise _insufficient(exc, book=Book.TIME, need=minutes, have=mine.balance) from None
+    request = ServiceRequest.objects.create(
+        requester=actor,
+        community=community,
+        service=service,
+        note=(note or "").strip()[:300],
+        minutes=minutes,
+        hold=hold,
+        idempotency_key=key,
+    )
+    audit_record(
+        actor=actor, action="ledger.timebank.request", obj=request, data={"minutes": minutes}
+    )
+    return request
+
+
+@transaction.atomic
+def service_request_cancel(*, actor: Any, request: ServiceRequest) -> ServiceRequest:
+    found = (
+        ServiceRequest.objects.select_for_update()
+        .filter(pk=request.pk, requester_id=actor.pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound("找不到该服务申请。")
+    if found.status == RequestStatus.CANCELLED:
+        return found
+    if found.status != RequestStatus.OPEN:
+        raise Conflict(f"服务申请{found.get_status_display()},不能取消。", code="request_not_open")
+    transaction_reverse(
+        actor=actor,
+        transaction=found.hold,
+        idempotency_key=f"timebank.cancel:request:{found.pk}",
+        memo=f"取消申请,退回:{found.service}",
+    )
+    found.status = RequestStatus.CANCELLED
+    found.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="ledger.timebank.request_cancel", obj=found, data={})
+    return found
+
+
+# ---------------------------------------------------------------- family (代际互助)
+
+
+def relatives_of(user: Any) -> list[Any]:
+    """Users linked to `user` by an accepted family link, either way round."""
+    links = FamilyLink.objects.filter(accepted_at__isnull=False).select_related("user", "relative")
+    made = [link.relative for link in links.filter(user_id=user.pk)]
+    received = [link.user for link in links.filter(relative_id=user.pk)]
+    return sorted({u.pk: u for u in made + received}.values(), key=lambda u: u.pk)
+
+
+@transaction.atomic
+def family_link_request(*, actor: Any, username: str, relation: str) -> FamilyLink:
+    relation = require_text(relation, field="relation", label="关系", max_length=20)
+    name = (username or "").strip()
+    relative = User.objects.filter(username=name, is_active=True).first() if name else None
+    if relative is None:
+        raise NotFound("找不到这个账号,请核对家人的登录账号。", field="username")
+    if relative.pk == actor.pk:
+        raise ValidationFailed("不能关联自己。", field="username")
+    if FamilyLink.objects.filter(user=relative, relative=actor).exists():
+        raise Conflict("对方已向您发出关联,请在下方接受。", field="username")
+    link, created = FamilyLink.objects.get_or_create(
+        user=actor, relative=relative, defaults={"relation": relation}
+    )
+    if created:
+        audit_record(actor=actor, action="ledger.family.request", obj=link, data={})
+        _on_commit_notify(
+            relative,
+            f"{actor.display_name}请求与您关联为家人",
+            "关联后可以互相赠送时间币。",
+            "/ledger/time/",
+        )
+    return link
+
+
+@transaction.atomic
+def family_link_accept(*, actor: Any, link_id: int) -> FamilyLink:
+    link = FamilyLink.objects.select_for_update().filter(pk=link_id, relative_id=actor.pk).first()
+    if link is None:
+        raise NotFound("找不到该家人关联。")
+    if link.accepted_at is None:
+        link.accepted_at = timezone.now()
+        link.accepted_by = actor
+        link.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+        audit_record(actor=actor, action="ledger.family.accept", obj=link, data={})
+    return link
+
+
+@transaction.atomic
+def time_gift(
+    *, actor: Any, to_user: Any, minutes: int, idempotency_key: str | None
+) -> Transaction:
+    """Give time credits to an accepted family member."""
+    key = request_key(scope="timebank.gift", actor=actor, key=idempotency_key)
+    minutes = require_amount(
+        minutes, field="minutes", label="赠送时长(分钟)", high=MAX_GIFT_MINUTES
+    )
+    if to_user is None or to_user.pk not in {u.pk for u in relatives_of(actor)}:
+        raise NotFound("只能赠送给已关联的家人。", field="to_user")
+    mine = account_for_user(user=actor, book=Book.TIME)
+    try:
+        txn = transaction_post(
+            actor=actor,
+            idempotency_key=key,
+            kind="timebank.gift",
+            memo=f"{actor.display_name}赠予{to_user.display_name}",
+            legs=[(mine, -minutes), (account_for_user(user=to_user, book=Book.TIME), minutes)],
+        )
+    except ValidationFailed as exc:
+        raise _insufficient(exc, book=Book.TIME, need=minutes, have=mine.balance) from None
+    audit_record(
+        actor=actor,
+        action="ledger.timebank.gift",
+        obj=txn,
+        data={"to": to_user.pk, "minutes": minutes},
+    )
+    _on_commit_notify(
+        to_user,
+        f"{actor.display_name}赠送给您{format_amount(Book.TIME, minutes)}时间币",
+        url="/ledger/time/",
+    )
+    return txn

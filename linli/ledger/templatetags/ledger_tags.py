@@ -1,0 +1,27 @@
+import uuid
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from linli.ledger.choices import Book, format_amount
+
+register = template.Library()
+
+
+@register.simple_tag
+def idempotency_input() -> SafeString:
+    """A fresh request key per rendered form: submitting the same form twice posts once."""
+    return format_html(
+        '<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex
+    )
+
+
+@register.filter
+def amount(value: int, book: str) -> str:
+    return format_amount(book, int(value or 0))
+
+
+@register.filter
+def yuan(value: int) -> str:
+    return format_amount(Book.MONEY, int(value or 0))

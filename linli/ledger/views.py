@@ -1,0 +1,357 @@
+"""Pages for residents, family and volunteers: balances, the time bank, points and vouchers
+(LEDGER-1, LEDGER-2), and the Excel export of an account."""
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from linli.accounts.choices import Role
+from linli.accounts.models import User
+from linli.core.access import page_roles
+from linli.core.errors import ApplicationError, NotFound
+from linli.ledger import programme_selectors as sel
+from linli.ledger.choices import Book, format_amount
+from linli.ledger.export import account_history_xlsx
+from linli.ledger.forms import (
+    COMMON_SERVICES,
+    DisputeForm,
+    FamilyForm,
+    GiftForm,
+    RecordForm,
+    RequestForm,
+    first_error,
+)
+from linli.ledger.models import FamilyLink, ServiceRecord, ServiceRequest
+from linli.ledger.roles import CONFIRMERS, MEMBERS, VOLUNTEERS
+from linli.ledger.services.points import reward_redeem, rewards_visible_to
+from linli.ledger.services.timebank import (
+    family_link_accept,
+    family_link_request,
+    relatives_of,
+    service_record_confirm,
+    service_record_create,
+    service_record_dispute,
+    service_request_cancel,
+    service_request_create,
+    servable_residents,
+    time_gift,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
+    """Run a service; show its Chinese error on the next page instead of failing."""
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@page_roles()
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "balances": sel.my_balances(user) if user.role in MEMBERS else [],
+        "is_member": user.role in MEMBERS,
+        "to_confirm": sel.records_to_confirm(user).count() if user.role in CONFIRMERS else 0,
+    }
+    return render(request, "ledger/home.html", context)
+
+
+# ---------------------------------------------------------------- time bank
+
+
+@page_roles(*MEMBERS)
+def time_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    account = sel.own_account(user, Book.TIME)
+    relatives = relatives_of(user)
+    context = {
+        "balance": format_amount(Book.TIME, account.balance if account else 0),
+        "account": account,
+        "lines": sel.lines(account, limit=30),
+        "to_confirm": list(sel.records_to_confirm(user)[:50]),
+        "records": list(sel.my_records(user)[:30]),
+        "requests": list(sel.my_requests(user)[:30]),
+        "open_requests": list(sel.open_requests_for(user)[:30]),
+        "relatives": relatives,
+        "invitations": list(
+            FamilyLink.objects.filter(relative_id=user.pk, accepted_at__isnull=True).select_related(
+                "user"
+            )
+        ),
+        "pending_links": list(
+            FamilyLink.objects.filter(user_id=user.pk, accepted_at__isnull=True).select_related(
+                "relative"
+            )
+        ),
+        "gift_form": GiftForm(relatives=relatives),
+        "family_form": FamilyForm(),
+        "request_form": RequestForm(),
+        "services": COMMON_SERVICES,
+        "dispute_form": DisputeForm(),
+    }
+    return render(request, "ledger/time.html", context)
+
+
+def _targets(user: User) -> list[tuple[str, str]]:
+    targets = []
+    for r in servable_residents(user).order_by("household__building__name", "full_name"):
+        place = r.household.building.name if r.household else ""
+        targets.append((f"r{r.pk}", f"{r.full_name}({place})"))
+    for q in sel.open_requests_for(user):
+        targets.append(
+            (f"q{q.pk}", f"{q.requester.display_name} 的申请:{q.service}(最多 {q.minutes} 分钟)")
+        )
+    return targets
+
+
+@page_roles(*VOLUNTEERS)
+def record(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    targets = _targets(user)
+    form = RecordForm(request.POST or None, targets=targets)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            target: str = form.cleaned_data["target"]
+            kind, pk = target[0], int(target[1:])
+            try:
+                service_record_create(
+                    actor=user,
+                    resident=servable_residents(user).filter(pk=pk).first() if kind == "r" else None,
+                    request=ServiceRequest.objects.filter(pk=pk).first() if kind == "q" else None,
+                    served_on=form.cleaned_data["served_on"],
+                    minutes=form.cleaned_data["minutes"],
+                    service=form.cleaned_data["service"],
+                    note=form.cleaned_data["note"],
+                    idempotency_key=request.POST.get("idempotency_key"),
+                )
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                messages.success(request, "已登记,等待对方确认后存入时间币。")
+                return redirect("ledger:time")
+        else:
+            error = first_error(form)
+    context = {"form": form, "error": error, "services": COMMON_SERVICES, "empty": not targets}
+    return render(request, "ledger/record.html", context, status=400 if error else 200)
+
+
+def _record_for(user: User, record_id: int) -> ServiceRecord:
+    from linli.ledger.services.timebank import confirmable_records
+
+    found = confirmable_records(user).filter(pk=record_id).first()
+    if found is None:
+        raise NotFound("找不到该服务记录。")
+    return found
+
+
+@require_POST
+@page_roles(*CONFIRMERS)
+def confirm(request: HttpRequest, record_id: int) -> HttpResponse:
+    user = _user(request)
+    found = _record_for(user, record_id)
+    _attempt(
+        request,
+        lambda: service_record_confirm(actor=user, record=found),
+        f"已确认,{found.volunteer.display_name}获得 {format_amount(Book.TIME, found.minutes)}时间币。",
+    )
+    return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
+
+
+@require_POST
+@page_roles(*CONFIRMERS)
+def dispute(request: HttpRequest, record_id: int) -> HttpResponse:
+    user = _user(request)
+    found = _record_for(user, record_id)
+    _attempt(
+        request,
+        lambda: service_record_dispute(
+            actor=user, record=found, reason=request.POST.get("reason", "")
+        ),
+        "已提出异议,志愿者会收到通知。",
+    )
+    return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
+
+
+@page_roles(Role.GRID_WORKER)
+def grid_confirm(request: HttpRequest) -> HttpResponse:
+    """网格员代老人确认: pending records of the residents of my grids."""
+    records = list(sel.records_to_confirm(_user(request))[:100])
+    return render(
+        request, "ledger/grid_confirm.html", {"records": records, "dispute_form": DisputeForm()}
+    )
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def request_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        _attempt(
+            request,
+            lambda: service_request_create(
+                actor=user,
+                service=form.cleaned_data["service"],
+                minutes=form.cleaned_data["minutes"],
+                note=form.cleaned_data["note"],
+                idempotency_key=request.POST.get("idempotency_key"),
+            ),
+            "申请已发出,时间币已冻结;服务确认后付给志愿者。",
+        )
+    return redirect("ledger:time")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    found = ServiceRequest.objects.filter(pk=request_id, requester_id=user.pk).first()
+    if found is None:
+        raise NotFound("找不到该服务申请。")
+    _attempt(
+        request,
+        lambda: service_request_cancel(actor=user, request=found),
+        "已取消,冻结的时间币已退回。",
+    )
+    return redirect("ledger:time")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def family_request(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = FamilyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        _attempt(
+            request,
+            lambda: family_link_request(
+                actor=user,
+                username=form.cleaned_data["username"],
+                relation=form.cleaned_data["relation"],
+            ),
+            "已发出关联请求,对方接受后即可互赠时间币。",
+        )
+    return redirect("ledger:time")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def family_accept(request: HttpRequest, link_id: int) -> HttpResponse:
+    user = _user(request)
+    _attempt(request, lambda: family_link_accept(actor=user, link_id=link_id), "已接受家人关联。")
+    return redirect("ledger:time")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def gift(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    relatives = relatives_of(user)
+    form = GiftForm(request.POST, relatives=relatives)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("ledger:time")
+    to_user = next(u for u in relatives if u.pk == form.cleaned_data["to_user"])
+    minutes = form.cleaned_data["minutes"]
+    _attempt(
+        request,
+        lambda: time_gift(
+            actor=user,
+            to_user=to_user,
+            minutes=minutes,
+            idempotency_key=request.POST.get("idempotency_key"),
+        ),
+        f"已赠送 {format_amount(Book.TIME, minutes)}给{to_user.display_name}。",
+    )
+    return redirect("ledger:time")
+
+
+# ---------------------------------------------------------------- points and rewards
+
+
+@page_roles(*MEMBERS)
+def points_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    account = sel.own_account(user, Book.POINTS)
+    context = {
+        "account": account,
+        "balance": account.balance if account else 0,
+        "lines": sel.lines(account, limit=30),
+        "vouchers": list(sel.my_vouchers(user)[:50]),
+    }
+    return render(request, "ledger/points.html", context)
+
+
+@page_roles(*MEMBERS)
+def rewards(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    account = sel.own_account(user, Book.POINTS)
+    items = list(rewards_visible_to(user).filter(active=True).select_related("merchant"))
+    context = {"rewards": items, "balance": account.balance if account else 0}
+    return render(request, "ledger/rewards.html", context)
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
+    user = _user(request)
+    reward = rewards_visible_to(user).filter(pk=reward_id).first()
+    if reward is None:
+        raise NotFound("找不到该兑换物品。")
+    voucher = _attempt(
+        request,
+        lambda: reward_redeem(
+            actor=user, reward=reward, idempotency_key=request.POST.get("idempotency_key")
+        ),
+        f"兑换成功:{reward.name}。请把兑换码出示给商家。",
+    )
+    if voucher is None:
+        return redirect("ledger:rewards")
+    return redirect("ledger:voucher", voucher_id=voucher.pk)
+
+
+@page_roles(*MEMBERS)
+def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
+    found = sel.voucher_get(actor=_user(request), voucher_id=voucher_id)
+    return render(request, "ledger/voucher.html", {"voucher": found})
+
+
+# ---------------------------------------------------------------- export
+
+
+@page_roles()
+def export(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Excel history of an account: one's own, or a community account one manages."""
+    account = sel.account_get(actor=_user(request), account_id=account_id)
+    response = HttpResponse(
+        account_history_xlsx(account=account),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="ledger-account-{account.pk}.xlsx"'
+    return response
+

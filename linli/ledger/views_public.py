@@ -1,0 +1,133 @@
+"""The public fund page (no login, LEDGER-3) and the sharing platform (LEDGER-4)."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from linli.accounts.models import User
+from linli.core.access import page_roles, public_page
+from linli.core.errors import NotFound
+from linli.geo.models import Community
+from linli.ledger import programme_selectors as sel
+from linli.ledger.choices import Book, format_amount
+from linli.ledger.forms import RentForm, ShareItemForm, first_error
+from linli.ledger.models import Rental, ShareItem
+from linli.ledger.roles import MEMBERS
+from linli.ledger.services.common import community_of_user, settings_for
+from linli.ledger.services.sharing import (
+    items_visible_to,
+    rental_record,
+    share_item_create,
+    share_item_set_active,
+)
+from linli.ledger.views import _attempt
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@public_page
+def public_funds(request: HttpRequest) -> HttpResponse:
+    return render(request, "ledger/public_funds.html", {"rows": sel.public_communities()})
+
+
+@public_page
+def public_fund(request: HttpRequest, community_id: int) -> HttpResponse:
+    community = get_object_or_404(Community.objects.select_related("street"), pk=community_id)
+    funds = sel.published_funds(community)
+    return render(request, "ledger/public_fund.html", {"community": community, "funds": funds})
+
+
+# ---------------------------------------------------------------- sharing
+
+
+@page_roles(*MEMBERS)
+def share(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    community = community_of_user(user)
+    items = list(
+        items_visible_to(user).filter(active=True).exclude(owner_id=user.pk).select_related("owner")
+    )
+    mine = list(ShareItem.objects.filter(owner_id=user.pk).order_by("-pk"))
+    rentals = list(
+        Rental.objects.filter(renter_id=user.pk).select_related("item").order_by("-pk")[:20]
+    )
+    account = sel.own_account(user, Book.MONEY)
+    rate = settings_for(community).commission_bp if community else 500
+    context = {
+        "community": community,
+        "items": items,
+        "mine": mine,
+        "rentals": rentals,
+        "income": format_amount(Book.MONEY, account.balance if account else 0),
+        "account": account,
+        "rate": f"{rate / 100:g}%",
+        "item_form": ShareItemForm(),
+        "rent_form": RentForm(),
+    }
+    return render(request, "ledger/share.html", context)
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def share_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ShareItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        d = form.cleaned_data
+        _attempt(
+            request,
+            lambda: share_item_create(
+                actor=user,
+                kind=d["kind"],
+                title=d["title"],
+                description=d["description"],
+                price=d["price"],
+            ),
+            f"已发布:{d['title']}。",
+        )
+    return redirect("ledger:share")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def share_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = _user(request)
+    item = ShareItem.objects.filter(pk=item_id, owner_id=user.pk).first()
+    if item is None:
+        raise NotFound("找不到该物品。")
+    active = request.POST.get("active") == "1"
+    _attempt(
+        request,
+        lambda: share_item_set_active(actor=user, item=item, active=active),
+        "已重新上架。" if active else "已暂停出租。",
+    )
+    return redirect("ledger:share")
+
+
+@require_POST
+@page_roles(*MEMBERS)
+def rent(request: HttpRequest, item_id: int) -> HttpResponse:
+    user = _user(request)
+    item = items_visible_to(user).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("找不到该物品。")
+    form = RentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("ledger:share")
+    days = form.cleaned_data["days"]
+    _attempt(
+        request,
+        lambda: rental_record(
+            actor=user, item=item, days=days, idempotency_key=request.POST.get("idempotency_key")
+        ),
+        f"已登记租用「{item.title}」{days} 天,请线下把租金付给物主。",
+    )
+    return redirect("ledger:share")

@@ -1,0 +1,1 @@
+"""Read-only reports over the people app's data (selectors, never writes)."""
