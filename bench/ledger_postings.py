@@ -21,11 +21,12 @@ Drops the database at the end unless --keep.
 
 import argparse
 import multiprocessing
+import os
 import random
 import time
 from typing import Any
 
-from _common import django_setup, manage, percentile, pg_drop, pg_recreate
+from _common import django_setup, manage, percentile, pg_drop, pg_recreate, read_proc_cpu
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_ledger_post"
 AIM_PER_SECOND = 1000.0
@@ -61,15 +62,21 @@ def client(args: tuple[str, Any, str, int, list[int], float, int]) -> dict[str, 
     """One client process: post transfers until the time is up; report latencies."""
     url, barrier, run, worker, ids, seconds, hot = args
     django_setup(url)
+    from django.db import connection
+
     from linli.core.errors import ApplicationError
     from linli.ledger.models import Account
     from linli.ledger.services.posting import transaction_post
 
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=ids)}
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
     rng = random.Random(worker)
     latencies: list[float] = []
     refused = 0
     barrier.wait()
+    cpu0, db_cpu0 = time.process_time(), read_proc_cpu(backend)
     end = time.perf_counter() + seconds
     i = 0
     while time.perf_counter() < end:
@@ -90,7 +97,12 @@ def client(args: tuple[str, Any, str, int, list[int], float, int]) -> dict[str, 
             latencies.append(time.perf_counter() - t0)
         except ApplicationError:
             refused += 1
-    return {"latencies": latencies, "refused": refused}
+    return {
+        "latencies": latencies,
+        "refused": refused,
+        "cpu": time.process_time() - cpu0,
+        "db_cpu": read_proc_cpu(backend) - db_cpu0,
+    }
 
 
 def _legs(src: Any, dst: Any, amount: int) -> list[tuple[Any, int]]:
@@ -116,6 +128,16 @@ def run(url: str, name: str, clients: int, ids: list[int], seconds: float, hot: 
         f"{name:>5}: {len(lat):7d} postings in {wall:5.1f} s = {rate:7.0f}/s ({verdict}); "
         f"p50 {percentile(lat, 0.5) * 1000:5.1f} ms, p95 {percentile(lat, 0.95) * 1000:5.1f} ms, "
         f"max {lat[-1] * 1000 if lat else 0:6.1f} ms; refused {refused}"
+    )
+    # CPU per posting does not depend on what else the machine runs: it bounds the rate
+    # this machine (os.cpu_count() cores) could reach with nothing else on it.
+    app_ms = sum(r["cpu"] for r in results) / max(1, len(lat)) * 1000
+    db_ms = sum(r["db_cpu"] for r in results) / max(1, len(lat)) * 1000
+    cores = os.cpu_count() or 1
+    print(
+        f"       CPU per posting: client {app_ms:.2f} ms + PostgreSQL backend {db_ms:.2f} ms"
+        f" = {app_ms + db_ms:.2f} ms -> at most {cores * 1000 / (app_ms + db_ms):.0f}/s on"
+        f" {cores} core(s) with the machine to itself"
     )
     return len(lat)
 

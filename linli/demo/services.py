@@ -12,6 +12,7 @@ from linli.core.audit.services import audit_record
 from linli.demo import names as catalog
 from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
 from linli.demo.cases import demo_calendar, demo_cases
+from linli.demo.people import residents_write
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection
 from linli.geo.choices import DepartmentKind, HandlingLevel
 from linli.geo.models import (
@@ -209,18 +210,5 @@ def _people(plan: DemoPlan, street: Street) -> None:
         for h in b.households
     ]
     Household.objects.bulk_create(households, batch_size=BATCH)
-    hplans = [h for b in plans for h in b.households]
-    Resident.objects.bulk_create(
-        (
-            Resident(
-                household_id=row.pk,
-                full_name=p.full_name,
-                sex=p.sex,
-                birth_year=p.birth_year,
-                is_head=p.is_head,
-            )
-            for row, h in zip(households, hplans, strict=True)
-            for p in h.people
-        ),
-        batch_size=BATCH,
-    )
+    # Residents with their personal data (encrypted at rest), tags and contacts.
+    residents_write([h.pk for h in households], plan, batch=BATCH)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
 
 from linli.accounts.choices import Role
 from linli.accounts.models import User
@@ -57,12 +58,14 @@ from linli.ledger.services.points import (
     voucher_use,
 )
 from linli.ledger.services.timebank import (
-    relatives_of,
+    servable_residents,
     service_record_confirm,
     service_record_create,
     service_record_dispute,
+)
+from linli.ledger.services.timebank_spend import (
+    relatives_of,
     service_request_create,
-    servable_residents,
     time_gift,
 )
 
@@ -137,9 +140,7 @@ class HistoryQuery(Schema):
 @router.get(
     "/accounts/{account_id}/history", response={200: HistoryOut, **ERRORS}, auth=api_roles()
 )
-def history(
-    request: HttpRequest, account_id: int, query: Query[HistoryQuery]
-) -> dict[str, Any]:
+def history(request: HttpRequest, account_id: int, query: Query[HistoryQuery]) -> dict[str, Any]:
     account = sel.account_get(actor=_actor(request), account_id=account_id)
     rows = account_history(account=account, limit=query.limit, before_id=query.before_id)
     return {
@@ -155,7 +156,7 @@ def history(
 
 
 @router.post("/time/records", response={201: RecordOut, **ERRORS}, auth=api_roles(*VOLUNTEERS))
-def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+def record_create(request: HttpRequest, payload: RecordIn) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     resident = request_obj = None
     if payload.resident_id is not None:
@@ -176,7 +177,7 @@ def record_create(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[st
         note=payload.note,
         idempotency_key=_key(request, payload.idempotency_key),
     )
-    return 201, record_out(record)
+    return HttpStatus(201, record_out(record))
 
 
 @router.get(
@@ -187,7 +188,9 @@ def records_pending(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _record(actor: Any, record_id: int) -> ServiceRecord:
-    from linli.ledger.services.timebank import confirmable_records
+    from linli.ledger.services.timebank import (
+        confirmable_records,
+    )
 
     found = confirmable_records(actor).filter(pk=record_id).first()
     if found is None:
@@ -220,7 +223,7 @@ def record_dispute(request: HttpRequest, record_id: int, payload: DisputeIn) -> 
 
 
 @router.post("/time/requests", response={201: RequestOut, **ERRORS}, auth=api_roles(*MEMBERS))
-def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def request_create(request: HttpRequest, payload: RequestIn) -> HttpStatus[dict[str, Any]]:
     found = service_request_create(
         actor=_actor(request),
         service=payload.service,
@@ -228,13 +231,16 @@ def request_create(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[
         note=payload.note,
         idempotency_key=_key(request, payload.idempotency_key),
     )
-    return 201, {
-        "id": found.pk,
-        "service": found.service,
-        "minutes": found.minutes,
-        "status": found.status,
-        "status_label": found.get_status_display(),
-    }
+    return HttpStatus(
+        201,
+        {
+            "id": found.pk,
+            "service": found.service,
+            "minutes": found.minutes,
+            "status": found.status,
+            "status_label": found.get_status_display(),
+        },
+    )
 
 
 @router.post("/time/gifts", response={200: TransactionOut, **ERRORS}, auth=api_roles(*MEMBERS))
@@ -296,7 +302,7 @@ def rewards(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post(
     "/rewards/{reward_id}/redeem", response={201: VoucherOut, **ERRORS}, auth=api_roles(*MEMBERS)
 )
-def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> tuple[int, dict[str, Any]]:
+def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     reward = rewards_visible_to(actor).filter(pk=reward_id).first()
     if reward is None:
@@ -304,7 +310,7 @@ def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> tuple[int, d
     voucher = reward_redeem(
         actor=actor, reward=reward, idempotency_key=_key(request, payload.idempotency_key)
     )
-    return 201, voucher_out(voucher)
+    return HttpStatus(201, voucher_out(voucher))
 
 
 @router.get("/vouchers", response={200: list[VoucherOut], **ERRORS}, auth=api_roles(*MEMBERS))
@@ -336,7 +342,9 @@ def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
     response={201: DonationOut, **ERRORS},
     auth=api_roles(*MANAGERS),
 )
-def donate(request: HttpRequest, community_id: int, payload: DonationIn) -> tuple[int, Any]:
+def donate(
+    request: HttpRequest, community_id: int, payload: DonationIn
+) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     community = managed_communities(actor).filter(pk=community_id).first()
     if community is None:
@@ -351,12 +359,15 @@ def donate(request: HttpRequest, community_id: int, payload: DonationIn) -> tupl
         received_on=payload.received_on,
         idempotency_key=_key(request, payload.idempotency_key),
     )
-    return 201, {
-        "id": donation.pk,
-        "amount_fen": donation.amount,
-        "matched_fen": donation.matched,
-        "fund_balance_fen": fund_account(community).balance,
-    }
+    return HttpStatus(
+        201,
+        {
+            "id": donation.pk,
+            "amount_fen": donation.amount,
+            "matched_fen": donation.matched,
+            "fund_balance_fen": fund_account(community).balance,
+        },
+    )
 
 
 @router.post(
@@ -364,7 +375,9 @@ def donate(request: HttpRequest, community_id: int, payload: DonationIn) -> tupl
     response={201: DisbursementOut, **ERRORS},
     auth=api_roles(*MANAGERS),
 )
-def disburse(request: HttpRequest, project_id: int, payload: DisburseIn) -> tuple[int, Any]:
+def disburse(
+    request: HttpRequest, project_id: int, payload: DisburseIn
+) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     project = Project.objects.filter(
         pk=project_id, community__in=managed_communities(actor)
@@ -379,11 +392,13 @@ def disburse(request: HttpRequest, project_id: int, payload: DisburseIn) -> tupl
         idempotency_key=_key(request, payload.idempotency_key),
     )
     project.refresh_from_db()
-    return 201, {
-        "id": payout.pk,
-        "project_id": project.pk,
-        "amount_fen": payout.amount,
-        "project_remaining_fen": project.remaining,
-        "fund_balance_fen": fund_account(project.community).balance,
-    }
-
+    return HttpStatus(
+        201,
+        {
+            "id": payout.pk,
+            "project_id": project.pk,
+            "amount_fen": payout.amount,
+            "project_remaining_fen": project.remaining,
+            "fund_balance_fen": fund_account(project.community).balance,
+        },
+    )

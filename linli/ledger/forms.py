@@ -24,7 +24,15 @@ DURATIONS = [
     (360, "6 小时"),
     (480, "8 小时"),
 ]
-COMMON_SERVICES = ["陪同就医", "买菜送餐", "打扫卫生", "读报聊天", "理发", "代缴水电费", "教用智能手机"]
+COMMON_SERVICES = [
+    "陪同就医",
+    "买菜送餐",
+    "打扫卫生",
+    "读报聊天",
+    "理发",
+    "代缴水电费",
+    "教用智能手机",
+]
 
 
 def _required(label: str) -> dict[str, str]:
@@ -35,7 +43,9 @@ class YuanField(forms.DecimalField):
     """Money typed in yuan ("12.50"), cleaned to whole fen (1250)."""
 
     def __init__(self, *, label: str, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {**_required(label), "min_value": f"{label}必须大于零。"})
+        kwargs.setdefault(
+            "error_messages", {**_required(label), "min_value": f"{label}必须大于零。"}
+        )
         super().__init__(
             label=label,
             max_digits=12,
@@ -61,7 +71,7 @@ class RecordForm(forms.Form):
     served_on = forms.DateField(
         label="服务日期",
         error_messages=_required("服务日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     minutes = forms.TypedChoiceField(label="服务时长", choices=DURATIONS, coerce=int)
     note = forms.CharField(label="备注(选填)", max_length=300, required=False)
@@ -88,7 +98,9 @@ class DisputeForm(forms.Form):
 
 
 class FamilyForm(forms.Form):
-    username = forms.CharField(label="家人的登录账号", max_length=150, error_messages=_required("账号"))
+    username = forms.CharField(
+        label="家人的登录账号", max_length=150, error_messages=_required("账号")
+    )
     relation = forms.CharField(
         label="关系",
         max_length=20,
@@ -122,7 +134,9 @@ class RewardForm(forms.Form):
 
 
 class AwardForm(forms.Form):
-    username = forms.CharField(label="居民登录账号", max_length=150, error_messages=_required("账号"))
+    username = forms.CharField(
+        label="居民登录账号", max_length=150, error_messages=_required("账号")
+    )
     rule = forms.ModelChoiceField(
         label="积分项目",
         queryset=PointRule.objects.filter(active=True),
@@ -139,7 +153,7 @@ class DonationForm(forms.Form):
     received_on = forms.DateField(
         label="到账日期",
         error_messages=_required("到账日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     anonymous = forms.BooleanField(label="公示时不显示捐赠人姓名", required=False)
 
@@ -197,7 +211,11 @@ class VoucherUseForm(forms.Form):
         max_length=20,
         error_messages=_required("兑换码"),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "8 位兑换码"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "placeholder": "8 位兑换码",
+            }
         ),
     )
 

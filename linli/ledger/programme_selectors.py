@@ -26,7 +26,7 @@ from linli.ledger.models import (
 )
 from linli.ledger.selectors import account_history
 from linli.ledger.services.common import community_of_user, managed_communities
-from linli.ledger.services.timebank import _volunteer_communities, confirmable_records
+from linli.ledger.services.timebank import confirmable_records, volunteer_communities
 
 PUBLISHED = (("fund", "社区发展基金"), ("welfare", "社区公益基金"), ("public", "公共基金"))
 
@@ -128,7 +128,7 @@ def open_requests_for(actor: Any) -> QuerySet[ServiceRequest]:
         return ServiceRequest.objects.none()
     return (
         ServiceRequest.objects.filter(
-            status=RequestStatus.OPEN, community_id__in=_volunteer_communities(actor)
+            status=RequestStatus.OPEN, community_id__in=volunteer_communities(actor)
         )
         .exclude(requester_id=actor.pk)
         .select_related("requester")
@@ -144,7 +144,9 @@ def my_requests(actor: Any) -> QuerySet[ServiceRequest]:
 
 
 def my_vouchers(user: Any) -> QuerySet[Voucher]:
-    return Voucher.objects.filter(user_id=user.pk).select_related("reward__merchant").order_by("-pk")
+    return (
+        Voucher.objects.filter(user_id=user.pk).select_related("reward__merchant").order_by("-pk")
+    )
 
 
 def voucher_get(*, actor: Any, voucher_id: int) -> Voucher:
@@ -221,7 +223,7 @@ def published_funds(community: Community, *, limit: int = 200) -> list[Published
     accounts = {
         a.key: a for a in Account.objects.filter(book=Book.MONEY, key__in=list(keys.keys()))
     }
-    totals: dict[int, dict[str, int]] = {}
+    totals: dict[int, dict[str, Any]] = {}
     for row in (
         Entry.objects.filter(account__in=accounts.values())
         .values("account_id")
@@ -230,7 +232,7 @@ def published_funds(community: Community, *, limit: int = 200) -> list[Published
             outflow=Sum("amount", filter=Q(amount__lt=0)),
         )
     ):
-        totals[row["account_id"]] = row
+        totals[row["account_id"]] = dict(row)
     out = []
     for key, (prefix, name) in keys.items():
         account = accounts.get(key)
@@ -253,7 +255,11 @@ def public_communities() -> list[dict[str, Any]]:
     """Communities with a published fund, with each fund's balance."""
     rows = (
         Account.objects.filter(book=Book.MONEY, community__isnull=False)
-        .filter(Q(key__startswith="fund:") | Q(key__startswith="welfare:") | Q(key__startswith="public:"))
+        .filter(
+            Q(key__startswith="fund:")
+            | Q(key__startswith="welfare:")
+            | Q(key__startswith="public:")
+        )
         .select_related("community")
         .order_by("community__street_id", "community__code", "key")
     )

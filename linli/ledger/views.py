@@ -27,18 +27,20 @@ from linli.ledger.forms import (
     first_error,
 )
 from linli.ledger.models import FamilyLink, ServiceRecord, ServiceRequest
-from linli.ledger.roles import CONFIRMERS, MEMBERS, VOLUNTEERS
+from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, VOLUNTEERS
 from linli.ledger.services.points import reward_redeem, rewards_visible_to
 from linli.ledger.services.timebank import (
-    family_link_accept,
-    family_link_request,
-    relatives_of,
+    servable_residents,
     service_record_confirm,
     service_record_create,
     service_record_dispute,
+)
+from linli.ledger.services.timebank_spend import (
+    family_link_accept,
+    family_link_request,
+    relatives_of,
     service_request_cancel,
     service_request_create,
-    servable_residents,
     time_gift,
 )
 
@@ -71,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "balances": sel.my_balances(user) if user.role in MEMBERS else [],
         "is_member": user.role in MEMBERS,
+        "is_manager": user.role in MANAGERS,
         "to_confirm": sel.records_to_confirm(user).count() if user.role in CONFIRMERS else 0,
     }
     return render(request, "ledger/home.html", context)
@@ -137,7 +140,9 @@ def record(request: HttpRequest) -> HttpResponse:
             try:
                 service_record_create(
                     actor=user,
-                    resident=servable_residents(user).filter(pk=pk).first() if kind == "r" else None,
+                    resident=servable_residents(user).filter(pk=pk).first()
+                    if kind == "r"
+                    else None,
                     request=ServiceRequest.objects.filter(pk=pk).first() if kind == "q" else None,
                     served_on=form.cleaned_data["served_on"],
                     minutes=form.cleaned_data["minutes"],
@@ -157,7 +162,9 @@ def record(request: HttpRequest) -> HttpResponse:
 
 
 def _record_for(user: User, record_id: int) -> ServiceRecord:
-    from linli.ledger.services.timebank import confirmable_records
+    from linli.ledger.services.timebank import (
+        confirmable_records,
+    )
 
     found = confirmable_records(user).filter(pk=record_id).first()
     if found is None:
@@ -173,7 +180,8 @@ def confirm(request: HttpRequest, record_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: service_record_confirm(actor=user, record=found),
-        f"已确认,{found.volunteer.display_name}获得 {format_amount(Book.TIME, found.minutes)}时间币。",
+        f"已确认,{found.volunteer.display_name}获得"
+        f" {format_amount(Book.TIME, found.minutes)}时间币。",
     )
     return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
 
@@ -354,4 +362,3 @@ def export(request: HttpRequest, account_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="ledger-account-{account.pk}.xlsx"'
     return response
-

@@ -225,13 +225,15 @@ def staff_funds(request: HttpRequest) -> HttpResponse:
     }
     if community is not None:
         projects = list(sel.projects_of(community))
+        ledger_settings = settings_for(community)
         year = CapForm().initial["year"]
         cap = MatchingCap.objects.filter(community=community, year=year).first()
         context.update(
             {
                 "funds": sel.published_funds(community, limit=20),
                 "projects": [(p, can_decide(user, p)) for p in projects],
-                "settings": settings_for(community),
+                "settings": ledger_settings,
+                "public_pct": f"{ledger_settings.public_share_bp / 100:g}%",
                 "year": year,
                 "cap": cap,
                 "matched": matched_in_year(community, year),
@@ -386,4 +388,3 @@ def disburse(request: HttpRequest, project_id: int) -> HttpResponse:
         ),
         f"已拨付给「{project.name}」。",
     )
-

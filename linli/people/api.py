@@ -239,9 +239,7 @@ def update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> di
     response={201: GrantOut, **ERRORS},
     auth=api_roles(*GRANT_ROLES),
 )
-def request_grant(
-    request: HttpRequest, resident_id: int, payload: GrantIn
-) -> HttpStatus:
+def request_grant(request: HttpRequest, resident_id: int, payload: GrantIn) -> HttpStatus:
     grant = grant_services.grant_request(
         actor=_actor(request),
         resident_id=resident_id,

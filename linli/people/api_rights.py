@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import Field
 
 from linli.accounts.choices import Role
@@ -156,21 +157,24 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/me/corrections", response={201: CorrectionOut, **ERRORS}, auth=RESIDENT)
-def correction_new(request: HttpRequest, payload: CorrectionIn) -> tuple[int, dict[str, Any]]:
+def correction_new(request: HttpRequest, payload: CorrectionIn) -> HttpStatus[dict[str, Any]]:
     c = rights.correction_request(
         actor=_actor(request), field=payload.field, message=payload.message
     )
-    return 201, {
-        "id": c.pk,
-        "field": c.field,
-        "field_label": FIELDS[c.field][1],
-        "message": c.message,
-        "status": c.status,
-        "status_label": str(c.get_status_display()),
-        "reply": c.reply,
-        "created_at": c.created_at,
-        "handled_at": c.handled_at,
-    }
+    return HttpStatus(
+        201,
+        {
+            "id": c.pk,
+            "field": c.field,
+            "field_label": FIELDS[c.field][1],
+            "message": c.message,
+            "status": c.status,
+            "status_label": str(c.get_status_display()),
+            "reply": c.reply,
+            "created_at": c.created_at,
+            "handled_at": c.handled_at,
+        },
+    )
 
 
 @router.post("/me/consent/withdraw", response={200: WithdrawOut, **ERRORS}, auth=RESIDENT)

@@ -183,7 +183,7 @@ def _value_kind(name: str) -> dict[str, Any]:
     if name == "sex":
         return {"kind": "select", "options": Sex.choices}
     if name == "ability":
-        return {"kind": "select", "options": [("", "未评估"), *Ability.choices]}
+        return {"kind": "select", "options": Ability.choices}
     if name == "birth_year":
         return {"kind": "year"}
     return {"kind": "text"}
@@ -257,11 +257,11 @@ def family(request: HttpRequest) -> HttpResponse:
 def home_tiles(user: Any) -> list[dict[str, str]]:
     """Tiles for the role home pages (linli/core/views.py)."""
     if user.role == Role.RESIDENT:
-        return [{"title": _("我的信息"), "hint": _("看、改、导出我的信息"), "url": reverse("people:me")}]
-    if user.role == Role.FAMILY:
-        return [{"title": _("我的家人"), "hint": _("家人愿意分享的信息"), "url": reverse("people:family")}]
-    if user.role in HANDLERS:
-        return [
-            {"title": _("更正申请"), "hint": _("居民申请更正的信息"), "url": reverse("people:corrections")}
-        ]
-    return []
+        title, hint, url = _("我的信息"), _("看、改、导出我的信息"), "people:me"
+    elif user.role == Role.FAMILY:
+        title, hint, url = _("我的家人"), _("家人愿意分享的信息"), "people:family"
+    elif user.role in HANDLERS:
+        title, hint, url = _("更正申请"), _("居民申请更正的信息"), "people:corrections"
+    else:
+        return []
+    return [{"title": title, "hint": hint, "url": reverse(url)}]

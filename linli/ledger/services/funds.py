@@ -237,9 +237,7 @@ def project_decide(*, actor: Any, project: Project, approve: bool) -> Project:
     project.decided_by = actor
     project.decided_at = timezone.now()
     project.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    audit_record(
-        actor=actor, action="ledger.fund.decide", obj=project, data={"approved": approve}
-    )
+    audit_record(actor=actor, action="ledger.fund.decide", obj=project, data={"approved": approve})
     return project
 
 
@@ -255,9 +253,7 @@ def project_disburse(
     if existing is not None:
         return existing
     if project.status != ProjectStatus.APPROVED:
-        raise Conflict(
-            f"项目{project.get_status_display()},批准后才能拨付。", code="not_approved"
-        )
+        raise Conflict(f"项目{project.get_status_display()},批准后才能拨付。", code="not_approved")
     memo = require_text(memo, field="memo", label="用途", max_length=200)
     amount = require_amount(amount, field="amount", label="金额(分)", high=MAX_FEN)
     if amount > project.remaining:
@@ -292,7 +288,5 @@ def project_disburse(
         transaction=txn,
         idempotency_key=key,
     )
-    audit_record(
-        actor=actor, action="ledger.fund.disburse", obj=payout, data={"amount": amount}
-    )
+    audit_record(actor=actor, action="ledger.fund.disburse", obj=payout, data={"amount": amount})
     return payout

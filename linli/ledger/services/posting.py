@@ -11,14 +11,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, Value, When
+from django.db import transaction
 from django.utils import timezone
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, ValidationFailed
 from linli.ledger.choices import REVERSAL_SUFFIX, Book
-from linli.ledger.models import Account, Entry, Transaction
+from linli.ledger.models import Account, Transaction
+from linli.ledger.services import posting_sql as sql
 
 MAX_AMOUNT = 10**15  # far above any real figure, far below the 64-bit limit
 Leg = tuple[Account, int]
@@ -131,69 +131,51 @@ def _post(
     _check_request(key=key, kind=kind, memo=memo)
     amounts = _check_legs(legs)
     fingerprint = _fingerprint(kind=kind, legs=legs, reverses=reverses)
-    existing = _existing(key)
-    if existing is not None:
-        return _same_or_conflict(existing, fingerprint)
     with transaction.atomic():
         ids = sorted(amounts)
-        # Lock in id order so two postings touching the same accounts never deadlock.
-        locked = {
-            a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        }
+        locked = sql.lock_accounts(ids)
         if len(locked) != len(ids):
             raise ValidationFailed("账户不存在。", field="legs")
-        # Claim the key before checking limits: a concurrent repeat that waited for our locks
-        # must get the first result back, not a misleading "余额不足".
-        try:
-            with transaction.atomic():
-                txn = Transaction.objects.create(
-                    idempotency_key=key,
-                    kind=kind,
-                    memo=memo,
-                    actor=actor if getattr(actor, "pk", None) else None,
-                    reverses=reverses,
-                    fingerprint=fingerprint,
-                )
-        except IntegrityError:
-            # A concurrent request with this key (or reversing the same transaction) won.
+        now = timezone.now()
+        txn = Transaction(
+            idempotency_key=key,
+            kind=kind,
+            memo=memo,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reverses=reverses,
+            fingerprint=fingerprint,
+            created_at=now,
+            updated_at=now,
+        )
+        # Claim the key before checking limits: a repeat (even one that waited for our locks)
+        # gets the first result back, not a misleading "余额不足".
+        if not sql.claim(txn):
             existing = _existing(key)
             if existing is not None:
                 return _same_or_conflict(existing, fingerprint)
-            raise Conflict("这笔交易已经冲正过了。") from None
-        for pk, amount in amounts.items():
-            if locked[pk].book != _book_of(legs, pk):
+            raise Conflict("这笔交易已经冲正过了。")
+        for account, amount in legs:
+            row = locked[account.pk]
+            if row.book != account.book:
                 raise ValidationFailed("账户与账本不一致。", field="legs")
-            limit = locked[pk].min_balance
-            if amount < 0 and limit is not None and locked[pk].balance + amount < limit:
+            if (
+                amount < 0
+                and row.min_balance is not None
+                and row.balance + amount < row.min_balance
+            ):
                 raise ValidationFailed("余额不足，无法完成这笔操作。", code="insufficient")
-        now = timezone.now()
         running = {pk: locked[pk].balance for pk in ids}
-        entries = []
+        rows = []
         for account, amount in legs:
             running[account.pk] += amount
-            entries.append(
-                Entry(
-                    transaction=txn,
-                    account_id=account.pk,
-                    book=account.book,
-                    amount=amount,
-                    balance_after=running[account.pk],
-                    created_at=now,
-                )
-            )
-        Entry.objects.bulk_create(entries)
-        Account.objects.filter(pk__in=ids).update(
-            balance=Case(
-                *[When(pk=pk, then=Value(running[pk])) for pk in ids],
-                output_field=BigIntegerField(),
-            ),
-            updated_at=now,
-        )
+            rows.append((txn.pk, account.pk, account.book, amount, running[account.pk]))
+        sql.insert_entries(rows, now)
+        sql.set_balances(running, now)
         audit_record(
             actor=actor,
             action="ledger.transaction.reverse" if reverses else "ledger.transaction.post",
             obj=txn,
-            data={"kind": kind, "legs": len(entries), "reverses": getattr(reverses, "pk", None)},
+            data={"kind": kind, "legs": len(rows), "reverses": getattr(reverses, "pk", None)},
         )
     for account, _amount in legs:
         account.balance = running[account.pk]
@@ -256,10 +238,6 @@ def _check_legs(legs: Sequence[Leg]) -> dict[int, int]:
     if any(total != 0 for total in per_book.values()):
         raise ValidationFailed("借贷不平衡：每个账本的分录合计必须为零。", field="legs")
     return per_account
-
-
-def _book_of(legs: Sequence[Leg], pk: int) -> str:
-    return next(account.book for account, _ in legs if account.pk == pk)
 
 
 def _fingerprint(*, kind: str, legs: Sequence[Leg], reverses: Transaction | None) -> str:

@@ -89,9 +89,7 @@ def share_item_set_active(*, actor: Any, item: ShareItem, active: bool) -> Share
 
 
 @transaction.atomic
-def rental_record(
-    *, actor: Any, item: ShareItem, days: int, idempotency_key: str | None
-) -> Rental:
+def rental_record(*, actor: Any, item: ShareItem, days: int, idempotency_key: str | None) -> Rental:
     """Record renting `item` for `days`, paid to the owner outside Linli."""
     key = request_key(scope="sharing.rental", actor=actor, key=idempotency_key)
     locked = items_visible_to(actor).select_for_update().filter(pk=item.pk).first()

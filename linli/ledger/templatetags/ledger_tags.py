@@ -12,9 +12,7 @@ register = template.Library()
 @register.simple_tag
 def idempotency_input() -> SafeString:
     """A fresh request key per rendered form: submitting the same form twice posts once."""
-    return format_html(
-        '<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex
-    )
+    return format_html('<input type="hidden" name="idempotency_key" value="{}">', uuid.uuid4().hex)
 
 
 @register.filter

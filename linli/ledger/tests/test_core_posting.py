@@ -115,7 +115,7 @@ def test_posting_can_span_books_when_each_book_balances():
 def test_posting_stays_within_a_few_queries(django_assert_max_num_queries):
     account = funded(100)
     target = sink()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         transaction_post(
             actor=None,
             idempotency_key="fast",

@@ -11,7 +11,7 @@ from typing import Any
 
 from linli.core.audit.services import VerifyResult, audit_verify
 from linli.core.errors import NotFound
-from linli.people.choices import FIELDS
+from linli.people.choices import FIELDS, GRANT_TIERS, Tier
 from linli.people.reports.audit_data import (
     CHANGE,
     EXPORT,
@@ -41,6 +41,7 @@ class UserRow:
     lists: int = 0
     changes: int = 0
     exports: int = 0
+    others: int = 0  # grant and correction steps
     residents: int = 0
     first_at: dt.datetime | None = None
     last_at: dt.datetime | None = None
@@ -81,6 +82,8 @@ def _row(user_id: int | None, items: list[Access], who: Actor | None) -> UserRow
             row.changes += 1
         elif a.kind == EXPORT:
             row.exports += 1
+        else:
+            row.others += 1
         if a.kind in (VIEW, LIST, EXPORT):
             read.update(a.residents)
     row.residents = len(read)
@@ -158,6 +161,22 @@ def chain_dict(result: VerifyResult) -> dict[str, Any]:
     }
 
 
+_REASONS = {
+    "previous-hash link broken": "与前一条记录的链接断开",
+    "content does not match its hash": "内容与校验值不符(被改动过)",
+    "entries after the last one were removed": "末尾的记录被删除",
+}
+
+
+def chain_reason(result: VerifyResult) -> str:
+    """The verify result's reason in Chinese, for the page."""
+    if result.ok:
+        return ""
+    if result.reason.endswith("is missing"):
+        return "记录缺失(被删除)"
+    return _REASONS.get(result.reason, result.reason)
+
+
 def chain_status() -> VerifyResult:
     """The whole hash chain, checked now (the page shows it so the log is seen untampered)."""
     return audit_verify()
@@ -165,6 +184,13 @@ def chain_status() -> VerifyResult:
 
 def field_labels(names: list[str]) -> list[str]:
     return [FIELDS[n][1] if n in FIELDS else n for n in names]
+
+
+def tier_labels(names: list[str]) -> list[tuple[str, bool]]:
+    """The tiers the fields belong to, in tier order, each with whether a grant is needed for
+    it: a short summary of an entry (the field list is long for every record view)."""
+    tiers = {FIELDS[n][0] for n in names if n in FIELDS}
+    return [(str(t.label), t in GRANT_TIERS) for t in Tier if t in tiers]
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -195,6 +221,7 @@ def report_dict(report: AuditReport, *, chain: VerifyResult | None = None) -> di
                 "lists": u.lists,
                 "changes": u.changes,
                 "exports": u.exports,
+                "others": u.others,
                 "residents": u.residents,
                 "first_at": _when(u.first_at),
                 "last_at": _when(u.last_at),

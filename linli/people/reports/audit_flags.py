@@ -135,7 +135,7 @@ def _bulk(
             else (f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}")
         )
         reason = (
-            f"{span} 期间,{t.bulk_minutes}分钟内{what}多达{peak}位居民"
+            f"{span} 期间,{t.bulk_minutes}分钟内{what.format(n=peak)}"
             f"(提示阈值:{t.bulk_minutes}分钟内{count}人)。"
         )
         found.append(
@@ -240,8 +240,18 @@ def flags_for(
             actor.name if actor else "已注销的账号",
         )
         bulk = _bulk(
-            items, kinds=frozenset({VIEW, EXPORT}), count=t.bulk_count, t=t, what="打开了档案"
-        ) + _bulk(items, kinds=frozenset({LIST}), count=t.list_count, t=t, what="在名单中浏览了")
+            items,
+            kinds=frozenset({VIEW, EXPORT}),
+            count=t.bulk_count,
+            t=t,
+            what="打开了多达{n}位居民的档案",
+        ) + _bulk(
+            items,
+            kinds=frozenset({LIST}),
+            count=t.list_count,
+            t=t,
+            what="在名单中看到了多达{n}位居民",
+        )
         flags.extend(_flag(BULK, who, reason, hits, residents) for reason, hits, residents in bulk)
         if role in STAFF_ROLES:
             off = _off_hours(items, t, calendar)

@@ -87,7 +87,7 @@ def _actors(ids: set[int]) -> dict[int, tuple[str, str, str]]:
     found: dict[int, tuple[str, str, str]] = {}
     for u in users:
         places = [m.department or m.grid or m.community or m.street for m in u.memberships.all()]
-        unit = "、".join(str(p) for p in places if p)
+        unit = "、".join(getattr(p, "name", str(p)) for p in places if p)
         found[u.pk] = (u.display_name, str(u.get_role_display()), unit)
     return found
 

@@ -1,76 +1,33 @@
-"""Import residents from an Excel sheet, the 人口台账 a community already keeps (PEOPLE-1).
-
-Every row is validated and every problem is reported with its row, column and a Chinese
-message that never repeats the value (ID numbers and phones reach screens and logs). Nothing
-is written unless the whole sheet is valid: a dry run first, then one transaction.
-
-A resident already on record (same ID number, found through the keyed hash) is a row error
-"已登记": an import only adds people; changes go through the record page, so a sheet can never
-silently overwrite what someone corrected there.
-"""
+"""Checking the rows of an import sheet: every problem becomes a RowError (row, column, a
+Chinese message that never repeats the value: ID numbers and phones reach screens and logs).
+A valid row becomes an unsaved Resident, cleaned exactly as `resident_create` cleans one."""
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from linli.people.services.sheets import COLUMNS, HEADER, Sheet, sheet_read
-
-from linli.accounts.choices import Role
 from linli.accounts.selectors import place_q
-from linli.core.audit.services import audit_record
-from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
-from linli.geo.models import Building, Household
+from linli.core.errors import ValidationFailed
+from linli.geo.models import Building
 from linli.people.choices import Ability
-from linli.people.models import Contact, Resident, ResidentTag, Tag
-from linli.people.services.records import TEXT_LIMIT, _clean
-from linli.people.validation import IdInfo, id_number_parse, phone_mask, phone_normalise
+from linli.people.models import Resident, Tag
+from linli.people.services.importing.sheet import HEADER, RowError
+from linli.people.services.records import TEXT_LIMIT, _clean, id_number_hash
+from linli.people.validation import IdInfo, id_number_parse, phone_normalise
 
-IMPORT_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY)
 SEX = {"男": "M", "男性": "M", "女": "F", "女性": "F"}
 ABILITY = {str(label): value for value, label in Ability.choices}
 HEAD_WORDS = ("户主", "本人")
 TAG_SPLIT = re.compile(r"[、,,;;\s]+")
 CONTACT_RE = re.compile(r"^(?P<name>[^((]+)[((](?P<relation>[^))]+)[))]$")
 DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-# Writes go in chunks: SQLite allows a limited number of parameters per statement.
-CHUNK = 500
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-class SheetInvalid(ValidationFailed):
-    """The sheet has row errors; nothing was imported. `errors` lists all of them."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        rows = len({e.row for e in errors})
-        super().__init__(
-            f"表格中有 {len(errors)} 处问题(涉及 {rows} 行),没有导入任何居民。"
-            "请按下面的提示改正后重新上传。",
-            code="invalid_rows",
-        )
-        self.errors = errors
+MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?$")
+CHUNK = 500  # SQLite allows a limited number of parameters per statement
 
 
 @dataclass
-class ImportResult:
-    imported: int
-    households_created: int
-    resident_ids: list[int]
-    ignored_columns: list[str]
-
-
-@dataclass
-class _Row:
+class Row:
     """One valid row, ready to write."""
 
     row: int
@@ -94,17 +51,14 @@ class _Context:
         self.errors.append(RowError(row=row, column=HEADER[key], message=message))
 
 
-def residents_import(*, actor: Any, file: IO[bytes], filename: str) -> ImportResult:
-    """Validate the whole sheet, then write it in one transaction (or raise SheetInvalid)."""
-    if getattr(actor, "role", None) not in IMPORT_ROLES:
-        raise PermissionDenied("只有社区工作者和社区书记可以导入居民。")
-    sheet = sheet_read(file=file, filename=filename)
+def rows_check(
+    actor: Any, rows: list[tuple[int, dict[str, Any]]]
+) -> tuple[list[Row], list[RowError]]:
+    """All rows checked: the valid ones, and every error of the others."""
     ctx = _context(actor)
-    rows = [r for r in (_row(ctx, n, cells) for n, cells in sheet.rows) if r is not None]
-    _check_registered(ctx, rows)
-    if ctx.errors:
-        raise SheetInvalid(sorted(ctx.errors, key=lambda e: e.row))
-    return _write(actor, sheet, rows)
+    valid = [r for r in (_row(ctx, n, cells) for n, cells in rows) if r is not None]
+    _check_registered(ctx)
+    return valid, ctx.errors
 
 
 def _context(actor: Any) -> _Context:
@@ -152,7 +106,7 @@ def _date(value: Any) -> dt.date | None:
     return dt.date(*(int(g) for g in match.groups()))
 
 
-def _row(ctx: _Context, n: int, cells: dict[str, Any]) -> _Row | None:
+def _row(ctx: _Context, n: int, cells: dict[str, Any]) -> Row | None:
     before = len(ctx.errors)
     name = _text(cells.get("full_name"))
     if not name:
@@ -160,8 +114,10 @@ def _row(ctx: _Context, n: int, cells: dict[str, Any]) -> _Row | None:
     elif len(name) > 50:
         ctx.error(n, "full_name", "姓名太长(不超过50字)。")
     info = _id_number(ctx, n, cells.get("id_number"))
-    sex = _sex(ctx, n, cells.get("sex"), info)
-    year = _birth(ctx, n, cells, info)
+    # A wrong ID number is the one thing to fix: no "fill in sex" on top of it.
+    id_given = bool(_text(cells.get("id_number")))
+    sex = _sex(ctx, n, cells.get("sex"), info, id_given)
+    year = _birth(ctx, n, cells, info, id_given)
     phone = _phone(ctx, n, "phone", cells.get("phone"))
     household = _household(ctx, n, cells)
     relation = _text(cells.get("relation"))
@@ -172,7 +128,9 @@ def _row(ctx: _Context, n: int, cells: dict[str, Any]) -> _Row | None:
         if household in ctx.heads:
             ctx.error(n, "relation", "这一户已经登记了户主。")
         elif household in ctx.sheet_heads:
-            ctx.error(n, "relation", f"同一户只能有一位户主(第 {ctx.sheet_heads[household]} 行已是户主)。")
+            ctx.error(
+                n, "relation", f"同一户只能有一位户主(第 {ctx.sheet_heads[household]} 行已是户主)。"
+            )
         else:
             ctx.sheet_heads[household] = n
     tags, valid_until = _tags(ctx, n, cells)
@@ -203,35 +161,37 @@ def _row(ctx: _Context, n: int, cells: dict[str, Any]) -> _Row | None:
     except ValidationFailed as exc:
         ctx.error(n, exc.field if exc.field in HEADER else "full_name", exc.message)
         return None
-    return _Row(n, household, resident, tags, valid_until, contact)
+    return Row(n, household, resident, tags, valid_until, contact)
 
 
 def _id_number(ctx: _Context, n: int, raw: Any) -> IdInfo | None:
-    if raw is None or raw == "":
+    if not _text(raw):
         return None
     if isinstance(raw, int | float):
         # Excel keeps 15 significant digits: the number is already damaged.
-        ctx.error(n, "id_number", "身份证号被 Excel 当成了数字,末几位会丢失;请把这一列设为文本后重新填写。")
+        ctx.error(
+            n,
+            "id_number",
+            "身份证号被 Excel 当成了数字,末几位会丢失;请把这一列设为文本后重新填写。",
+        )
         return None
     try:
         info = id_number_parse(_text(raw))
     except ValidationFailed as exc:
         ctx.error(n, "id_number", exc.message)
         return None
-    from linli.people.services.records import id_number_hash
-
     digest = id_number_hash(info.number)
     if digest in ctx.seen_ids:
         ctx.error(n, "id_number", f"与第 {ctx.seen_ids[digest]} 行的身份证号重复。")
-        return None
-    ctx.seen_ids[digest] = n
+    else:
+        ctx.seen_ids[digest] = n
     return info
 
 
-def _sex(ctx: _Context, n: int, raw: Any, info: IdInfo | None) -> str:
+def _sex(ctx: _Context, n: int, raw: Any, info: IdInfo | None, id_given: bool) -> str:
     text = _text(raw)
     if not text:
-        if info is None:
+        if not id_given:
             ctx.error(n, "sex", "请填写性别(填写了身份证号时可不填)。")
         return info.sex if info else ""
     if text not in SEX:
@@ -242,8 +202,10 @@ def _sex(ctx: _Context, n: int, raw: Any, info: IdInfo | None) -> str:
     return SEX[text]
 
 
-def _birth(ctx: _Context, n: int, cells: dict[str, Any], info: IdInfo | None) -> int:
-    year = 0
+def _birth(
+    ctx: _Context, n: int, cells: dict[str, Any], info: IdInfo | None, id_given: bool
+) -> int:
+    year, id_checked = 0, False
     raw_year = _text(cells.get("birth_year")).removesuffix("年")
     if raw_year:
         if not raw_year.isdigit():
@@ -261,16 +223,41 @@ def _birth(ctx: _Context, n: int, cells: dict[str, Any], info: IdInfo | None) ->
                     ctx.error(n, "birth_year", "出生年份与出生日期不一致。")
                 if info is not None and info.birth_date != born:
                     ctx.error(n, "id_number", "身份证号与出生日期不一致。")
+                    id_checked = True
                 year = year or born.year
+    month = _month(ctx, n, cells.get("birth_month"))
+    if month is not None:
+        if year and year != month[0]:
+            ctx.error(n, "birth_month", "出生年月与出生年份不一致。")
+        if info is not None and (info.birth_date.year, info.birth_date.month) != month:
+            ctx.error(n, "id_number", "身份证号与出生年月不一致。")
+            id_checked = True
+        year = year or month[0]
     if info is not None:
-        if year and year != info.birth_date.year:
+        if year and year != info.birth_date.year and not id_checked:
             ctx.error(n, "id_number", "身份证号与出生年份不一致。")
         year = year or info.birth_date.year
-    if not year and not raw_year:
+    given = raw_year or _text(cells.get("birth_date")) or _text(cells.get("birth_month"))
+    if not year and not given and not id_given:
         ctx.error(n, "birth_year", "请填写出生年份(填写了身份证号时可不填)。")
     elif year and not dt.date.today().year - 130 <= year <= dt.date.today().year:
         ctx.error(n, "birth_year", "出生年份不合理。")
     return year
+
+
+def _month(ctx: _Context, n: int, raw: Any) -> tuple[int, int] | None:
+    """出生年月: a date cell, or text like 1948.03, 1948-3, 1948年3月, 194803."""
+    if isinstance(raw, dt.date):
+        return (raw.year, raw.month)
+    # Typed as a number, 1948.10 arrives as 1948.1.
+    text = f"{raw:.2f}" if isinstance(raw, float) else _text(raw)
+    if not text:
+        return None
+    match = MONTH_RE.match(text)
+    if match and 1 <= int(match[2]) <= 12:
+        return (int(match[1]), int(match[2]))
+    ctx.error(n, "birth_month", "出生年月格式不对,请写成 1948.03。")
+    return None
 
 
 def _phone(ctx: _Context, n: int, key: str, raw: Any) -> str:
@@ -292,6 +279,7 @@ def _household(ctx: _Context, n: int, cells: dict[str, Any]) -> tuple[int, str, 
         ctx.error(n, "unit", "请填写单元。")
     elif unit.isdigit():
         unit = f"{unit}单元"
+    room = room.removesuffix("室")
     if not room:
         ctx.error(n, "room", "请填写房号。")
     for key, value in (("unit", unit), ("room", room)):
@@ -357,79 +345,14 @@ def _contact(ctx: _Context, n: int, cells: dict[str, Any]) -> tuple[str, str, st
     return (name, relation, phone) if phone else None
 
 
-def _check_registered(ctx: _Context, rows: list[_Row]) -> None:
-    """ID numbers already on record (anywhere: the keyed hash is unique)."""
-    by_hash = {r.resident.id_number_hash: r.row for r in rows if r.resident.id_number_hash}
-    hashes = list(by_hash)
+def _check_registered(ctx: _Context) -> None:
+    """ID numbers already on record, anywhere (the keyed hash column is unique)."""
+    hashes = list(ctx.seen_ids)
     for i in range(0, len(hashes), CHUNK):
         found = Resident.objects.filter(id_number_hash__in=hashes[i : i + CHUNK])
         for digest in found.values_list("id_number_hash", flat=True):
-            ctx.error(by_hash[digest], "id_number", "已登记:这个身份证号已有档案,如需修改请在居民档案中更正。")
-
-
-# ---------------------------------------------------------------- writing
-
-
-@transaction.atomic
-def _write(actor: Any, sheet: Sheet, rows: list[_Row]) -> ImportResult:
-    buildings = {r.household[0] for r in rows}
-    households = {
-        (h.building_id, h.unit, h.room): h.pk
-        for h in Household.objects.filter(building_id__in=buildings).only(
-            "pk", "building_id", "unit", "room"
-        )
-    }
-    missing = sorted({r.household for r in rows} - set(households))
-    new = [Household(building_id=b, unit=u, room=room) for b, u, room in missing]
-    Household.objects.bulk_create(new, batch_size=CHUNK)
-    households.update({(h.building_id, h.unit, h.room): h.pk for h in new})
-    for r in rows:
-        r.resident.household_id = households[r.household]
-    try:
-        with transaction.atomic():
-            Resident.objects.bulk_create([r.resident for r in rows], batch_size=CHUNK)
-    except IntegrityError:
-        # Someone registered one of these ID numbers since the dry run.
-        raise Conflict("导入时发现有身份证号刚被登记,没有导入任何居民,请重新上传。") from None
-    ResidentTag.objects.bulk_create(
-        [
-            ResidentTag(
-                resident=r.resident,
-                tag=t,
-                valid_until=r.valid_until if t.needs_expiry else None,
+            ctx.error(
+                ctx.seen_ids[digest],
+                "id_number",
+                "已登记:这个身份证号已有档案,如需修改请在居民档案中更正。",
             )
-            for r in rows
-            for t in r.tags
-        ],
-        batch_size=CHUNK,
-    )
-    Contact.objects.bulk_create(
-        [
-            Contact(
-                resident=r.resident,
-                name=r.contact[0],
-                relation=r.contact[1],
-                phone=r.contact[2],
-                phone_masked=phone_mask(r.contact[2]),
-            )
-            for r in rows
-            if r.contact is not None
-        ],
-        batch_size=CHUNK,
-    )
-    ids = [r.resident.pk for r in rows]
-    audit_record(
-        actor=actor,
-        action="resident.imported",
-        object_type="people.resident",
-        data={
-            "count": len(ids),
-            "ids": ids,
-            "households_created": len(new),
-            "columns": sorted(k for k in sheet.columns if k in HEADER),
-        },
-    )
-    return ImportResult(len(ids), len(new), ids, sheet.ignored)
-
-
-__all__ = ["COLUMNS", "IMPORT_ROLES", "ImportResult", "RowError", "SheetInvalid", "residents_import"]

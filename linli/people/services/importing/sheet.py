@@ -38,8 +38,10 @@ COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
     ("紧急联系人电话", "contact_phone", False, "填写了紧急联系人时必填。"),
     ("居住证有效期", "permit_until", False, "标签为“新市民”时必填,如 2027-06-30。"),
 )
-HEADER = {key: header for header, key, _req, _help in COLUMNS}
-KEYS = {header: key for header, key, _req, _help in COLUMNS}
+# Accepted but not in the template: many 台账 only have the month of birth.
+EXTRA = {"birth_month": "出生年月"}
+HEADER = {key: header for header, key, _req, _help in COLUMNS} | EXTRA
+KEYS = {header: key for key, header in HEADER.items()}
 REQUIRED = [key for _h, key, req, _help in COLUMNS if req]
 # Other names the same columns go by in communities' own sheets.
 ALIASES = {
@@ -59,7 +61,6 @@ ALIASES = {
     "户主关系": "relation",
     "人员类别": "tags",
     "老人能力等级": "ability",
-    "出生年月": "birth_date",
 }
 
 
@@ -114,7 +115,9 @@ def sheet_read(*, file: IO[bytes], filename: str) -> Sheet:
     from openpyxl import load_workbook
 
     if not filename.lower().endswith(".xlsx"):
-        raise _refuse("只能导入 .xlsx 格式的 Excel 文件。旧的 .xls 文件请先在 Excel 中“另存为” .xlsx。")
+        raise _refuse(
+            "只能导入 .xlsx 格式的 Excel 文件。旧的 .xls 文件请先在 Excel 中“另存为” .xlsx。"
+        )
     data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise _refuse(f"文件太大(不能超过 {MAX_BYTES // (1024 * 1024)} MB)。请分成几个文件导入。")
@@ -143,7 +146,9 @@ def sheet_read(*, file: IO[bytes], filename: str) -> Sheet:
                 continue
             if len(sheet.rows) >= MAX_ROWS:
                 raise _refuse(f"一次最多导入 {MAX_ROWS} 行,请分成几个文件。")
-            sheet.rows.append((n, {k: values[i] for i, k in sheet.columns_at.items() if i < len(values)}))
+            sheet.rows.append(
+                (n, {k: values[i] for i, k in sheet.columns_at.items() if i < len(values)})
+            )
     finally:
         book.close()
     if not sheet.rows:

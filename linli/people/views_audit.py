@@ -1,0 +1,119 @@
+"""The data-access audit pages (PEOPLE-4) for the community secretary and the street office:
+access per user with flags, one user's accesses entry by entry, and the hash chain's state.
+
+SUPERVISOR is not let in: oversight of data access is the secretary's and the street
+office's duty in the issue, the report is bound to a place, and a supervisor has none."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from linli.accounts.choices import Role
+from linli.core.access import page_roles
+from linli.core.errors import ApplicationError
+from linli.people.reports.audit import (
+    AuditReport,
+    audit_report_for,
+    audit_user_report,
+    chain_reason,
+    chain_status,
+    field_labels,
+    tier_labels,
+)
+
+AUDIT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN)
+ROW_LIMIT = 500  # entries shown on a user's page; the JSON API gives them all
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    get = request.GET
+    return {
+        "since": get.get("since", "")[:10],
+        "until": get.get("until", "")[:10],
+        "community": _int(get.get("community")),
+    }
+
+
+def _context(report: AuditReport | None, filters: dict[str, Any]) -> dict[str, Any]:
+    chain = chain_status()
+    context: dict[str, Any] = {
+        "report": report,
+        "filters": filters,
+        "chain": chain,
+        "chain_reason": chain_reason(chain),
+    }
+    if report is not None:
+        # Keep the period when moving between the overview and a user's page.
+        query = {"since": report.period.since, "until": report.period.until}
+        if filters["community"]:
+            query["community"] = filters["community"]
+        context["query"] = urlencode(query)
+        context["filters"] = {
+            **filters,
+            "since": report.period.since.isoformat(),
+            "until": report.period.until.isoformat(),
+        }
+    return context
+
+
+@page_roles(*AUDIT_ROLES)
+def audit_overview(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    error, status, report = "", 200, None
+    try:
+        report = audit_report_for(
+            actor=request.user,
+            since=filters["since"],
+            until=filters["until"],
+            community_id=filters["community"],
+        )
+    except ApplicationError as exc:
+        error, status = exc.message, exc.status
+    context = {**_context(report, filters), "error": error, "is_street": _is_street(request)}
+    return render(request, "people/audit.html", context, status=status)
+
+
+def _is_street(request: HttpRequest) -> bool:
+    return getattr(request.user, "role", "") == Role.STREET_ADMIN
+
+
+@page_roles(*AUDIT_ROLES)
+def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    filters = _filters(request)
+    try:
+        report = audit_user_report(
+            actor=request.user,
+            user_id=user_id,
+            since=filters["since"],
+            until=filters["until"],
+            community_id=filters["community"],
+        )
+    except ApplicationError as exc:
+        return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
+    flagged = report.flagged_seqs
+    rows = [
+        {
+            "entry": a,
+            "fields": "、".join(field_labels(a.fields)),
+            "tiers": tier_labels(a.fields),
+            "flags": flagged.get(a.seq, []),
+        }
+        for a in reversed(report.entries[-ROW_LIMIT:])
+    ]
+    context = {
+        **_context(report, filters),
+        "who": report.users[0],
+        "rows": rows,
+        "more": max(0, len(report.entries) - ROW_LIMIT),
+        "is_street": _is_street(request),
+    }
+    return render(request, "people/audit_user.html", context)

@@ -1,0 +1,67 @@
+"""The import page (PEOPLE-1 "Import"): download the template, upload the sheet, and see either
+"已导入 N 人" or every row error."""
+
+from typing import cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+
+from linli.accounts.models import User
+from linli.core.access import page_roles
+from linli.core.errors import ApplicationError
+from linli.people.services.importing import (
+    COLUMNS,
+    IMPORT_ROLES,
+    MAX_BYTES,
+    MAX_ROWS,
+    XLSX_TYPE,
+    SheetInvalid,
+    import_template,
+    residents_import,
+)
+
+TEMPLATE_NAME = "居民导入模板.xlsx"
+
+
+@page_roles(*IMPORT_ROLES)
+def import_page(request: HttpRequest) -> HttpResponse:
+    error, row_errors = "", []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请先选择要导入的 Excel 文件。"
+        else:
+            try:
+                result = residents_import(
+                    actor=cast(User, request.user), file=upload, filename=upload.name or ""
+                )
+            except SheetInvalid as exc:
+                error, row_errors = exc.message, exc.errors
+            except ApplicationError as exc:
+                error = exc.message
+            else:
+                note = f"已导入 {result.imported} 人"
+                if result.households_created:
+                    note += f",新建 {result.households_created} 户"
+                if result.ignored_columns:
+                    note += f";以下列未导入:{'、'.join(result.ignored_columns)}"
+                messages.success(request, note + "。")
+                return redirect("people:import")
+    context = {
+        "error": error,
+        "row_errors": row_errors,
+        "columns": COLUMNS,
+        "max_rows": MAX_ROWS,
+        "max_mb": MAX_BYTES // (1024 * 1024),
+        "xlsx_type": XLSX_TYPE,
+    }
+    return render(request, "people/import.html", context, status=400 if error else 200)
+
+
+@page_roles(*IMPORT_ROLES)
+def import_template_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(import_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, TEMPLATE_NAME)
+    return response
