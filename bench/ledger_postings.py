@@ -179,6 +179,7 @@ def main() -> None:
     print(f"{args.accounts} accounts, {args.clients} client processes, {args.seconds:.0f} s a run")
     done = run(args.database_url, "pool", args.clients, ids, args.seconds, hot=0)
     done += run(args.database_url, "hot", args.clients, ids, args.seconds, hot=ids[0])
+    print(f"machine load (1/5/15 min): {os.getloadavg()}, {os.cpu_count()} cores")
     verify(done)
     connections.close_all()
     if not args.keep:

@@ -22,29 +22,30 @@ from linli.ledger.models import (
     Project,
     ServiceRecord,
     ServiceRequest,
-    Transaction,
-    Voucher,
 )
 from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, MERCHANTS, VOLUNTEERS
 from linli.ledger.schemas import (
-    AwardIn,
-    BalanceOut,
-    DisburseIn,
-    DisbursementOut,
-    DisputeIn,
-    DonationIn,
-    DonationOut,
-    GiftIn,
-    HistoryOut,
-    KeyIn,
-    RecordIn,
-    RecordOut,
-    RequestIn,
-    RequestOut,
-    RewardOut,
-    TransactionOut,
-    UseIn,
-    VoucherOut,
+    LedgerAwardIn,
+    LedgerBalanceOut,
+    LedgerDisburseIn,
+    LedgerDisbursementOut,
+    LedgerDisputeIn,
+    LedgerDonationIn,
+    LedgerDonationOut,
+    LedgerGiftIn,
+    LedgerHistoryOut,
+    LedgerKeyIn,
+    LedgerRecordIn,
+    LedgerRecordOut,
+    LedgerRequestIn,
+    LedgerRequestOut,
+    LedgerRewardOut,
+    LedgerTransactionOut,
+    LedgerUseIn,
+    LedgerVoucherOut,
+    record_out,
+    txn_out,
+    voucher_out,
 )
 from linli.ledger.selectors import account_history
 from linli.ledger.services.common import fund_account, managed_communities
@@ -81,44 +82,10 @@ def _key(request: HttpRequest, body_key: str | None) -> str | None:
     return request.headers.get("Idempotency-Key") or body_key
 
 
-def txn_out(txn: Transaction) -> dict[str, Any]:
-    return {"id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at}
-
-
-def record_out(record: ServiceRecord) -> dict[str, Any]:
-    served = record.served_user.display_name if record.served_user else ""
-    if not served and record.resident is not None:
-        served = record.resident.full_name
-    return {
-        "id": record.pk,
-        "volunteer": record.volunteer.display_name,
-        "served": served,
-        "served_on": record.served_on,
-        "minutes": record.minutes,
-        "service": record.service,
-        "status": record.status,
-        "status_label": record.get_status_display(),
-        "deposit_id": record.deposit_id,
-    }
-
-
-def voucher_out(voucher: Voucher) -> dict[str, Any]:
-    return {
-        "id": voucher.pk,
-        "code": voucher.code,
-        "reward": voucher.reward.name,
-        "merchant": voucher.reward.merchant.display_name,
-        "points": voucher.points,
-        "status": voucher.status,
-        "status_label": voucher.get_status_display(),
-        "used_at": voucher.used_at,
-    }
-
-
 # ---------------------------------------------------------------- balances and history
 
 
-@router.get("/balances", response={200: list[BalanceOut], **ERRORS}, auth=api_roles())
+@router.get("/balances", response={200: list[LedgerBalanceOut], **ERRORS}, auth=api_roles())
 def balances(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -132,15 +99,17 @@ def balances(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-class HistoryQuery(Schema):
+class LedgerHistoryQuery(Schema):
     before_id: int | None = None
     limit: int = 50
 
 
 @router.get(
-    "/accounts/{account_id}/history", response={200: HistoryOut, **ERRORS}, auth=api_roles()
+    "/accounts/{account_id}/history", response={200: LedgerHistoryOut, **ERRORS}, auth=api_roles()
 )
-def history(request: HttpRequest, account_id: int, query: Query[HistoryQuery]) -> dict[str, Any]:
+def history(
+    request: HttpRequest, account_id: int, query: Query[LedgerHistoryQuery]
+) -> dict[str, Any]:
     account = sel.account_get(actor=_actor(request), account_id=account_id)
     rows = account_history(account=account, limit=query.limit, before_id=query.before_id)
     return {
@@ -155,8 +124,10 @@ def history(request: HttpRequest, account_id: int, query: Query[HistoryQuery]) -
 # ---------------------------------------------------------------- time bank
 
 
-@router.post("/time/records", response={201: RecordOut, **ERRORS}, auth=api_roles(*VOLUNTEERS))
-def record_create(request: HttpRequest, payload: RecordIn) -> HttpStatus[dict[str, Any]]:
+@router.post(
+    "/time/records", response={201: LedgerRecordOut, **ERRORS}, auth=api_roles(*VOLUNTEERS)
+)
+def record_create(request: HttpRequest, payload: LedgerRecordIn) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     resident = request_obj = None
     if payload.resident_id is not None:
@@ -181,7 +152,9 @@ def record_create(request: HttpRequest, payload: RecordIn) -> HttpStatus[dict[st
 
 
 @router.get(
-    "/time/records/pending", response={200: list[RecordOut], **ERRORS}, auth=api_roles(*CONFIRMERS)
+    "/time/records/pending",
+    response={200: list[LedgerRecordOut], **ERRORS},
+    auth=api_roles(*CONFIRMERS),
 )
 def records_pending(request: HttpRequest) -> list[dict[str, Any]]:
     return [record_out(r) for r in sel.records_to_confirm(_actor(request))[:200]]
@@ -200,7 +173,7 @@ def _record(actor: Any, record_id: int) -> ServiceRecord:
 
 @router.post(
     "/time/records/{record_id}/confirm",
-    response={200: RecordOut, **ERRORS},
+    response={200: LedgerRecordOut, **ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
 def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
@@ -211,10 +184,12 @@ def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
 
 @router.post(
     "/time/records/{record_id}/dispute",
-    response={200: RecordOut, **ERRORS},
+    response={200: LedgerRecordOut, **ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
-def record_dispute(request: HttpRequest, record_id: int, payload: DisputeIn) -> dict[str, Any]:
+def record_dispute(
+    request: HttpRequest, record_id: int, payload: LedgerDisputeIn
+) -> dict[str, Any]:
     actor = _actor(request)
     record = service_record_dispute(
         actor=actor, record=_record(actor, record_id), reason=payload.reason
@@ -222,8 +197,8 @@ def record_dispute(request: HttpRequest, record_id: int, payload: DisputeIn) -> 
     return record_out(record)
 
 
-@router.post("/time/requests", response={201: RequestOut, **ERRORS}, auth=api_roles(*MEMBERS))
-def request_create(request: HttpRequest, payload: RequestIn) -> HttpStatus[dict[str, Any]]:
+@router.post("/time/requests", response={201: LedgerRequestOut, **ERRORS}, auth=api_roles(*MEMBERS))
+def request_create(request: HttpRequest, payload: LedgerRequestIn) -> HttpStatus[dict[str, Any]]:
     found = service_request_create(
         actor=_actor(request),
         service=payload.service,
@@ -243,8 +218,10 @@ def request_create(request: HttpRequest, payload: RequestIn) -> HttpStatus[dict[
     )
 
 
-@router.post("/time/gifts", response={200: TransactionOut, **ERRORS}, auth=api_roles(*MEMBERS))
-def gift(request: HttpRequest, payload: GiftIn) -> dict[str, Any]:
+@router.post(
+    "/time/gifts", response={200: LedgerTransactionOut, **ERRORS}, auth=api_roles(*MEMBERS)
+)
+def gift(request: HttpRequest, payload: LedgerGiftIn) -> dict[str, Any]:
     actor = _actor(request)
     to_user = next((u for u in relatives_of(actor) if u.pk == payload.to_user_id), None)
     txn = time_gift(
@@ -259,8 +236,10 @@ def gift(request: HttpRequest, payload: GiftIn) -> dict[str, Any]:
 # ---------------------------------------------------------------- points and rewards
 
 
-@router.post("/points/award", response={200: TransactionOut, **ERRORS}, auth=api_roles(*MANAGERS))
-def award(request: HttpRequest, payload: AwardIn) -> dict[str, Any]:
+@router.post(
+    "/points/award", response={200: LedgerTransactionOut, **ERRORS}, auth=api_roles(*MANAGERS)
+)
+def award(request: HttpRequest, payload: LedgerAwardIn) -> dict[str, Any]:
     """Staff hand out points to a person of their community; system administrators (and
     machine clients with their token) to anyone, with the key as the award's source."""
     actor = _actor(request)
@@ -283,7 +262,7 @@ def award(request: HttpRequest, payload: AwardIn) -> dict[str, Any]:
     return txn_out(txn)
 
 
-@router.get("/rewards", response={200: list[RewardOut], **ERRORS}, auth=api_roles(*MEMBERS))
+@router.get("/rewards", response={200: list[LedgerRewardOut], **ERRORS}, auth=api_roles(*MEMBERS))
 def rewards(request: HttpRequest) -> list[dict[str, Any]]:
     items = rewards_visible_to(_actor(request)).filter(active=True).select_related("merchant")
     return [
@@ -300,9 +279,13 @@ def rewards(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/rewards/{reward_id}/redeem", response={201: VoucherOut, **ERRORS}, auth=api_roles(*MEMBERS)
+    "/rewards/{reward_id}/redeem",
+    response={201: LedgerVoucherOut, **ERRORS},
+    auth=api_roles(*MEMBERS),
 )
-def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> HttpStatus[dict[str, Any]]:
+def redeem(
+    request: HttpRequest, reward_id: int, payload: LedgerKeyIn
+) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     reward = rewards_visible_to(actor).filter(pk=reward_id).first()
     if reward is None:
@@ -313,18 +296,22 @@ def redeem(request: HttpRequest, reward_id: int, payload: KeyIn) -> HttpStatus[d
     return HttpStatus(201, voucher_out(voucher))
 
 
-@router.get("/vouchers", response={200: list[VoucherOut], **ERRORS}, auth=api_roles(*MEMBERS))
+@router.get("/vouchers", response={200: list[LedgerVoucherOut], **ERRORS}, auth=api_roles(*MEMBERS))
 def vouchers(request: HttpRequest) -> list[dict[str, Any]]:
     return [voucher_out(v) for v in sel.my_vouchers(_actor(request))[:200]]
 
 
-@router.post("/vouchers/use", response={200: VoucherOut, **ERRORS}, auth=api_roles(*MERCHANTS))
-def use(request: HttpRequest, payload: UseIn) -> dict[str, Any]:
+@router.post(
+    "/vouchers/use", response={200: LedgerVoucherOut, **ERRORS}, auth=api_roles(*MERCHANTS)
+)
+def use(request: HttpRequest, payload: LedgerUseIn) -> dict[str, Any]:
     return voucher_out(voucher_use(actor=_actor(request), code=payload.code))
 
 
 @router.post(
-    "/vouchers/{voucher_id}/cancel", response={200: VoucherOut, **ERRORS}, auth=api_roles(*MANAGERS)
+    "/vouchers/{voucher_id}/cancel",
+    response={200: LedgerVoucherOut, **ERRORS},
+    auth=api_roles(*MANAGERS),
 )
 def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
     actor = _actor(request)
@@ -339,11 +326,11 @@ def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
 
 @router.post(
     "/funds/{community_id}/donations",
-    response={201: DonationOut, **ERRORS},
+    response={201: LedgerDonationOut, **ERRORS},
     auth=api_roles(*MANAGERS),
 )
 def donate(
-    request: HttpRequest, community_id: int, payload: DonationIn
+    request: HttpRequest, community_id: int, payload: LedgerDonationIn
 ) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     community = managed_communities(actor).filter(pk=community_id).first()
@@ -372,11 +359,11 @@ def donate(
 
 @router.post(
     "/funds/projects/{project_id}/disburse",
-    response={201: DisbursementOut, **ERRORS},
+    response={201: LedgerDisbursementOut, **ERRORS},
     auth=api_roles(*MANAGERS),
 )
 def disburse(
-    request: HttpRequest, project_id: int, payload: DisburseIn
+    request: HttpRequest, project_id: int, payload: LedgerDisburseIn
 ) -> HttpStatus[dict[str, Any]]:
     actor = _actor(request)
     project = Project.objects.filter(

@@ -19,7 +19,6 @@ from linli.ledger.models import (
     PointRule,
     Project,
     ProjectStatus,
-    RecordStatus,
     Reward,
     ServiceRecord,
     ShareItem,
@@ -175,12 +174,17 @@ def _funds(community: Community) -> None:
 
 
 def _time_bank(volunteer: User | None) -> None:
-    grid_worker = _user(Role.GRID_WORKER.value)
+    """Confirmed hours for the demo volunteer (the grid worker confirms for the elders), and
+    one record waiting for the "resident" login to confirm."""
     if volunteer is None:
         return
-    residents = list(servable_residents(volunteer).order_by("pk")[: len(SERVICES) + 1])
+    grid_worker, login = _user(Role.GRID_WORKER.value), _user(Role.RESIDENT.value)
+    servable = servable_residents(volunteer).order_by("pk")
+    elders = list(servable.filter(user__isnull=True)[: len(SERVICES) - 1])
+    mine = servable.filter(user=login).first() if login is not None else None
+    served = [*elders, *([mine] if mine is not None else [])]
     today = timezone.localdate()
-    for i, (resident, (service, minutes)) in enumerate(zip(residents, SERVICES, strict=False)):
+    for i, (resident, (service, minutes)) in enumerate(zip(served, SERVICES, strict=False)):
         record = service_record_create(
             actor=volunteer,
             resident=resident,
@@ -189,11 +193,8 @@ def _time_bank(volunteer: User | None) -> None:
             service=service,
             idempotency_key=f"demo-record-{i + 1}",
         )
-        confirmer = resident.user or grid_worker
-        # The last one stays pending when its resident can confirm it in the demo.
-        keep_pending = i == len(SERVICES) - 1 and resident.user is not None
-        if confirmer is not None and record.status == RecordStatus.PENDING and not keep_pending:
-            _quietly(lambda r=record, c=confirmer: service_record_confirm(actor=c, record=r))
+        if resident.user is None and grid_worker is not None:
+            _quietly(lambda r=record: service_record_confirm(actor=grid_worker, record=r))
 
 
 def _points() -> None:

@@ -141,6 +141,7 @@ class AwardForm(forms.Form):
         label="积分项目",
         queryset=PointRule.objects.filter(active=True),
         to_field_name="code",
+        empty_label="请选择",
         error_messages={"required": "请选择积分项目。", "invalid_choice": "请选择积分项目。"},
     )
     memo = forms.CharField(label="说明(选填)", max_length=100, required=False)

@@ -1,7 +1,10 @@
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
+
+from linli.ledger.models import ServiceRecord, Transaction, Voucher
 
 KEY_FIELD = Field(
     default=None,
@@ -11,7 +14,7 @@ KEY_FIELD = Field(
 )
 
 
-class BalanceOut(Schema):
+class LedgerBalanceOut(Schema):
     account_id: int | None
     book: str
     book_label: str
@@ -19,7 +22,7 @@ class BalanceOut(Schema):
     balance_text: str
 
 
-class HistoryRowOut(Schema):
+class LedgerHistoryRowOut(Schema):
     entry_id: int
     transaction_id: int
     created_at: dt.datetime
@@ -30,22 +33,22 @@ class HistoryRowOut(Schema):
     balance: int
 
 
-class HistoryOut(Schema):
+class LedgerHistoryOut(Schema):
     account_id: int
     name: str
     book: str
     balance: int
-    rows: list[HistoryRowOut]
+    rows: list[LedgerHistoryRowOut]
 
 
-class TransactionOut(Schema):
+class LedgerTransactionOut(Schema):
     id: int
     kind: str
     memo: str
     created_at: dt.datetime
 
 
-class RecordIn(Schema):
+class LedgerRecordIn(Schema):
     resident_id: int | None = None
     request_id: int | None = None
     served_on: dt.date
@@ -55,11 +58,11 @@ class RecordIn(Schema):
     idempotency_key: str | None = KEY_FIELD
 
 
-class DisputeIn(Schema):
+class LedgerDisputeIn(Schema):
     reason: str = Field(min_length=1, max_length=300)
 
 
-class RecordOut(Schema):
+class LedgerRecordOut(Schema):
     id: int
     volunteer: str
     served: str
@@ -71,14 +74,14 @@ class RecordOut(Schema):
     deposit_id: int | None
 
 
-class RequestIn(Schema):
+class LedgerRequestIn(Schema):
     service: str = Field(min_length=1, max_length=100)
     minutes: int = Field(ge=1, le=720)
     note: str = Field(default="", max_length=300)
     idempotency_key: str | None = KEY_FIELD
 
 
-class RequestOut(Schema):
+class LedgerRequestOut(Schema):
     id: int
     service: str
     minutes: int
@@ -86,20 +89,20 @@ class RequestOut(Schema):
     status_label: str
 
 
-class GiftIn(Schema):
+class LedgerGiftIn(Schema):
     to_user_id: int
     minutes: int = Field(ge=1)
     idempotency_key: str | None = KEY_FIELD
 
 
-class AwardIn(Schema):
+class LedgerAwardIn(Schema):
     user_id: int
     rule_code: str = Field(min_length=1, max_length=40)
     memo: str = Field(default="", max_length=100)
     idempotency_key: str | None = KEY_FIELD
 
 
-class RewardOut(Schema):
+class LedgerRewardOut(Schema):
     id: int
     name: str
     description: str
@@ -108,11 +111,11 @@ class RewardOut(Schema):
     merchant: str
 
 
-class KeyIn(Schema):
+class LedgerKeyIn(Schema):
     idempotency_key: str | None = KEY_FIELD
 
 
-class VoucherOut(Schema):
+class LedgerVoucherOut(Schema):
     id: int
     code: str
     reward: str
@@ -123,11 +126,11 @@ class VoucherOut(Schema):
     used_at: dt.datetime | None
 
 
-class UseIn(Schema):
+class LedgerUseIn(Schema):
     code: str = Field(min_length=1, max_length=20)
 
 
-class DonationIn(Schema):
+class LedgerDonationIn(Schema):
     donor_name: str = Field(min_length=1, max_length=100)
     donor_kind: str = Field(pattern="^(enterprise|resident|organisation)$")
     amount_fen: int = Field(ge=1)
@@ -136,22 +139,59 @@ class DonationIn(Schema):
     idempotency_key: str | None = KEY_FIELD
 
 
-class DonationOut(Schema):
+class LedgerDonationOut(Schema):
     id: int
     amount_fen: int
     matched_fen: int
     fund_balance_fen: int
 
 
-class DisburseIn(Schema):
+class LedgerDisburseIn(Schema):
     amount_fen: int = Field(ge=1)
     memo: str = Field(min_length=1, max_length=200)
     idempotency_key: str | None = KEY_FIELD
 
 
-class DisbursementOut(Schema):
+class LedgerDisbursementOut(Schema):
     id: int
     project_id: int
     amount_fen: int
     project_remaining_fen: int
     fund_balance_fen: int
+
+
+# Bodies for the schemas above.
+
+
+def txn_out(txn: Transaction) -> dict[str, Any]:
+    return {"id": txn.pk, "kind": txn.kind, "memo": txn.memo, "created_at": txn.created_at}
+
+
+def record_out(record: ServiceRecord) -> dict[str, Any]:
+    served = record.served_user.display_name if record.served_user else ""
+    if not served and record.resident is not None:
+        served = record.resident.full_name
+    return {
+        "id": record.pk,
+        "volunteer": record.volunteer.display_name,
+        "served": served,
+        "served_on": record.served_on,
+        "minutes": record.minutes,
+        "service": record.service,
+        "status": record.status,
+        "status_label": record.get_status_display(),
+        "deposit_id": record.deposit_id,
+    }
+
+
+def voucher_out(voucher: Voucher) -> dict[str, Any]:
+    return {
+        "id": voucher.pk,
+        "code": voucher.code,
+        "reward": voucher.reward.name,
+        "merchant": voucher.reward.merchant.display_name,
+        "points": voucher.points,
+        "status": voucher.status,
+        "status_label": voucher.get_status_display(),
+        "used_at": voucher.used_at,
+    }

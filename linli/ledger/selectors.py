@@ -103,6 +103,12 @@ SELECT id, account_id, balance_after, running FROM (
   FROM ledger_entry) r
 WHERE balance_after <> running ORDER BY id
 """
+MIRROR = """
+SELECT t.id, t.reverses_id, e.account_id FROM ledger_transaction t
+JOIN ledger_entry e ON e.transaction_id = t.id OR e.transaction_id = t.reverses_id
+WHERE t.reverses_id IS NOT NULL
+GROUP BY t.id, t.reverses_id, e.account_id HAVING SUM(e.amount) <> 0 ORDER BY t.id
+"""
 COUNTS = """
 SELECT (SELECT COUNT(*) FROM ledger_transaction), (SELECT COUNT(*) FROM ledger_entry),
        (SELECT COUNT(*) FROM ledger_account)
@@ -140,5 +146,10 @@ def ledger_verify(*, limit: int = 100) -> CheckResult:
         out.append(
             f"分录 #{entry} 记录的余额 {after} ≠ 累计 {running}（账户 #{account}）"
             f" / entry {entry} running balance wrong"
+        )
+    for txn, original, account in _rows(MIRROR)[:limit]:
+        out.append(
+            f"冲正交易 #{txn} 与原交易 #{original} 在账户 #{account} 上不对应"
+            f" / reversal {txn} does not mirror transaction {original}"
         )
     return result

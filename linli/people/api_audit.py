@@ -35,6 +35,7 @@ class ChainOut(Schema):
     checked: int
     bad_entry: int | None
     reason: str
+    checked_at: dt.datetime
 
 
 class AuditUserOut(Schema):
@@ -98,9 +99,11 @@ def audit(
     community_id: int | None = None,
     user_id: int | None = None,
     verify: bool = True,
+    fresh: bool = False,
 ) -> dict[str, Any]:
     """Access per user over the period (default: the last 7 days), the flags with the audit
-    entries behind them, and (unless verify=false) the state of the hash chain."""
+    entries behind them, and (unless verify=false) the state of the hash chain as last checked
+    (at most 10 minutes ago; `fresh=true` checks it now)."""
     actor = request.auth  # type: ignore[attr-defined]
     if user_id is not None:
         report = audit_user_report(
@@ -108,4 +111,4 @@ def audit(
         )
     else:
         report = audit_report_for(actor=actor, since=since, until=until, community_id=community_id)
-    return report_dict(report, chain=chain_status() if verify else None)
+    return report_dict(report, chain=chain_status(fresh=fresh) if verify else None)

@@ -23,7 +23,7 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 RESIDENT = api_roles(Role.RESIDENT)
 
 
-class FieldOut(Schema):
+class MyFieldOut(Schema):
     name: str
     label: str
     tier: str
@@ -32,7 +32,7 @@ class FieldOut(Schema):
     display: str
 
 
-class TagOut(Schema):
+class MyTagOut(Schema):
     code: str
     name: str
     tier: str
@@ -40,7 +40,7 @@ class TagOut(Schema):
     valid_until: dt.date | None
 
 
-class ContactOut(Schema):
+class MyContactOut(Schema):
     name: str
     relation: str
     phone: str
@@ -48,14 +48,14 @@ class ContactOut(Schema):
     family_account: bool
 
 
-class HouseholdOut(Schema):
+class MyHouseholdOut(Schema):
     address: str
     community: str
     grid: str
     is_head: bool
 
 
-class PrivacyOut(Schema):
+class MyPrivacyOut(Schema):
     alerts_audience: str
     alerts_audience_label: str
     optional_audience: str
@@ -63,7 +63,7 @@ class PrivacyOut(Schema):
     optional_consent_at: dt.datetime | None
 
 
-class GrantOut(Schema):
+class MyGrantOut(Schema):
     who: str
     role: str
     tiers: list[str]
@@ -73,7 +73,7 @@ class GrantOut(Schema):
     until: dt.datetime | None
 
 
-class CorrectionOut(Schema):
+class MyCorrectionOut(Schema):
     id: int
     field: str
     field_label: str
@@ -85,7 +85,7 @@ class CorrectionOut(Schema):
     handled_at: dt.datetime | None
 
 
-class AccessOut(Schema):
+class MyAccessOut(Schema):
     at: dt.datetime
     action: str
     action_label: str
@@ -100,38 +100,38 @@ class AccessOut(Schema):
 
 class MyDataOut(Schema):
     id: int
-    fields: list[FieldOut]
-    tags: list[TagOut]
-    contacts: list[ContactOut]
-    household: HouseholdOut
-    privacy: PrivacyOut
-    grants: list[GrantOut]
-    corrections: list[CorrectionOut]
-    access: list[AccessOut] = Field(description="Who accessed the record (not the resident).")
+    fields: list[MyFieldOut]
+    tags: list[MyTagOut]
+    contacts: list[MyContactOut]
+    household: MyHouseholdOut
+    privacy: MyPrivacyOut
+    grants: list[MyGrantOut]
+    corrections: list[MyCorrectionOut]
+    access: list[MyAccessOut] = Field(description="Who accessed the record (not the resident).")
     access_days: int
     access_truncated: bool
 
 
-class CorrectionIn(Schema):
+class MyCorrectionIn(Schema):
     field: str = Field(max_length=30, description="A field name of the record, e.g. phone.")
     message: str = Field(max_length=500, description="What is wrong and the right value.")
 
 
-class WithdrawIn(Schema):
+class ConsentWithdrawIn(Schema):
     confirm: bool = Field(description="Must be true: the optional data is erased for good.")
 
 
-class WithdrawOut(Schema):
+class ConsentWithdrawOut(Schema):
     erased: list[str]
     erased_labels: list[str]
 
 
-class OptionalIn(Schema):
+class MyOptionalIn(Schema):
     skills: str = Field(default="", max_length=500)
     health_notes: str = Field(default="", max_length=500)
 
 
-class PrivacyIn(Schema):
+class MyPrivacyIn(Schema):
     alerts_audience: str = Field(max_length=10, description="grid or family")
     optional_audience: str = Field(max_length=10, description="grid or family")
 
@@ -156,8 +156,8 @@ def me(request: HttpRequest) -> dict[str, Any]:
     return export_dict(my_data(actor=_actor(request)))
 
 
-@router.post("/me/corrections", response={201: CorrectionOut, **ERRORS}, auth=RESIDENT)
-def correction_new(request: HttpRequest, payload: CorrectionIn) -> HttpStatus[dict[str, Any]]:
+@router.post("/me/corrections", response={201: MyCorrectionOut, **ERRORS}, auth=RESIDENT)
+def correction_new(request: HttpRequest, payload: MyCorrectionIn) -> HttpStatus[dict[str, Any]]:
     c = rights.correction_request(
         actor=_actor(request), field=payload.field, message=payload.message
     )
@@ -177,8 +177,8 @@ def correction_new(request: HttpRequest, payload: CorrectionIn) -> HttpStatus[di
     )
 
 
-@router.post("/me/consent/withdraw", response={200: WithdrawOut, **ERRORS}, auth=RESIDENT)
-def consent_withdraw(request: HttpRequest, payload: WithdrawIn) -> dict[str, Any]:
+@router.post("/me/consent/withdraw", response={200: ConsentWithdrawOut, **ERRORS}, auth=RESIDENT)
+def consent_withdraw(request: HttpRequest, payload: ConsentWithdrawIn) -> dict[str, Any]:
     if not payload.confirm:
         raise ValidationFailed("请确认删除自愿提供的信息(confirm 为 true)。", field="confirm")
     erased = rights.consent_withdraw(actor=_actor(request))
@@ -186,16 +186,16 @@ def consent_withdraw(request: HttpRequest, payload: WithdrawIn) -> dict[str, Any
     return {"erased": erased, "erased_labels": labels}
 
 
-@router.put("/me/optional", response={200: PrivacyOut, **ERRORS}, auth=RESIDENT)
-def optional_give(request: HttpRequest, payload: OptionalIn) -> dict[str, Any]:
+@router.put("/me/optional", response={200: MyPrivacyOut, **ERRORS}, auth=RESIDENT)
+def optional_give(request: HttpRequest, payload: MyOptionalIn) -> dict[str, Any]:
     resident = rights.optional_data_give(
         actor=_actor(request), skills=payload.skills, health_notes=payload.health_notes
     )
     return _privacy(resident)
 
 
-@router.put("/me/privacy", response={200: PrivacyOut, **ERRORS}, auth=RESIDENT)
-def privacy(request: HttpRequest, payload: PrivacyIn) -> dict[str, Any]:
+@router.put("/me/privacy", response={200: MyPrivacyOut, **ERRORS}, auth=RESIDENT)
+def privacy(request: HttpRequest, payload: MyPrivacyIn) -> dict[str, Any]:
     resident = rights.privacy_set(
         actor=_actor(request),
         alerts_audience=payload.alerts_audience,

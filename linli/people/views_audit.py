@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role
 from linli.core.access import page_roles
@@ -43,13 +45,16 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _context(report: AuditReport | None, filters: dict[str, Any]) -> dict[str, Any]:
-    chain = chain_status()
+def _context(
+    report: AuditReport | None, filters: dict[str, Any], request: HttpRequest
+) -> dict[str, Any]:
+    chain = chain_status(fresh=request.GET.get("verify") == "1")
     context: dict[str, Any] = {
         "report": report,
         "filters": filters,
         "chain": chain,
         "chain_reason": chain_reason(chain),
+        "here": request.path,
     }
     if report is not None:
         # Keep the period when moving between the overview and a user's page.
@@ -78,7 +83,11 @@ def audit_overview(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         error, status = exc.message, exc.status
-    context = {**_context(report, filters), "error": error, "is_street": _is_street(request)}
+    context = {
+        **_context(report, filters, request),
+        "error": error,
+        "is_street": _is_street(request),
+    }
     return render(request, "people/audit.html", context, status=status)
 
 
@@ -110,10 +119,23 @@ def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
         for a in reversed(report.entries[-ROW_LIMIT:])
     ]
     context = {
-        **_context(report, filters),
+        **_context(report, filters, request),
         "who": report.users[0],
         "rows": rows,
         "more": max(0, len(report.entries) - ROW_LIMIT),
         "is_street": _is_street(request),
     }
     return render(request, "people/audit_user.html", context)
+
+
+def home_tiles(user: Any) -> list[dict[str, str]]:
+    """The tile for the role home pages (to be listed in linli/core/views.py)."""
+    if getattr(user, "role", None) not in AUDIT_ROLES:
+        return []
+    return [
+        {
+            "title": _("数据使用审计"),
+            "hint": _("谁查看了居民档案,有无异常"),
+            "url": reverse("people:audit"),
+        }
+    ]

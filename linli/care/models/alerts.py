@@ -1,1 +1,296 @@
-"""Care profiles, thresholds, away periods, alerts and maintenance tasks (CARE-3..5)."""
+"""Care profiles, thresholds, away periods, alerts and maintenance tasks (CARE-3..5).
+
+The rules themselves live in `linli/care/services/rules.py`; this module only holds the data
+they read (defaults, per-person overrides, away periods, the electricity baseline) and what
+they write (alerts, maintenance tasks).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.base import BaseModel
+
+
+class Rule(models.TextChoices):
+    NO_WATER = "no_water", _("12小时无用水")
+    NO_MOVEMENT = "no_movement", _("3天未出门/无活动")
+    ELECTRICITY = "electricity", _("用电异常")
+    CALL = "call", _("一键呼叫")
+
+
+# Rules judged from the silence of a home (CARE-3): away periods and quiet hours apply to
+# them, not to a one-key call (CARE-6), which is always immediate.
+WELFARE_RULES = (Rule.NO_WATER, Rule.NO_MOVEMENT, Rule.ELECTRICITY)
+
+
+class AlertStatus(models.TextChoices):
+    DEFERRED = "deferred", _("待发出(安静时段)")
+    OPEN = "open", _("待处理")
+    ACKNOWLEDGED = "acknowledged", _("已接单")
+    CLOSED = "closed", _("已办结")
+    RESOLVED_AUTO = "resolved_auto", _("自动解除")
+
+
+# An alert in one of these counts as "open" for the one-per-household-and-rule constraint.
+ACTIVE_ALERT_STATUSES = (AlertStatus.DEFERRED, AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class Outcome(models.TextChoices):
+    SAFE = "safe", _("平安")
+    NEEDED_HELP = "needed_help", _("需要帮助")
+    FALSE_ALARM = "false_alarm", _("误报")
+    DEVICE_FAULT = "device_fault", _("设备故障")
+
+
+class EscalationLevel(models.IntegerChoices):
+    GRID_WORKER = 0, _("网格员")
+    COMMUNITY = 1, _("社区工作者")
+    FAMILY = 2, _("家属")
+
+
+class AwayReason(models.TextChoices):
+    HOSPITAL = "hospital", _("住院")
+    VISITING = "visiting", _("探亲")
+    TRAVEL = "travel", _("外出旅游")
+    OTHER = "other", _("其他")
+
+
+class TaskKind(models.TextChoices):
+    OFFLINE = "offline", _("设备离线")
+    STUCK = "stuck", _("表计停走")
+    BATTERY = "battery", _("电量不足")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待检修")
+    CLOSED = "closed", _("已处理")
+    RESOLVED_AUTO = "resolved_auto", _("已自动恢复")
+
+
+class CareDefaults(BaseModel):
+    """The city-wide thresholds (one row, id 1), editable in the admin. A CareProfile field
+    left empty falls back to these."""
+
+    no_water_hours = models.FloatField(_("无用水报警时长(小时)"), default=12.0)
+    no_water_m3 = models.FloatField(_("用水量阈值(立方米)"), default=0.01)
+    no_movement_days = models.FloatField(_("无活动报警时长(天)"), default=3.0)
+    # No water while a door or motion sensor saw the person within this many hours is a
+    # meter question, not a welfare one (CARE-4).
+    activity_hours = models.FloatField(_("门磁/人体感应佐证时长(小时)"), default=3.0)
+    electricity_hours = models.PositiveSmallIntegerField(_("用电比对时长(小时)"), default=12)
+    electricity_sigma = models.FloatField(_("用电偏离阈值(标准差倍数)"), default=4.0)
+    electricity_ratio = models.FloatField(_("用电低于基线比例"), default=0.3)
+    electricity_min_kwh = models.FloatField(_("基线最低用电量(千瓦时)"), default=0.8)
+    visit_hours = models.FloatField(_("上门查看期限(小时)"), default=2.0)
+    escalation_hours = models.FloatField(_("逐级上报间隔(小时)"), default=1.0)
+    meter_offline_hours = models.FloatField(_("表计离线判定(小时)"), default=2.0)
+    sensor_offline_hours = models.FloatField(_("感应器离线判定(小时)"), default=6.0)
+    button_offline_hours = models.FloatField(_("呼叫器离线判定(小时)"), default=26.0)
+    stuck_days = models.FloatField(_("水表停走判定(天)"), default=14.0)
+    battery_low = models.PositiveSmallIntegerField(_("低电量提醒(%)"), default=15)
+
+    class Meta:
+        verbose_name = _("看护默认阈值")
+        verbose_name_plural = _("看护默认阈值")
+
+    def __str__(self) -> str:
+        return "看护默认阈值"
+
+
+class CareProfile(BaseModel):
+    """Per-household (per-person: the homes watched are people living alone) overrides.
+    An empty threshold means the default; `enabled` False stops welfare alerts."""
+
+    household = models.OneToOneField(
+        "geo.Household", on_delete=models.CASCADE, related_name="care_profile"
+    )
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enabled = models.BooleanField(_("启用看护报警"), default=True)
+    no_water_hours = models.FloatField(_("无用水报警时长(小时)"), null=True, blank=True)
+    no_water_m3 = models.FloatField(_("用水量阈值(立方米)"), null=True, blank=True)
+    no_movement_days = models.FloatField(_("无活动报警时长(天)"), null=True, blank=True)
+    electricity_sigma = models.FloatField(_("用电偏离阈值(标准差倍数)"), null=True, blank=True)
+    quiet_start = models.TimeField(_("安静时段开始"), null=True, blank=True)
+    quiet_end = models.TimeField(_("安静时段结束"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("看护设置")
+        verbose_name_plural = _("看护设置")
+
+    def __str__(self) -> str:
+        return f"看护设置 #{self.household_id}"
+
+
+class AwayPeriod(BaseModel):
+    """Family or grid worker say the person is away (住院, 探亲 …): no welfare alerts then,
+    and the silence before `ends` does not count afterwards."""
+
+    household = models.ForeignKey(
+        "geo.Household", on_delete=models.CASCADE, related_name="away_periods"
+    )
+    starts = models.DateTimeField(_("开始时间"))
+    ends = models.DateTimeField(_("结束时间"))
+    reason = models.CharField(_("原因"), max_length=20, choices=AwayReason.choices)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="away_ends")
+        ]
+        indexes = [models.Index(fields=["household", "ends"], name="care_away_household_ends")]
+        verbose_name = _("外出登记")
+        verbose_name_plural = _("外出登记")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"
+
+
+class Alert(BaseModel):
+    """A welfare alert or one-key call: a visit task for the household's grid worker."""
+
+    household = models.ForeignKey("geo.Household", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField(_("规则"), max_length=20, choices=Rule.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
+    # The silence (or call) the alert is about started here: the last use or activity seen.
+    since = models.DateTimeField(_("异常开始"), null=True, blank=True)
+    detected_at = models.DateTimeField(_("发现时间"))
+    # When people were told: detected_at, or the end of the quiet period for a deferred one.
+    opened_at = models.DateTimeField(_("发出时间"))
+    due_at = models.DateTimeField(_("上门期限"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        _("上报级别"), choices=EscalationLevel.choices, default=EscalationLevel.GRID_WORKER
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    evidence = models.JSONField(_("依据"), default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "rule"],
+                condition=Q(status__in=["deferred", "open", "acknowledged"]),
+                name="care_one_open_alert",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="care_alert_status_due"),
+            models.Index(fields=["rule", "closed_at"], name="care_alert_rule_closed"),
+        ]
+        verbose_name = _("看护报警")
+        verbose_name_plural = _("看护报警")
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} #{self.pk}"
+
+
+class MaintenanceTask(BaseModel):
+    """A device that went silent, a stuck meter or a flat battery (CARE-4): a job for the
+    installer, never a welfare alert."""
+
+    device = models.ForeignKey("care.Device", on_delete=models.CASCADE, related_name="tasks")
+    household = models.ForeignKey("geo.Household", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=TaskKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    opened_at = models.DateTimeField(_("发现时间"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    evidence = models.JSONField(_("依据"), default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "kind"],
+                condition=Q(status="open"),
+                name="care_one_open_task",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "kind"], name="care_task_status_kind")]
+        verbose_name = _("设备维护任务")
+        verbose_name_plural = _("设备维护任务")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class PowerSnapshot(models.Model):
+    """An electricity register as the sweep saw it at the start of an hour (kept about a
+    day): the electricity rule compares the use between two snapshots with the baseline."""
+
+    device = models.ForeignKey("care.Device", on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    at = models.DateTimeField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "device"], name="care_power_snapshot")
+        ]
+
+
+class PowerBaseline(models.Model):
+    """The person's own electricity use for one rule window (CARE-3): expected kWh and its
+    variance over the `electricity_hours` hours ending at `slot`'s hour, from the last eight
+    weeks. `slot` = (day type at the window start × 2 + day type at the end) × 24 + end hour,
+    day type 0 weekday / 1 weekend. Written nightly by `baseline_refresh`."""
+
+    device = models.ForeignKey("care.Device", on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    expected = models.FloatField()
+    variance = models.FloatField()
+    days = models.PositiveSmallIntegerField()
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "device"], name="care_power_baseline")
+        ]

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import screenshot
 from linli.core.testing.world import PERSONA_PASSWORD
-from linli.ledger.models import DonorKind, Voucher
+from linli.ledger.models import DonorKind, Reward, Voucher
 from linli.ledger.services.funds import (
     donation_record,
     matching_cap_set,
@@ -146,3 +146,38 @@ def test_public_fund_page_on_a_phone(live_server, live_world, phone):
     assert "政府1:1配套" in text and "老旧小区加装扶手" in text
     assert fits(phone)
     screenshot(phone, "ledger-public-fund-phone")
+
+
+def test_merchant_marks_used_and_staff_pages(live_server, live_world, phone, desktop):
+    from linli.ledger.demo import seed_ledger
+    from linli.ledger.services.points import reward_redeem
+    from linli.ledger.tests.programme_helpers import elder_without_phone
+
+    elder_without_phone(live_world)
+    seed_ledger(street=live_world.street)
+    barber = live_world["resident"]
+    voucher = reward_redeem(
+        actor=barber, reward=Reward.objects.get(name="理发券"), idempotency_key=key()
+    )
+    base = live_server.url
+    sign_in(phone, base, "partner")
+    phone.get_by_role("link", name="时间银行与积分").click()
+    phone.get_by_role("link", name="兑换券核销").click()
+    phone.get_by_label("兑换码").fill(voucher.code_display.lower())
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="核销").click()
+    assert "核销成功" in phone.get_by_test_id("use-ok").inner_text()
+    phone.get_by_label("兑换码").fill(voucher.code)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="核销").click()
+    assert "不能重复使用" in phone.get_by_test_id("use-error").inner_text()
+    assert fits(phone)
+    screenshot(phone, "ledger-merchant-phone")
+
+    sign_in(desktop, base, "community_worker")
+    desktop.goto(f"{base}/ledger/staff/funds/")
+    assert "老旧小区楼道加装扶手" in desktop.get_by_test_id("projects").inner_text()
+    screenshot(desktop, "ledger-staff-funds-desktop")
+    desktop.goto(f"{base}/ledger/staff/points/")
+    assert "理发券" in desktop.get_by_test_id("catalogue").inner_text()
+    screenshot(desktop, "ledger-staff-points-desktop")

@@ -188,3 +188,23 @@ def test_admin_shows_the_ledger_read_only(world, login):
     )
     account.refresh_from_db()
     assert account.balance == 70
+
+
+def test_a_reversal_that_does_not_mirror_its_original_is_named(capsys):
+    account = funded(100)
+    spend = _spend(account, 30, "s1")
+    reversal = transaction_reverse(actor=None, transaction=spend, idempotency_key="undo")
+    call_command("ledger_check")
+    capsys.readouterr()
+    entry = reversal.entries.get(account=account)
+    other = sink()
+    # Move the reversal's credit onto another account: each transaction still balances.
+    _raw(
+        "UPDATE ledger_entry SET amount = -amount, account_id = %s WHERE transaction_id = %s"
+        " AND account_id = %s",
+        [account.pk, reversal.pk, other.pk],
+        bypass_trigger=True,
+    )
+    _raw("UPDATE ledger_entry SET amount = -amount WHERE id = %s", [entry.pk], bypass_trigger=True)
+    err = _check_fails(capsys)
+    assert f"冲正交易 #{reversal.pk} 与原交易 #{spend.pk} 在账户 #{account.pk} 上不对应" in err

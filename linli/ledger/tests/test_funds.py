@@ -225,3 +225,35 @@ def test_anonymous_donor_name_is_not_in_the_ledger(world):
     memos = list(Transaction.objects.values_list("memo", flat=True))
     assert memos and all("王秀英" not in m for m in memos)
     assert any("匿名" in m for m in memos)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_donations_never_match_beyond_the_cap():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
+    from linli.core.testing.world import build_world
+
+    world = build_world()
+    cap(world, 100_000)
+    barrier = threading.Barrier(8)
+
+    def give():
+        try:
+            barrier.wait()
+            donate(world, 30_000)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=give) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    matched = sorted(Donation.objects.values_list("matched", flat=True))
+    assert sum(matched) == 100_000 and matched == [0] * 4 + [10_000] + [30_000] * 3
+    assert fund_balance(world) == 8 * 30_000 + 100_000
+    assert_ledger_ok()

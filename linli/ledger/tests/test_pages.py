@@ -293,3 +293,34 @@ def test_sharing_page_rent_and_income(world, login):
     renter.post(f"/ledger/share/items/{thing.pk}/rent/", {"days": "3", "idempotency_key": key()})
     assert balance(world["resident"], Book.MONEY) == 3030 - 152  # 151.5 → 152 to welfare
     assert "28.78 元" in page(owner, "/ledger/share/")
+
+
+def test_demo_seed_is_deterministic_and_safe_to_run_twice(world, login):
+    from linli.ledger.demo import seed_ledger
+    from linli.ledger.models import Entry, Transaction
+    from linli.ledger.tests.programme_helpers import assert_ledger_ok
+
+    elder_without_phone(world)
+    first = seed_ledger(street=world.street)
+    counts = (Transaction.objects.count(), Entry.objects.count(), Voucher.objects.count())
+    again = seed_ledger(street=world.street)
+    assert first == again and first["rewards"] == 3 and first["projects"] == 2
+    assert (Transaction.objects.count(), Entry.objects.count(), Voucher.objects.count()) == counts
+    assert_ledger_ok()
+    # What the demo logins see.
+    assert "陪同就医" in page(login("volunteer"), "/ledger/time/")
+    assert "等待您确认的服务" in page(login("resident"), "/ledger/time/")
+    assert balance(world["resident"], Book.POINTS) == 120
+    assert "老旧小区楼道加装扶手" in page(Client(), f"/ledger/funds/{world.community_a.pk}/")
+
+
+def test_point_rules_and_records_in_the_admin(world, login):
+    from linli.ledger.tests.programme_helpers import rule
+
+    rule("vote", points=5)
+    admin = login("sysadmin")
+    assert "vote" in page(admin, "/admin/ledger/pointrule/")
+    for model in ("reward", "voucher", "servicerecord", "donation", "project", "matchingcap"):
+        page(admin, f"/admin/ledger/{model}/")
+    # Records that mirror ledger postings cannot be added by hand.
+    assert admin.get("/admin/ledger/voucher/add/").status_code == 403

@@ -285,3 +285,36 @@ def test_family_link_to_unknown_account_or_self(world):
         family_link_request(actor=world["volunteer"], username="nobody", relation="母亲")
     with pytest.raises(ValidationFailed):
         family_link_request(actor=world["volunteer"], username="volunteer", relation="自己")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_confirmations_deposit_once():
+    """The person served and their grid worker tap "confirm" at the same moment."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
+    from linli.core.testing.world import build_world
+
+    world = build_world()
+    record = record_for(world, minutes=60)
+    barrier = threading.Barrier(6)
+
+    def confirm(actor):
+        try:
+            barrier.wait()
+            service_record_confirm(actor=actor, record=record)
+        finally:
+            connections.close_all()
+
+    actors = [world["resident"], world["grid_worker"]] * 3
+    threads = [threading.Thread(target=confirm, args=(a,)) for a in actors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert balance(world["volunteer"], Book.TIME) == 60
+    assert Transaction.objects.filter(kind="timebank.deposit").count() == 1
+    assert_ledger_ok()

@@ -9,7 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from linli.core.audit.services import VerifyResult, audit_verify
+from django.core.cache import cache
+from django.utils import timezone
+
+from linli.core.audit.services import audit_verify
 from linli.core.errors import NotFound
 from linli.people.choices import FIELDS, GRANT_TIERS, Tier
 from linli.people.reports.audit_data import (
@@ -152,12 +155,44 @@ def audit_user_report(
 # ---- Plain data (API, --json) -----------------------------------------------------------
 
 
-def chain_dict(result: VerifyResult) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ChainStatus:
+    """The result of audit_verify and when it ran."""
+
+    ok: bool
+    checked: int
+    bad_seq: int | None
+    reason: str
+    checked_at: dt.datetime
+
+
+# A full check hashes every entry again (tens of µs each): pages reuse a check younger than
+# this; the page's "check now" link and the command always check afresh.
+VERIFY_MAX_AGE = 600
+CHAIN_CACHE_KEY = "linli:people:audit_chain"
+
+
+def chain_status(*, fresh: bool = False) -> ChainStatus:
+    """The state of the whole hash chain, so the secretary sees the log is untampered."""
+    if not fresh:
+        cached = cache.get(CHAIN_CACHE_KEY)
+        if isinstance(cached, ChainStatus):
+            return cached
+    result = audit_verify()
+    status = ChainStatus(
+        result.ok, result.checked, result.bad_seq, result.reason, timezone.localtime()
+    )
+    cache.set(CHAIN_CACHE_KEY, status, VERIFY_MAX_AGE)
+    return status
+
+
+def chain_dict(status: ChainStatus) -> dict[str, Any]:
     return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "bad_entry": result.bad_seq,
-        "reason": result.reason,
+        "ok": status.ok,
+        "checked": status.checked,
+        "bad_entry": status.bad_seq,
+        "reason": status.reason,
+        "checked_at": status.checked_at.isoformat(),
     }
 
 
@@ -168,18 +203,13 @@ _REASONS = {
 }
 
 
-def chain_reason(result: VerifyResult) -> str:
-    """The verify result's reason in Chinese, for the page."""
-    if result.ok:
+def chain_reason(status: ChainStatus) -> str:
+    """The verify result's reason in Chinese."""
+    if status.ok:
         return ""
-    if result.reason.endswith("is missing"):
+    if status.reason.endswith("is missing"):
         return "记录缺失(被删除)"
-    return _REASONS.get(result.reason, result.reason)
-
-
-def chain_status() -> VerifyResult:
-    """The whole hash chain, checked now (the page shows it so the log is seen untampered)."""
-    return audit_verify()
+    return _REASONS.get(status.reason, status.reason)
 
 
 def field_labels(names: list[str]) -> list[str]:
@@ -197,7 +227,7 @@ def _when(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def report_dict(report: AuditReport, *, chain: VerifyResult | None = None) -> dict[str, Any]:
+def report_dict(report: AuditReport, *, chain: ChainStatus | None = None) -> dict[str, Any]:
     t = report.thresholds
     out: dict[str, Any] = {
         "since": report.period.since.isoformat(),

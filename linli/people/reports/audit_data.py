@@ -206,7 +206,10 @@ def _resident_ids(object_type: str, object_id: str, data: dict[str, Any]) -> lis
         one = _int(object_id)
         return [one] if one is not None else []
     if object_type == "people.resident":
-        return [i for i in (_int(v) for v in data.get("ids") or []) if i is not None]
+        ids = data.get("ids") or []
+        if all(type(v) is int for v in ids):  # as the services write them
+            return list(ids)
+        return [i for i in (_int(v) for v in ids) if i is not None]
     one = _int(data.get("resident"))
     return [one] if one is not None else []
 
@@ -291,6 +294,8 @@ def accesses(
                 case=_int(data.get("case")),
             )
         )
+    # Time order (the chain's order too, unless a clock was set back): windows rely on it.
+    out.sort(key=lambda a: (a.at, a.seq))
     return out
 
 

@@ -124,23 +124,22 @@ def _bulk(
     items: list[Access], *, kinds: frozenset[str], count: int, t: Thresholds, what: str
 ) -> list[tuple[str, list[Access], list[int]]]:
     reads = [(a.at, rid, a.seq) for a in items if a.kind in kinds for rid in a.residents]
+    by_seq = {a.seq: a for a in items}
     found = []
     for first, last, peak in _windows(reads, count, dt.timedelta(minutes=t.bulk_minutes)):
         part = reads[first : last + 1]
-        seqs = set(seq for _at, _rid, seq in part)
+        hits = [by_seq[seq] for seq in _distinct(seq for _at, _rid, seq in part)]
         start, end = part[0][0], part[-1][0]
         span = (
             f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
             if start.date() == end.date()
-            else (f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}")
+            else f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
         )
         reason = (
             f"{span} 期间,{t.bulk_minutes}分钟内{what.format(n=peak)}"
             f"(提示阈值:{t.bulk_minutes}分钟内{count}人)。"
         )
-        found.append(
-            (reason, [a for a in items if a.seq in seqs], _distinct(r for _a, r, _s in part))
-        )
+        found.append((reason, hits, _distinct(r for _a, r, _s in part)))
     return found
 
 

@@ -158,6 +158,29 @@ def test_api_my_data(world, record, login):
     assert {t["code"] for t in body["tags"]} == {"alone_elderly", "dibao"}
 
 
+def test_api_my_data_matches_its_published_schema(world, record, login):
+    import jsonschema
+
+    from linli.core.tests.test_api import _resolve
+
+    resident_read(actor=world["grid_worker"], resident_id=record.pk, purpose="走访")
+    client = login("resident")
+    client.post(
+        "/api/people/me/corrections",
+        {"field": "phone", "message": "换号了"},
+        content_type="application/json",
+    )
+    schema = client.get("/api/openapi.json").json()
+    op = schema["paths"]["/api/people/me"]["get"]
+    me_schema = _resolve(
+        op["responses"]["200"]["content"]["application/json"]["schema"],
+        schema["components"]["schemas"],
+    )
+    body = client.get("/api/people/me").json()
+    jsonschema.validate(body, me_schema)
+    assert body["corrections"][0]["field_label"] == "电话" and body["access"]
+
+
 def test_api_my_data_without_record(world, login):
     Resident.objects.filter(user=world["resident"]).update(user=None)
     response = login("resident").get("/api/people/me")

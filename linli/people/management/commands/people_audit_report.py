@@ -86,7 +86,7 @@ class Command(BaseCommand):
             user_id=user_id,
             username=username if user_id is None else "",
         )
-        chain = chain_status()
+        chain = chain_status(fresh=True)
         if options["json"]:
             data = report_dict(report, chain=chain)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

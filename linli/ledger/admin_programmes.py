@@ -1,0 +1,135 @@
+"""Admin for the programmes (imported by linli/ledger/admin.py).
+
+Configuration is edited here: point rules, matching caps, per-community percentages and
+thresholds, the catalogue. Records that mirror ledger postings (hours, vouchers, donations,
+projects, rentals) are read-only: they change only through the services, which post to the
+ledger and write the audit log.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from linli.ledger.models import (
+    CommunityLedgerSettings,
+    Disbursement,
+    Donation,
+    EconomyIncome,
+    FamilyLink,
+    MatchingCap,
+    PointAward,
+    PointRule,
+    Project,
+    Rental,
+    Reward,
+    ServiceRecord,
+    ServiceRequest,
+    ShareItem,
+    Voucher,
+)
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin[PointRule]):
+    """积分规则 (LEDGER-2): what earns points, how many, and the daily cap per person."""
+
+    list_display = ("code", "name", "points", "daily_cap", "active")
+    list_editable = ("points", "daily_cap", "active")
+    search_fields = ("code", "name")
+
+
+@admin.register(MatchingCap)
+class MatchingCapAdmin(admin.ModelAdmin[MatchingCap]):
+    list_display = ("community", "year", "cap")
+    list_filter = ("year",)
+
+
+@admin.register(CommunityLedgerSettings)
+class CommunityLedgerSettingsAdmin(admin.ModelAdmin[CommunityLedgerSettings]):
+    list_display = ("community", "commission_bp", "public_share_bp", "street_approval_fen")
+
+
+@admin.register(Reward)
+class RewardAdmin(admin.ModelAdmin[Reward]):
+    list_display = ("name", "community", "points_price", "stock", "merchant", "active")
+    list_filter = ("community", "active")
+    search_fields = ("name",)
+    raw_id_fields = ("merchant",)
+
+
+class ReadOnly(admin.ModelAdmin[Any]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnly):
+    list_display = ("id", "served_on", "volunteer", "service", "minutes", "status", "community")
+    list_filter = ("status", "community")
+    raw_id_fields = ("volunteer", "resident", "served_user", "request", "decided_by", "deposit")
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(ReadOnly):
+    list_display = ("id", "requester", "service", "minutes", "status", "community")
+    list_filter = ("status",)
+
+
+@admin.register(FamilyLink)
+class FamilyLinkAdmin(ReadOnly):
+    list_display = ("user", "relative", "relation", "accepted_at")
+
+
+@admin.register(PointAward)
+class PointAwardAdmin(ReadOnly):
+    list_display = ("awarded_on", "user", "rule", "points", "source_key")
+    list_filter = ("rule",)
+    search_fields = ("source_key",)
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ReadOnly):
+    # The code is a bearer secret: not listed, not searchable.
+    list_display = ("id", "reward", "user", "points", "status", "used_at")
+    list_filter = ("status",)
+    exclude = ("code", "idempotency_key")
+
+
+@admin.register(Donation)
+class DonationAdmin(ReadOnly):
+    list_display = ("received_on", "community", "donor_name", "donor_kind", "amount", "matched")
+    list_filter = ("community", "donor_kind")
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnly):
+    list_display = ("name", "community", "budget", "disbursed", "status")
+    list_filter = ("status", "community")
+
+
+@admin.register(Disbursement)
+class DisbursementAdmin(ReadOnly):
+    list_display = ("created_at", "project", "amount", "memo")
+
+
+@admin.register(ShareItem)
+class ShareItemAdmin(ReadOnly):
+    list_display = ("title", "kind", "owner", "community", "price", "active")
+    list_filter = ("kind", "active")
+
+
+@admin.register(Rental)
+class RentalAdmin(ReadOnly):
+    list_display = ("created_at", "item", "renter", "days", "amount", "commission")
+
+
+@admin.register(EconomyIncome)
+class EconomyIncomeAdmin(ReadOnly):
+    list_display = ("created_at", "community", "source", "amount", "public_share")
