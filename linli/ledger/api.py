@@ -59,6 +59,7 @@ from linli.ledger.services.points import (
     voucher_use,
 )
 from linli.ledger.services.timebank import (
+    confirmable_records,
     servable_residents,
     service_record_confirm,
     service_record_create,
@@ -161,10 +162,6 @@ def records_pending(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _record(actor: Any, record_id: int) -> ServiceRecord:
-    from linli.ledger.services.timebank import (
-        confirmable_records,
-    )
-
     found = confirmable_records(actor).filter(pk=record_id).first()
     if found is None:
         raise NotFound("找不到该服务记录。")

@@ -30,6 +30,7 @@ from linli.ledger.models import FamilyLink, ServiceRecord, ServiceRequest
 from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, VOLUNTEERS
 from linli.ledger.services.points import reward_redeem, rewards_visible_to
 from linli.ledger.services.timebank import (
+    confirmable_records,
     servable_residents,
     service_record_confirm,
     service_record_create,
@@ -162,10 +163,6 @@ def record(request: HttpRequest) -> HttpResponse:
 
 
 def _record_for(user: User, record_id: int) -> ServiceRecord:
-    from linli.ledger.services.timebank import (
-        confirmable_records,
-    )
-
     found = confirmable_records(user).filter(pk=record_id).first()
     if found is None:
         raise NotFound("找不到该服务记录。")

@@ -76,9 +76,6 @@ class CareDefaults(BaseModel):
     no_water_hours = models.FloatField(_("无用水报警时长(小时)"), default=12.0)
     no_water_m3 = models.FloatField(_("用水量阈值(立方米)"), default=0.01)
     no_movement_days = models.FloatField(_("无活动报警时长(天)"), default=3.0)
-    # No water while a door or motion sensor saw the person within this many hours is a
-    # meter question, not a welfare one (CARE-4).
-    activity_hours = models.FloatField(_("门磁/人体感应佐证时长(小时)"), default=3.0)
     electricity_hours = models.PositiveSmallIntegerField(_("用电比对时长(小时)"), default=12)
     electricity_sigma = models.FloatField(_("用电偏离阈值(标准差倍数)"), default=4.0)
     electricity_ratio = models.FloatField(_("用电低于基线比例"), default=0.3)
@@ -278,13 +275,15 @@ class PowerSnapshot(models.Model):
 
 
 class PowerBaseline(models.Model):
-    """The person's own electricity use for one rule window (CARE-3): expected kWh and its
-    variance over the `electricity_hours` hours ending at `slot`'s hour, from the last eight
-    weeks. `slot` = (day type at the window start × 2 + day type at the end) × 24 + end hour,
-    day type 0 weekday / 1 weekend. Written nightly by `baseline_refresh`."""
+    """The person's own electricity use over one rule window (CARE-3): the kWh used in the
+    `electricity_hours` hours ending at `slot`'s hour on each matching day of the last eight
+    weeks (`samples`: [[day number, kWh], …]), their mean and variance. `slot` = (day type at
+    the window start × 2 + day type at its end) × 24 + end hour; day type 0 weekday,
+    1 weekend. Extended nightly by `baseline_refresh` from the day's readings."""
 
     device = models.ForeignKey("care.Device", on_delete=models.CASCADE, related_name="+")
     slot = models.PositiveSmallIntegerField()
+    samples = models.JSONField(default=list)
     expected = models.FloatField()
     variance = models.FloatField()
     days = models.PositiveSmallIntegerField()

@@ -1,0 +1,193 @@
+"""Registering gateways and devices (CARE-1). A gateway's token is shown once and only its
+SHA-256 is kept; a device is registered to a household (and optionally the resident who uses
+it) with its install date, and gets its DeviceState row at once."""
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from linli.accounts.choices import Role
+from linli.accounts.selectors import place_q
+from linli.care.models.devices import METER_KINDS, Device, DeviceKind, DeviceState, Gateway
+from linli.core.audit.services import audit_record
+from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.geo.models import Community, Household
+from linli.people.models import Resident
+
+TOKEN_START = "gw_"
+SERIAL_MAX = 64
+# Who installs and registers devices: community staff for their community, the street
+# office for its street, the system administrator anywhere (CARE-1).
+REGISTRAR_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN)
+NOT_YOURS = "您只能为本社区的住户登记设备。"
+
+
+def households_managed_by(actor: Any) -> Any:
+    """The households whose devices `actor` may register (actor None = the system)."""
+    households = Household.objects.all()
+    if actor is None or getattr(actor, "role", None) == Role.SYSADMIN:
+        return households
+    if getattr(actor, "role", None) not in REGISTRAR_ROLES:
+        return households.none()
+    where = place_q(
+        actor,
+        community="building__grid__community",
+        street="building__grid__community__street",
+    )
+    return households.filter(where)
+
+
+def _check_actor_for(actor: Any, household: Household) -> None:
+    if not households_managed_by(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied(NOT_YOURS)
+
+
+def _community_of(household: Household) -> int:
+    return int(
+        Household.objects.filter(pk=household.pk)
+        .values_list("building__grid__community_id", flat=True)
+        .get()
+    )
+
+
+@transaction.atomic
+def gateway_create(
+    *, actor: Any, name: str, community: Community | None = None
+) -> tuple[Gateway, str]:
+    """A new gateway and its token (returned once; give it to the installer)."""
+    if actor is not None and getattr(actor, "role", None) not in REGISTRAR_ROLES:
+        raise PermissionDenied("您没有登记网关的权限。")
+    if actor is not None and actor.role != Role.SYSADMIN:
+        if community is None:
+            raise ValidationFailed("请选择网关所属社区。", field="community")
+        allowed = Community.objects.filter(
+            place_q(actor, community="", street="street"), pk=community.pk
+        ).exists() or actor.memberships.filter(community_id=community.pk).exists()
+        if not allowed:
+            raise PermissionDenied("您只能为本社区登记网关。")
+    name = (name or "").strip()
+    if not name or len(name) > 64 or any(c.isspace() or c in "/+#" for c in name):
+        raise ValidationFailed(
+            "网关名称不能为空、不超过 64 个字符,且不能含空格或 / + #(它是 MQTT 主题的一段)。",
+            field="name",
+        )
+    if Gateway.objects.filter(name=name).exists():
+        raise Conflict(f"网关「{name}」已登记。", field="name")
+    token = TOKEN_START + secrets.token_urlsafe(32)
+    gateway = Gateway.objects.create(
+        name=name, community=community, token_hash=Gateway.hash_token(token)
+    )
+    audit_record(
+        actor=actor,
+        action="care_gateway.create",
+        obj=gateway,
+        data={"community": community.pk if community else None},
+    )
+    return gateway, token
+
+
+@transaction.atomic
+def gateway_token_rotate(*, actor: Any, gateway_id: int) -> tuple[Gateway, str]:
+    """A new token for a gateway; the old one stops working at once."""
+    gateway = Gateway.objects.select_for_update().filter(pk=gateway_id).first()
+    if gateway is None:
+        raise NotFound("没有这个网关。")
+    if actor is not None and actor.role != Role.SYSADMIN:
+        mine = actor.memberships.filter(community_id=gateway.community_id).exists()
+        if actor.role not in REGISTRAR_ROLES or gateway.community_id is None or not mine:
+            raise NotFound("没有这个网关。")
+    token = TOKEN_START + secrets.token_urlsafe(32)
+    gateway.token_hash = Gateway.hash_token(token)
+    gateway.save(update_fields=["token_hash", "updated_at"])
+    audit_record(actor=actor, action="care_gateway.rotate", obj=gateway, data={})
+    return gateway, token
+
+
+def gateway_authenticate(*, token: str) -> Gateway | None:
+    """The active gateway holding `token`, or None."""
+    if not token or not token.startswith(TOKEN_START):
+        return None
+    return Gateway.objects.filter(token_hash=Gateway.hash_token(token), active=True).first()
+
+
+def gateway_by_name(name: str) -> Gateway | None:
+    return Gateway.objects.filter(name=name).first()
+
+
+@transaction.atomic
+def device_register(
+    *,
+    actor: Any,
+    serial: str,
+    kind: str,
+    household: Household,
+    resident: Resident | None = None,
+    gateway: Gateway | None = None,
+    installed_on: dt.date,
+    register_max: float | None = None,
+    place: str = "",
+) -> Device:
+    _check_actor_for(actor, household)
+    serial = (serial or "").strip()
+    if not serial or len(serial) > SERIAL_MAX or any(c.isspace() or c in "/+#" for c in serial):
+        raise ValidationFailed(
+            f"设备编号不能为空、不超过 {SERIAL_MAX} 个字符,且不能含空格或 / + #。", field="serial"
+        )
+    if kind not in DeviceKind.values:
+        raise ValidationFailed("请选择设备类型。", field="kind")
+    if Device.objects.filter(serial=serial).exists():
+        raise Conflict(f"设备编号「{serial}」已登记。", field="serial")
+    if resident is not None and resident.household_id != household.pk:
+        raise ValidationFailed("使用人不是这一户的居民。", field="resident")
+    if gateway is not None:
+        if not gateway.active:
+            raise ValidationFailed("该网关已停用。", field="gateway")
+        if gateway.community_id is not None and gateway.community_id != _community_of(household):
+            raise ValidationFailed("网关不属于这一户所在的社区。", field="gateway")
+    if installed_on > timezone.localdate():
+        raise ValidationFailed("安装日期不能晚于今天。", field="installed_on")
+    if register_max is not None:
+        if kind not in METER_KINDS:
+            raise ValidationFailed("只有水表和电表有量程。", field="register_max")
+        if not register_max > 0:
+            raise ValidationFailed("量程应大于 0。", field="register_max")
+    device = Device.objects.create(
+        serial=serial,
+        kind=kind,
+        household=household,
+        resident=resident,
+        gateway=gateway,
+        installed_on=installed_on,
+        register_max=register_max,
+        place=(place or "").strip()[:50],
+    )
+    DeviceState.objects.create(device=device, household=household, kind=kind)
+    audit_record(
+        actor=actor,
+        action="care_device.register",
+        obj=device,
+        data={
+            "kind": kind,
+            "household": household.pk,
+            "resident": resident.pk if resident else None,
+            "gateway": gateway.pk if gateway else None,
+        },
+    )
+    return device
+
+
+@transaction.atomic
+def device_deactivate(*, actor: Any, device_id: int) -> Device:
+    """Take a device out of use: its readings are refused from now on; stored ones stay."""
+    device = Device.objects.select_for_update().filter(pk=device_id).first()
+    if device is None or not households_managed_by(actor).filter(pk=device.household_id).exists():
+        raise NotFound("没有这个设备。")
+    if not device.active:
+        raise Conflict("该设备已停用。")
+    device.active = False
+    device.save(update_fields=["active", "updated_at"])
+    audit_record(actor=actor, action="care_device.deactivate", obj=device, data={})
+    return device

@@ -1,0 +1,326 @@
+"""The welfare rules (CARE-3) over DeviceState, and what counts as a silent person (CARE-4).
+
+Each sweep first narrows the 100,000 homes down with one indexed query per rule over
+DeviceState (homes whose water has been still for the shortest window anyone has, homes
+whose door and motion sensors have been still for the shortest no-movement window), then
+loads the few candidate homes whole (`homes_load`) and judges them in Python:
+
+- no_water: the person is silent since `since` = the latest of: last water use (the meter's
+  use mark: 0.01 m³ reached), last door or motion event, end of the latest away period,
+  start of monitoring. Alert when an online, not-stuck water meter has reported for at least
+  `no_water_hours` after `since` — its own readings prove the silence, so a meter whose
+  readings are late or missing proves nothing (it becomes a maintenance task instead).
+  Counting door and motion events is what keeps a stuck meter (or a meter-shy person)
+  from raising welfare alerts while the person is seen moving about (CARE-4).
+- no_movement: no door or motion event (nor water use) for `no_movement_days`, as reported
+  by at least one online door/motion sensor (their heartbeats prove they work).
+- electricity (`baseline.py`): whole hours far below the person's own baseline while no
+  other device saw any activity.
+
+A per-person water volume (`no_water_m3` other than the default) cannot use the meter's use
+mark; those few homes are judged from their readings.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from linli.care.models import (
+    ACTIVE_ALERT_STATUSES,
+    Alert,
+    AwayPeriod,
+    CareDefaults,
+    CareProfile,
+    Device,
+    DeviceKind,
+    DeviceState,
+    MaintenanceTask,
+    Reading,
+    Rule,
+    TaskKind,
+    TaskStatus,
+)
+
+CHUNK = 2000
+SENSOR_KINDS = (DeviceKind.DOOR, DeviceKind.MOTION)
+
+
+def defaults_get() -> CareDefaults:
+    obj, _ = CareDefaults.objects.get_or_create(pk=1)
+    return obj
+
+
+def offline_after(kind: str, d: CareDefaults) -> dt.timedelta:
+    """How long a device of this kind may stay silent before it counts as offline."""
+    if kind in (DeviceKind.WATER, DeviceKind.ELECTRICITY):
+        hours = d.meter_offline_hours
+    elif kind == DeviceKind.BUTTON:
+        hours = d.button_offline_hours
+    else:
+        hours = d.sensor_offline_hours
+    return dt.timedelta(hours=hours)
+
+
+@dataclass
+class DeviceFacts:
+    pk: int
+    kind: str
+    resident_id: int | None
+    started: dt.datetime  # start of monitoring: local midnight of the install date
+    last_at: dt.datetime | None
+    last_value: float | None
+    use_mark_at: dt.datetime | None
+    last_event_at: dt.datetime | None
+    last_change_at: dt.datetime | None
+    stuck: bool
+
+    def online(self, now: dt.datetime, d: CareDefaults) -> bool:
+        return self.last_at is not None and now - self.last_at <= offline_after(self.kind, d)
+
+
+@dataclass
+class Home:
+    """Everything the rules need about one household, loaded in bulk."""
+
+    household_id: int
+    devices: list[DeviceFacts] = field(default_factory=list)
+    profile: CareProfile | None = None
+    away_now: bool = False
+    away_end: dt.datetime | None = None  # the latest away period that has ended
+    away_covers: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+
+    def of(self, *kinds: str) -> list[DeviceFacts]:
+        return [f for f in self.devices if f.kind in kinds]
+
+    @property
+    def enabled(self) -> bool:
+        return self.profile is None or self.profile.enabled
+
+    @property
+    def resident_id(self) -> int | None:
+        if self.profile is not None and self.profile.resident_id:
+            return self.profile.resident_id
+        return next((f.resident_id for f in self.devices if f.resident_id), None)
+
+    def setting(self, name: str, d: CareDefaults) -> float:
+        own = getattr(self.profile, name, None) if self.profile is not None else None
+        return float(own if own is not None else getattr(d, name))
+
+    def started(self) -> dt.datetime | None:
+        return min((f.started for f in self.devices), default=None)
+
+    def last_water_use(self) -> dt.datetime | None:
+        marks = [f.use_mark_at for f in self.of(DeviceKind.WATER) if f.use_mark_at and not f.stuck]
+        return max(marks, default=None)
+
+    def last_event(self) -> dt.datetime | None:
+        return max((f.last_event_at for f in self.of(*SENSOR_KINDS) if f.last_event_at), default=None)
+
+    def silent_since(self, *marks: dt.datetime | None) -> dt.datetime | None:
+        """The latest of the given activity marks, the last away end and monitoring start."""
+        values = [m for m in (*marks, self.away_end, self.started()) if m is not None]
+        return max(values, default=None)
+
+    def away_at(self, moment: dt.datetime) -> bool:
+        return any(a <= moment < b for a, b in self.away_covers)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    household_id: int
+    resident_id: int | None
+    rule: str
+    since: dt.datetime
+    evidence: dict[str, Any]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, Home]:
+    """The active devices, states, open stuck tasks, profiles and away periods of these homes."""
+    ids = sorted(set(household_ids))
+    homes = {pk: Home(pk) for pk in ids}
+    for chunk in _chunks(ids):
+        devices = list(
+            Device.objects.filter(household_id__in=chunk, active=True).values_list(
+                "pk", "household_id", "kind", "resident_id", "installed_on"
+            )
+        )
+        states = {
+            row[0]: row[1:]
+            for row in DeviceState.objects.filter(device_id__in=[d[0] for d in devices]).values_list(
+                "device_id", "last_at", "last_value", "use_mark_at", "last_event_at", "last_change_at"
+            )
+        }
+        stuck = set(
+            MaintenanceTask.objects.filter(
+                household_id__in=chunk, kind=TaskKind.STUCK, status=TaskStatus.OPEN
+            ).values_list("device_id", flat=True)
+        )
+        for pk, household_id, kind, resident_id, installed_on in devices:
+            state = states.get(pk, (None, None, None, None, None))
+            homes[household_id].devices.append(
+                DeviceFacts(
+                    pk, kind, resident_id, _local_midnight(installed_on), *state, stuck=pk in stuck
+                )
+            )
+        for profile in CareProfile.objects.filter(household_id__in=chunk):
+            homes[profile.household_id].profile = profile
+        for household_id, starts, ends in AwayPeriod.objects.filter(
+            household_id__in=chunk, starts__lte=now
+        ).values_list("household_id", "starts", "ends"):
+            home = homes[household_id]
+            home.away_covers.append((starts, ends))
+            if ends > now:
+                home.away_now = True
+            elif home.away_end is None or ends > home.away_end:
+                home.away_end = ends
+    return homes
+
+
+# ---------------------------------------------------------------- narrowing down
+
+
+def no_water_suspects(*, now: dt.datetime, d: CareDefaults) -> set[int]:
+    """Homes whose water may have been still long enough for someone's window."""
+    shortest = CareProfile.objects.aggregate(m=Min("no_water_hours"))["m"]
+    hours = min(d.no_water_hours, shortest) if shortest is not None else d.no_water_hours
+    qs = DeviceState.objects.filter(
+        Q(use_mark_at__lte=now - dt.timedelta(hours=hours)) | Q(use_mark_at__isnull=True),
+        kind=DeviceKind.WATER,
+        last_at__gte=now - offline_after(DeviceKind.WATER, d),
+    )
+    found = set(qs.values_list("household_id", flat=True))
+    # A per-person volume cannot use the use mark: always look at those homes.
+    found |= set(
+        CareProfile.objects.filter(no_water_m3__isnull=False).values_list("household_id", flat=True)
+    )
+    return found
+
+
+def no_movement_suspects(*, now: dt.datetime, d: CareDefaults) -> set[int]:
+    shortest = CareProfile.objects.aggregate(m=Min("no_movement_days"))["m"]
+    days = min(d.no_movement_days, shortest) if shortest is not None else d.no_movement_days
+    qs = DeviceState.objects.filter(
+        Q(last_event_at__lte=now - dt.timedelta(days=days)) | Q(last_event_at__isnull=True),
+        kind__in=SENSOR_KINDS,
+    )
+    return set(qs.values_list("household_id", flat=True))
+
+
+def alerted_households(*, rules: Iterable[str]) -> set[int]:
+    return set(
+        Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=list(rules)).values_list(
+            "household_id", flat=True
+        )
+    )
+
+
+# ---------------------------------------------------------------- judging one home
+
+
+def _water_use_by_volume(meters: list[DeviceFacts], m3: float) -> dt.datetime | None:
+    """The moment the last `m3` of water began to be used (readings, for per-person volumes):
+    the first reading after the latest one that is at least `m3` below the newest."""
+    marks: list[dt.datetime] = []
+    for f in meters:
+        if f.last_at is None or f.last_value is None:
+            continue
+        before = (
+            Reading.objects.filter(device_id=f.pk, at__lte=f.last_at, value__lte=f.last_value - m3)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if before is None:
+            continue
+        after = (
+            Reading.objects.filter(device_id=f.pk, at__gt=before)
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        marks.append(after or before)
+    return max(marks, default=None)
+
+
+def judge_no_water(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candidate | None:
+    meters = [f for f in home.of(DeviceKind.WATER) if f.online(now, d) and not f.stuck]
+    if not meters or not home.enabled or home.away_now:
+        return None
+    hours = home.setting("no_water_hours", d)
+    own_m3 = home.profile.no_water_m3 if home.profile is not None else None
+    if own_m3 is not None and abs(own_m3 - d.no_water_m3) > 1e-9:
+        last_use = _water_use_by_volume(meters, own_m3)
+    else:
+        last_use = max((f.use_mark_at for f in meters if f.use_mark_at), default=None)
+    last_event = home.last_event()
+    since = home.silent_since(last_use, last_event)
+    known = min(f.last_at for f in meters if f.last_at is not None)
+    if since is None or known - since < dt.timedelta(hours=hours):
+        return None
+    return Candidate(
+        home.household_id,
+        home.resident_id,
+        Rule.NO_WATER,
+        since,
+        {
+            "hours": hours,
+            "last_water_use": last_use.isoformat() if last_use else None,
+            "last_door_or_motion": last_event.isoformat() if last_event else None,
+            "meter_reported_until": known.isoformat(),
+        },
+    )
+
+
+def judge_no_movement(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candidate | None:
+    sensors = home.of(*SENSOR_KINDS)
+    online = [f for f in sensors if f.online(now, d) and not f.stuck]
+    if not online or not home.enabled or home.away_now:
+        return None
+    days = home.setting("no_movement_days", d)
+    last_event, last_use = home.last_event(), home.last_water_use()
+    since = home.silent_since(last_event, last_use)
+    known = max(f.last_at for f in online if f.last_at is not None)
+    if since is None or known - since < dt.timedelta(days=days):
+        return None
+    return Candidate(
+        home.household_id,
+        home.resident_id,
+        Rule.NO_MOVEMENT,
+        since,
+        {
+            "days": days,
+            "last_door_or_motion": last_event.isoformat() if last_event else None,
+            "last_water_use": last_use.isoformat() if last_use else None,
+        },
+    )
+
+
+def activity_after(home: Home, moment: dt.datetime) -> dt.datetime | None:
+    """The first sign of the person after `moment` the states show (water use, door, motion)."""
+    marks = [m for m in (home.last_water_use(), home.last_event()) if m and m > moment]
+    return min(marks, default=None)
+
+
+def still_holds(alert: Alert, home: Home, *, now: dt.datetime) -> str:
+    """Why an active welfare alert no longer holds ("" if it still does)."""
+    if not home.enabled:
+        return "看护已停用"
+    if home.away_now or home.away_at(alert.detected_at):
+        return "已登记外出"
+    since = alert.since or alert.detected_at
+    if activity_after(home, since) is not None:
+        return "之后已有用水或活动"
+    return ""
