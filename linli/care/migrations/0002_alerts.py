@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('meter_offline_hours', models.FloatField(default=2.0, verbose_name='表计离线判定(小时)')),
                 ('sensor_offline_hours', models.FloatField(default=6.0, verbose_name='感应器离线判定(小时)')),
                 ('button_offline_hours', models.FloatField(default=26.0, verbose_name='呼叫器离线判定(小时)')),
-                ('stuck_days', models.FloatField(default=14.0, verbose_name='水表停走判定(天)')),
+                ('stuck_days', models.FloatField(default=3.0, verbose_name='表计/感应器停走判定(天)')),
                 ('battery_low', models.PositiveSmallIntegerField(default=15, verbose_name='低电量提醒(%)')),
             ],
             options={

@@ -85,7 +85,7 @@ class CareDefaults(BaseModel):
     meter_offline_hours = models.FloatField(_("表计离线判定(小时)"), default=2.0)
     sensor_offline_hours = models.FloatField(_("感应器离线判定(小时)"), default=6.0)
     button_offline_hours = models.FloatField(_("呼叫器离线判定(小时)"), default=26.0)
-    stuck_days = models.FloatField(_("水表停走判定(天)"), default=14.0)
+    stuck_days = models.FloatField(_("表计/感应器停走判定(天)"), default=3.0)
     battery_low = models.PositiveSmallIntegerField(_("低电量提醒(%)"), default=15)
 
     class Meta:
@@ -273,6 +273,9 @@ class PowerSnapshot(models.Model):
             models.UniqueConstraint(fields=["hour", "device"], name="care_power_snapshot")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.device_id}@{self.hour:%Y-%m-%d %H}h = {self.value}"
+
 
 class PowerBaseline(models.Model):
     """The person's own electricity use over one rule window (CARE-3): the kWh used in the
@@ -293,3 +296,6 @@ class PowerBaseline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["slot", "device"], name="care_power_baseline")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} slot {self.slot}: {self.expected:.2f} kWh"

@@ -91,7 +91,9 @@ def _audit(action: str, ids: list[int], now: dt.datetime, **data: Any) -> None:
 
 
 def _tell_grid_workers(alerts: Sequence[Alert], where: dict[int, Place]) -> None:
-    outbox = Outbox(title_one="看护提醒:{address} {rule}", title_many="看护提醒:{count} 户需要上门查看")
+    outbox = Outbox(
+        title_one="看护提醒:{address} {rule}", title_many="看护提醒:{count} 户需要上门查看"
+    )
     workers = {a.assigned_to_id: a.assigned_to for a in alerts if a.assigned_to_id}
     for a in alerts:
         if a.assigned_to_id:

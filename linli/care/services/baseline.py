@@ -198,7 +198,9 @@ def _registers(ts: np.ndarray, vs: np.ndarray, hours: np.ndarray) -> np.ndarray:
 
 
 @transaction.atomic
-def baseline_refresh(*, now: dt.datetime | None = None, defaults: CareDefaults | None = None) -> int:
+def baseline_refresh(
+    *, now: dt.datetime | None = None, defaults: CareDefaults | None = None
+) -> int:
     """Add every whole hour since the last refresh to the electricity baselines (the first
     run looks back 56 days). Returns the number of meters refreshed."""
     from linli.care.services.rules import defaults_get

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from linli.accounts.choices import Role
@@ -17,7 +18,7 @@ from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from linli.geo.models import Community, Household
 from linli.people.models import Resident
 
-TOKEN_START = "gw_"
+TOKEN_START = "gw_"  # noqa: S105 (a prefix, not a secret)
 SERIAL_MAX = 64
 # Who installs and registers devices: community staff for their community, the street
 # office for its street, the system administrator anywhere (CARE-1).
@@ -38,6 +39,14 @@ def households_managed_by(actor: Any) -> Any:
         street="building__grid__community__street",
     )
     return households.filter(where)
+
+
+def _communities_of(actor: Any) -> Any:
+    mine = actor.memberships.all()
+    return Community.objects.filter(
+        Q(pk__in=mine.filter(kind__in=("community_worker", "secretary")).values("community_id"))
+        | Q(street_id__in=mine.filter(kind="street_admin").values("street_id"))
+    )
 
 
 def _check_actor_for(actor: Any, household: Household) -> None:
@@ -63,10 +72,7 @@ def gateway_create(
     if actor is not None and actor.role != Role.SYSADMIN:
         if community is None:
             raise ValidationFailed("请选择网关所属社区。", field="community")
-        allowed = Community.objects.filter(
-            place_q(actor, community="", street="street"), pk=community.pk
-        ).exists() or actor.memberships.filter(community_id=community.pk).exists()
-        if not allowed:
+        if not _communities_of(actor).filter(pk=community.pk).exists():
             raise PermissionDenied("您只能为本社区登记网关。")
     name = (name or "").strip()
     if not name or len(name) > 64 or any(c.isspace() or c in "/+#" for c in name):
@@ -96,8 +102,8 @@ def gateway_token_rotate(*, actor: Any, gateway_id: int) -> tuple[Gateway, str]:
     if gateway is None:
         raise NotFound("没有这个网关。")
     if actor is not None and actor.role != Role.SYSADMIN:
-        mine = actor.memberships.filter(community_id=gateway.community_id).exists()
-        if actor.role not in REGISTRAR_ROLES or gateway.community_id is None or not mine:
+        mine = _communities_of(actor).filter(pk=gateway.community_id).exists()
+        if actor.role not in REGISTRAR_ROLES or not mine:
             raise NotFound("没有这个网关。")
     token = TOKEN_START + secrets.token_urlsafe(32)
     gateway.token_hash = Gateway.hash_token(token)

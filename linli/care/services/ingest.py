@@ -174,7 +174,9 @@ def _plan(
             plan.late += sum(1 for i in accepted if old.last_at and i.at <= old.last_at)
         plan.rows.extend((device_id, i.at, i.value) for i in accepted)
         plan.states.append(new)
-        moved = new.use_mark_at != old.use_mark_at or new.last_event_at != old.last_event_at
+        moved = (old.use_mark_at is not None and new.use_mark_at != old.use_mark_at) or (
+            old.last_event_at is not None and new.last_event_at != old.last_event_at
+        )
         came_late = not in_order or accepted[0].at < delayed_before
         if moved and came_late:
             plan.recheck.append(device_id)

@@ -51,8 +51,8 @@ def precision_report(
     def n(**kw: Any) -> Count:
         return Count("pk", filter=Q(**kw))
 
-    rows = {
-        r["rule"]: r
+    rows: dict[str, dict[str, Any]] = {
+        r["rule"]: dict(r)
         for r in qs.values("rule").annotate(
             counted=Count("pk"),
             safe=n(outcome=Outcome.SAFE),

@@ -49,7 +49,9 @@ def contradicted(alert: Alert, home: Home) -> bool:
         if not f.stuck and _used(f.pk, start, end, wraps.get(f.pk)) >= m3:
             return True
     sensors = [f.pk for f in home.of(*SENSOR_KINDS)]
-    if Reading.objects.filter(device_id__in=sensors, at__gt=start, at__lte=end, value__gt=0).exists():
+    if Reading.objects.filter(
+        device_id__in=sensors, at__gt=start, at__lte=end, value__gt=0
+    ).exists():
         return True
     if alert.rule == Rule.ELECTRICITY:
         ev = alert.evidence or {}

@@ -118,7 +118,9 @@ class Home:
         return max(marks, default=None)
 
     def last_event(self) -> dt.datetime | None:
-        return max((f.last_event_at for f in self.of(*SENSOR_KINDS) if f.last_event_at), default=None)
+        return max(
+            (f.last_event_at for f in self.of(*SENSOR_KINDS) if f.last_event_at), default=None
+        )
 
     def silent_since(self, *marks: dt.datetime | None) -> dt.datetime | None:
         """The latest of the given activity marks, the last away end and monitoring start."""
@@ -159,8 +161,15 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
         )
         states = {
             row[0]: row[1:]
-            for row in DeviceState.objects.filter(device_id__in=[d[0] for d in devices]).values_list(
-                "device_id", "last_at", "last_value", "use_mark_at", "last_event_at", "last_change_at"
+            for row in DeviceState.objects.filter(
+                device_id__in=[d[0] for d in devices]
+            ).values_list(
+                "device_id",
+                "last_at",
+                "last_value",
+                "use_mark_at",
+                "last_event_at",
+                "last_change_at",
             )
         }
         stuck = set(

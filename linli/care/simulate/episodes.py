@@ -164,8 +164,8 @@ def _plan_faults(
         for dev in home.devices.values():
             outage(dev, start, end, buffered)
     for kind, rate in (("water", rates["stuck_water"]), ("motion", rates["stuck_motion"])):
-        dev = home.devices.get(kind)
-        if dev is not None and rng.random() < rate * days / 30.0:
+        sensor = home.devices.get(kind)
+        if sensor is not None and rng.random() < rate * days / 30.0:
             start = rng.uniform(first, last - 2 * DAY)
-            dev.stuck.append([start, INF])
-            truth.faults.append(Fault(home.index, dev.serial, "stuck", start))
+            sensor.stuck.append([start, INF])
+            truth.faults.append(Fault(home.index, sensor.serial, "stuck", start))

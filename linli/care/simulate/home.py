@@ -168,9 +168,9 @@ class HomeSim:
             if dev is None:
                 continue
             for t in times:
-                if t0 <= t < t1 and not self.silent(t):
-                    if not (kind == "motion" and dev.is_stuck(t)):
-                        taken.append((t, dev, self.event_value, False))
+                blind = kind == "motion" and dev.is_stuck(t)
+                if t0 <= t < t1 and not self.silent(t) and not blind:
+                    taken.append((t, dev, self.event_value, False))
             for t in extra:
                 if t0 <= t < t1:
                     taken.append((t, dev, self.event_value, False))

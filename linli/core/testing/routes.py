@@ -66,6 +66,8 @@ def api_routes() -> list[Route]:
                 url = re.sub(r"\{\w+(?::\w+)?\}", "1", url)
                 if op.auth_callbacks:
                     access: frozenset[str] | str | None = declared_roles(op.auth_callbacks)
+                    # Machine callers that are not users (care gateways) name themselves.
+                    access = access or getattr(op.auth_callbacks[0], "linli_access", None)
                 elif getattr(op.view_func, "linli_access", None) == PUBLIC:
                     access = PUBLIC
                 else:

@@ -3,6 +3,7 @@ echoing an ID number or phone), nothing imported unless the whole sheet is valid
 
 import datetime as dt
 import io
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from linli.core.audit.models import AuditEntry
 from linli.core.errors import PermissionDenied, ValidationFailed
 from linli.core.testing.world import make_user
 from linli.geo.models import Building, Household
-from linli.people.models import Contact, Resident, ResidentTag
+from linli.people.models import Contact, Resident, ResidentTag, Tag
 from linli.people.selectors import resident_by_id_number
 from linli.people.services.importing import (
     COLUMNS,
@@ -467,6 +468,12 @@ def test_upload_in_the_browser(live_server, live_world, desktop, tmp_path):
     from conftest import screenshot
     from linli.core.testing.world import PERSONA_PASSWORD
 
+    # A transactional test starts from a flushed database: the default tags (a data
+    # migration) may be gone.
+    for code, name, tier, expiry in import_module("linli.people.migrations.0003_default_tags").TAGS:
+        Tag.objects.get_or_create(
+            code=code, defaults={"name": name, "tier": tier, "needs_expiry": expiry}
+        )
     bad_rows = good_rows()
     bad_rows[1]["联系电话"] = "1395710"
     bad_rows[2]["楼栋"] = "8幢"

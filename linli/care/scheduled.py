@@ -1,0 +1,132 @@
+"""The care sweep (CARE-3..5): run every few minutes (`manage.py care_sweep --loop 300`, or
+the `care_sweep_task`), and the nightly electricity baseline refresh
+(`manage.py care_sweep --baseline`, `baseline_refresh_task`).
+
+One sweep, in one transaction, in this order:
+1. maintenance: offline / stuck / battery tasks opened and resolved (before the rules, so a
+   meter just found stuck is not trusted by them);
+2. deferred alerts whose quiet period ended are opened and told;
+3. the first sweep of each hour snapshots every electricity register;
+4. candidate homes: one narrowing query per rule over DeviceState (plus the homes with an
+   active welfare alert and the electricity suspects), then those homes are loaded whole
+   in a few chunked queries and judged in Python (`services/rules.py`, `baseline.py`);
+5. active welfare alerts whose condition no longer holds are resolved (nobody has taken
+   them yet); new alerts are opened in bulk (one per household and rule, one welfare alert
+   per household at a time), deferred in quiet hours, told per grid worker;
+6. escalation of alerts not acknowledged by their due time.
+Sweeps are serialised by a row lock on CareDefaults (a second sweep meanwhile skips).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from linli.care.models import (
+    ACTIVE_ALERT_STATUSES,
+    WELFARE_RULES,
+    Alert,
+    AlertStatus,
+    CareDefaults,
+)
+from linli.care.services.alerts import (
+    alerts_escalate,
+    alerts_open_many,
+    alerts_release,
+    alerts_resolve,
+)
+from linli.care.services.baseline import (
+    baseline_refresh,
+    judge_electricity,
+    power_snapshot,
+    power_suspects,
+)
+from linli.care.services.maintenance import maintenance_sweep
+from linli.care.services.rules import (
+    Candidate,
+    Home,
+    defaults_get,
+    homes_load,
+    judge_no_movement,
+    judge_no_water,
+    no_movement_suspects,
+    no_water_suspects,
+    still_holds,
+)
+
+__all__ = ["SweepResult", "baseline_refresh", "care_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    opened: int = 0
+    deferred: int = 0
+    released: int = 0
+    resolved: int = 0
+    escalated: int = 0
+    tasks_opened: int = 0
+    tasks_resolved: int = 0
+    homes_judged: int = 0
+    power_hour: bool = False  # this sweep took the hourly snapshot and judged electricity
+    skipped: bool = False  # another sweep held the lock
+
+
+def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """One pass over every monitored household. Safe to run often and on several workers."""
+    now = now or timezone.now()
+    defaults_get()  # the lock row must exist before it can be locked
+    with transaction.atomic():
+        d = CareDefaults.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if d is None:
+            return SweepResult(skipped=True)
+        tasks_opened, tasks_resolved = maintenance_sweep(now=now, d=d)
+        released = alerts_release(now=now)
+        hour = power_snapshot(now=now, d=d)
+        power = power_suspects(hour=hour, d=d) if hour is not None else []
+        active = list(
+            Alert.objects.select_for_update(of=("self",))
+            .filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES)
+            .select_related("assigned_to")
+        )
+        suspects = no_water_suspects(now=now, d=d) | no_movement_suspects(now=now, d=d)
+        suspects |= {a.household_id for a in active} | {p.household_id for p in power}
+        homes = homes_load(suspects, now=now)
+        resolved = _resolve(active, homes, now)
+        candidates: list[Candidate] = []
+        for home in homes.values():
+            for judge in (judge_no_water, judge_no_movement):
+                found = judge(home, now=now, d=d)
+                if found is not None:
+                    candidates.append(found)
+        for p in power:
+            found = judge_electricity(homes[p.household_id], p, now=now, d=d)
+            if found is not None:
+                candidates.append(found)
+        profiles = {pk: h.profile for pk, h in homes.items()}
+        created = alerts_open_many(candidates, now=now, profiles=profiles, defaults=d)
+        escalated = alerts_escalate(now=now)
+    deferred = sum(1 for a in created if a.status == AlertStatus.DEFERRED)
+    return SweepResult(
+        opened=len(created) - deferred,
+        deferred=deferred,
+        released=released,
+        resolved=resolved,
+        escalated=escalated,
+        tasks_opened=tasks_opened,
+        tasks_resolved=tasks_resolved,
+        homes_judged=len(homes),
+        power_hour=hour is not None,
+    )
+
+
+def _resolve(active: list[Alert], homes: dict[int, Home], now: dt.datetime) -> int:
+    """Resolve active welfare alerts nobody has taken yet whose condition no longer holds."""
+    by_reason: dict[str, list[Alert]] = {}
+    for a in active:
+        if a.status == AlertStatus.ACKNOWLEDGED:
+            continue
+        reason = still_holds(a, homes[a.household_id], now=now)
+        if reason:
+            by_reason.setdefault(reason, []).append(a)
+    return sum(alerts_resolve(group, now=now, reason=r) for r, group in by_reason.items())
