@@ -203,8 +203,15 @@ def create(request: HttpRequest, payload: ResidentIn) -> HttpStatus:
     return HttpStatus(201, _record(request, resident.pk, purpose="登记"))
 
 
-def _record(request: HttpRequest, resident_id: int, *, purpose: str) -> dict[str, Any]:
-    view = resident_read(actor=_actor(request), resident_id=resident_id, purpose=purpose)
+def _record(
+    request: HttpRequest, resident_id: int, *, purpose: str, case: int | None = None
+) -> dict[str, Any]:
+    from linli.people.views import _case_for
+
+    case_id = _case_for(_actor(request), case)
+    view = resident_read(
+        actor=_actor(request), resident_id=resident_id, purpose=purpose, case_id=case_id
+    )
     return {**view.data, "fields": view.access.fields, "grants": view.access.grant_ids}
 
 
@@ -214,8 +221,11 @@ def _record(request: HttpRequest, resident_id: int, *, purpose: str) -> dict[str
     auth=api_roles(*DETAIL_ROLES),
     exclude_unset=True,
 )
-def detail(request: HttpRequest, resident_id: int, purpose: str = "") -> dict[str, Any]:
-    return _record(request, resident_id, purpose=purpose[:100])
+def detail(
+    request: HttpRequest, resident_id: int, purpose: str = "", case: int | None = None
+) -> dict[str, Any]:
+    """`case`: the case the caller handles that needs this record (noted in the audit log)."""
+    return _record(request, resident_id, purpose=purpose[:100], case=case)
 
 
 @router.patch(

@@ -33,6 +33,21 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
+# Why a record is opened; the list carries the choice into each link (PEOPLE-4: the audit
+# report flags reads without a reason).
+PURPOSES = ("走访慰问", "办理业务", "核实信息", "处置诉求", "应急联络")
+
+
+def _case_for(user: User, raw: Any) -> int | None:
+    """A case the actor may see, named by the link from the case page; else none."""
+    from linli.casework.selectors import visible_to as cases_visible
+
+    case_id = _int(raw)
+    if case_id and cases_visible(user).filter(pk=case_id).exists():
+        return case_id
+    return None
+
+
 @page_roles(*LIST_ROLES)
 def resident_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -63,6 +78,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "error": error,
         "filters": request.GET,
         "tags": Tag.objects.filter(tier=Tier.BASIC),
+        "purposes": PURPOSES,
         "grids": grids
         if not request.GET.get("grid")
         else Grid.objects.filter(pk=_int(request.GET.get("grid"))),
@@ -73,10 +89,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @page_roles(*DETAIL_ROLES)
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
     user = _user(request)
+    case_id = _case_for(user, request.GET.get("case"))
     view = resident_read(
         actor=user,
         resident_id=resident_id,
         purpose=request.GET.get("purpose", "")[:100],
+        case_id=case_id,
     )
     shown = [(name, FIELDS[name][1], view.data[name]) for name in FIELDS if name in view.data]
     hidden_tiers = [

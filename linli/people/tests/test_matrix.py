@@ -243,3 +243,22 @@ def test_every_read_is_an_audit_entry_naming_the_fields(world, places):
     assert entry.data["purpose"] == "走访" and len(entry.data["grants"]) == 1
     text = str(entry.data)
     assert all(secret not in text for secret in SECRET.values())
+
+
+def test_a_department_officer_opens_the_record_from_the_case_and_the_log_says_which(
+    world, login, places
+):
+    from linli.core.audit.models import AuditEntry
+
+    case = Case.objects.get(tracking_no="T-MATRIX-1")
+    client = login("dept_officer")
+    detail = client.get(f"/cases/{case.tracking_no}/").content.decode()
+    link = f"/people/{places['case'].pk}/?case={case.pk}"
+    assert link in detail
+    assert client.get(link).status_code == 200
+    entry = AuditEntry.objects.filter(action="resident.viewed").last()
+    assert entry is not None and entry.data["case"] == case.pk
+    # A case number the officer cannot see is not recorded as the reason.
+    client.get(f"/people/{places['case'].pk}/?case=999999")
+    entry = AuditEntry.objects.filter(action="resident.viewed").last()
+    assert entry is not None and entry.data["case"] is None
