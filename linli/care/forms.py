@@ -25,7 +25,9 @@ class AwayForm(forms.Form):
     """Dates, not times: family think in days. Leaving today starts now; the return day
     counts to its end."""
 
-    reason = forms.ChoiceField(label="外出原因", choices=AwayReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label="外出原因", choices=AwayReason.choices, widget=forms.RadioSelect
+    )
     starts = forms.DateField(label="离家日期", widget=forms.DateInput(attrs={"type": "date"}))
     ends = forms.DateField(label="回家日期", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label="备注(选填)", required=False, max_length=200)
@@ -42,7 +44,9 @@ class AwayForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    kind = forms.ChoiceField(label="服务项目", choices=ServiceKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="服务项目", choices=ServiceKind.choices, widget=forms.RadioSelect
+    )
     provided_at = forms.DateTimeField(
         label="服务时间",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -66,6 +70,7 @@ class DeviceForm(forms.Form):
     unit = forms.CharField(label="单元(没有可不填)", required=False, max_length=20)
     room = forms.CharField(label="门牌号", max_length=20)
     resident_name = forms.CharField(label="使用人姓名(选填)", required=False, max_length=50)
+    place = forms.CharField(label="安装位置(选填,如 厨房、卧室门口)", required=False, max_length=50)
     gateway = forms.ChoiceField(label="网关(选填)", required=False)
     installed_on = forms.DateField(label="安装日期", widget=forms.DateInput(attrs={"type": "date"}))
     register_max = forms.FloatField(

@@ -6,6 +6,8 @@ them as a contact, and those relatives' alerts only when the relative's privacy 
 them (`people.selectors.alert_audience`, PEOPLE-6). Anything else is "not found".
 """
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -175,3 +177,21 @@ def active_alert_exists(*, household_id: int, rule: str) -> bool:
     return Alert.objects.filter(
         household_id=household_id, rule=rule, status__in=ACTIVE_ALERT_STATUSES
     ).exists()
+
+
+def device_health(devices: Iterable[Device], now: dt.datetime) -> list[dict[str, Any]]:
+    """Each device with a plain status: 正常 / 离线 (silent past its kind's heartbeat) /
+    未上报 (never reported)."""
+    from linli.care.services.rules import defaults_get, offline_after
+
+    d = defaults_get()
+    out = []
+    for dev in devices:
+        if dev.last_seen_at is None:
+            state, css = "未上报", "warn"
+        elif now - dev.last_seen_at > offline_after(dev.kind, d):
+            state, css = "离线", "bad"
+        else:
+            state, css = "正常", "ok"
+        out.append({"device": dev, "state": state, "css": css})
+    return out

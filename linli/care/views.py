@@ -53,7 +53,11 @@ def home_tiles(user: Any) -> list[dict[str, str]]:
         )
     if user.role == Role.FAMILY:
         tiles.append(
-            {"title": _("家人看护"), "hint": _("设备、提醒、外出登记"), "url": reverse("care:family")}
+            {
+                "title": _("家人看护"),
+                "hint": _("设备、提醒、外出登记"),
+                "url": reverse("care:family"),
+            }
         )
     return tiles
 

@@ -116,7 +116,9 @@ def _open_case(device: Device, resident: Resident | None, at: dt.datetime, where
     when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     data = CaseInput(
         category_code=_call_category(),
-        description=f"一键呼叫:{where.address}的呼叫器(设备 {device.serial})于 {when} 呼叫,请立即上门查看。",
+        description=(
+            f"一键呼叫:{where.address}的呼叫器(设备 {device.serial})于 {when} 呼叫,请立即上门查看。"
+        ),
         lat=where.lat,
         lon=where.lon,
         address=where.address,
@@ -197,9 +199,7 @@ def _press(device: Device, at: dt.datetime) -> CallPress:
         presses = int(active.evidence.get("presses", 1)) + 1
         active.evidence = {**active.evidence, "presses": presses, "last_press": at.isoformat()}
         active.save(update_fields=["evidence", "updated_at"])
-        audit_record(
-            actor=None, action="care.call_again", obj=active, data={"device": device.pk}
-        )
+        audit_record(actor=None, action="care.call_again", obj=active, data={"device": device.pk})
         transaction.on_commit(partial(_tell, active.pk, again=True))
         return press
     return _new_call(device, at, now, where)
@@ -251,9 +251,9 @@ def _tell(alert_id: int, *, again: bool) -> None:
     from linli.care.services.alert_people import community_staff, grid_workers
     from linli.people.selectors import alert_audience
 
-    alert = Alert.objects.select_related(
-        "household__building__grid__community", "resident"
-    ).get(pk=alert_id)
+    alert = Alert.objects.select_related("household__building__grid__community", "resident").get(
+        pk=alert_id
+    )
     if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
         return
     where = location_of(alert.household)

@@ -95,21 +95,40 @@ def gateway_create(
     return gateway, token
 
 
+def _gateway_locked(actor: Any, gateway_id: int) -> Gateway:
+    """The gateway, row-locked, if `actor` looks after its community (else not found)."""
+    gateways = Gateway.objects.select_for_update()
+    if actor is not None and actor.role != Role.SYSADMIN:
+        if actor.role not in REGISTRAR_ROLES:
+            raise NotFound("没有这个网关。")
+        gateways = gateways.filter(community__in=_communities_of(actor))
+    gateway = gateways.filter(pk=gateway_id).first()
+    if gateway is None:
+        raise NotFound("没有这个网关。")
+    return gateway
+
+
 @transaction.atomic
 def gateway_token_rotate(*, actor: Any, gateway_id: int) -> tuple[Gateway, str]:
     """A new token for a gateway; the old one stops working at once."""
-    gateway = Gateway.objects.select_for_update().filter(pk=gateway_id).first()
-    if gateway is None:
-        raise NotFound("没有这个网关。")
-    if actor is not None and actor.role != Role.SYSADMIN:
-        mine = _communities_of(actor).filter(pk=gateway.community_id).exists()
-        if actor.role not in REGISTRAR_ROLES or not mine:
-            raise NotFound("没有这个网关。")
+    gateway = _gateway_locked(actor, gateway_id)
     token = TOKEN_START + secrets.token_urlsafe(32)
     gateway.token_hash = Gateway.hash_token(token)
     gateway.save(update_fields=["token_hash", "updated_at"])
     audit_record(actor=actor, action="care_gateway.rotate", obj=gateway, data={})
     return gateway, token
+
+
+@transaction.atomic
+def gateway_deactivate(*, actor: Any, gateway_id: int) -> Gateway:
+    """Stop a gateway: its token and its MQTT topic are refused from now on."""
+    gateway = _gateway_locked(actor, gateway_id)
+    if not gateway.active:
+        raise Conflict("该网关已停用。")
+    gateway.active = False
+    gateway.save(update_fields=["active", "updated_at"])
+    audit_record(actor=actor, action="care_gateway.deactivate", obj=gateway, data={})
+    return gateway
 
 
 def gateway_authenticate(*, token: str) -> Gateway | None:

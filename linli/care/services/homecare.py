@@ -65,7 +65,9 @@ def _clean(
     if timezone.is_naive(provided_at):
         provided_at = timezone.make_aware(provided_at)
     if provided_at > now + FUTURE_SLACK:
-        raise ValidationFailed("服务时间不能晚于现在;还没做的服务请做完再登记。", field="provided_at")
+        raise ValidationFailed(
+            "服务时间不能晚于现在;还没做的服务请做完再登记。", field="provided_at"
+        )
     earliest, _ = month_bounds(month_start(timezone.localdate(now)) - dt.timedelta(days=1))
     if provided_at < earliest:
         raise ValidationFailed("只能补登上个月以来的服务。", field="provided_at")

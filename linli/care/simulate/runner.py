@@ -64,8 +64,12 @@ class Runner:
         self.staff = Staff(world=world, homes=homes, truth=truth, epoch=epoch, seed=seed)
         self.progress = progress
         self.refreshed_night = -1
-        gateway_of = dict(Device.objects.filter(household__in=world.households).values_list("serial", "gateway_id"))
-        self.gateway_of: dict[str, int | None] = gateway_of
+        gateway_of: dict[str, int | None] = dict(
+            Device.objects.filter(household__in=world.households).values_list(
+                "serial", "gateway_id"
+            )
+        )
+        self.gateway_of = gateway_of
         self.gateways = {g.pk: g for g in world.gateways.values()}
 
     def moment(self, t: float) -> dt.datetime:
@@ -90,7 +94,9 @@ class Runner:
         started = time.perf_counter()
         for home in self.homes:
             for o in home.block(t0, t1):
-                heapq.heappush(self.queue, (o.deliver, next(self.seq), o.at, o.serial, o.value, o.battery))
+                heapq.heappush(
+                    self.queue, (o.deliver, next(self.seq), o.at, o.serial, o.value, o.battery)
+                )
                 c.generated += 1
         c.seconds["generate"] += time.perf_counter() - started
         now = t1 + SWEEP_AFTER

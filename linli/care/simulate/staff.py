@@ -172,9 +172,9 @@ class Staff:
             elif task.kind == TaskKind.BATTERY:
                 dev.battery, dev.drain = 100.0, 0.1
             for fault in self.truth.faults:
-                if fault.serial == dev.serial and fault.kind == task.kind and fault.end > t:
-                    if fault.start <= t:
-                        fault.end = t
+                same = fault.serial == dev.serial and fault.kind == task.kind
+                if same and fault.start <= t < fault.end:
+                    fault.end = t
         if task.status == "open":
             self._try(maintenance_task_close, actor=actor, task_id=pk, note="已上门检修")
 
@@ -199,6 +199,16 @@ class Staff:
         for task in MaintenanceTask.objects.filter(pk__gt=self.last_task).order_by("pk"):
             self.last_task = task.pk
             if task.kind == TaskKind.STUCK:
-                self.later(now + self.rng.uniform(12, 48) * HOUR, "repair", task.pk, self.world.community_worker)
+                self.later(
+                    now + self.rng.uniform(12, 48) * HOUR,
+                    "repair",
+                    task.pk,
+                    self.world.community_worker,
+                )
             elif task.kind == TaskKind.BATTERY:
-                self.later(now + self.rng.uniform(12, 72) * HOUR, "repair", task.pk, self.world.community_worker)
+                self.later(
+                    now + self.rng.uniform(12, 72) * HOUR,
+                    "repair",
+                    task.pk,
+                    self.world.community_worker,
+                )

@@ -159,7 +159,9 @@ def _people(world: SimWorld, rng: random.Random, tag: Tag) -> None:
         )
         ResidentTag.objects.create(resident=resident, tag=tag)
         family = _user(f"sim_family_{h.pk}", Role.FAMILY, f"{name[0]}家属")
-        Contact.objects.create(resident=resident, name=family.full_name, relation="子女", user=family)
+        Contact.objects.create(
+            resident=resident, name=family.full_name, relation="子女", user=family
+        )
         world.residents[h.pk] = resident
 
 

@@ -102,9 +102,7 @@ def _one_bad(home, bad: ReadingIn, *, gateway=None):
     the good one was stored."""
     good = ReadingIn(home.serial("door"), ago(minutes=10), 1)
     before = Reading.objects.count()
-    result = readings_ingest(
-        readings=[good, bad], gateway=gateway or home.gateway, source="test"
-    )
+    result = readings_ingest(readings=[good, bad], gateway=gateway or home.gateway, source="test")
     assert result.accepted == 1, result.rejected
     assert Reading.objects.count() == before + 1
     [refused] = result.rejected

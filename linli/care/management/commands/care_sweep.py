@@ -1,0 +1,52 @@
+"""`manage.py care_sweep [--loop SECONDS] [--baseline]`: the care rule sweep (CARE-3..5),
+once or forever; --baseline runs the nightly electricity baseline refresh instead."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from linli.care.scheduled import SweepResult, baseline_refresh, care_sweep
+
+
+def _line(r: SweepResult, seconds: float) -> str:
+    if r.skipped:
+        return f"skipped: another sweep is running ({seconds:.2f}s)"
+    return (
+        f"opened={r.opened} deferred={r.deferred} released={r.released} resolved={r.resolved} "
+        f"escalated={r.escalated} tasks_opened={r.tasks_opened} "
+        f"tasks_resolved={r.tasks_resolved} homes_judged={r.homes_judged} "
+        f"power_hour={r.power_hour} ({seconds:.2f}s)"
+    )
+
+
+class Command(BaseCommand):
+    help = "Judge every monitored home: welfare alerts, maintenance tasks, escalation."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--loop", type=float, default=0, metavar="SECONDS")
+        parser.add_argument("--baseline", action="store_true", help="refresh baselines")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["baseline"]:
+            started = time.monotonic()
+            n = baseline_refresh()
+            self.stdout.write(
+                f"baselines refreshed for {n} meters ({time.monotonic() - started:.1f}s)"
+            )
+            return
+        interval: float = options["loop"]
+        while True:
+            started = time.monotonic()
+            try:
+                result = care_sweep()
+            except Exception as exc:
+                if not interval:
+                    raise
+                # A failed pass (database restart …) must not stop the loop.
+                self.stderr.write(f"care_sweep failed: {type(exc).__name__}: {exc}")
+            else:
+                self.stdout.write(_line(result, time.monotonic() - started))
+            if not interval:
+                return
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
