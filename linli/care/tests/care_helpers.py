@@ -55,7 +55,11 @@ def make_care(world: Any, *, audience: str = Audience.FAMILY) -> Care:
         resident=resident, name="李红", relation="女儿", phone="13900000002", user=family
     )
     care = Care(world, household, resident, family)
-    for kind, serial in ((DeviceKind.WATER, "W-1"), (DeviceKind.DOOR, "D-1"), (DeviceKind.BUTTON, "B-1")):
+    for kind, serial in (
+        (DeviceKind.WATER, "W-1"),
+        (DeviceKind.DOOR, "D-1"),
+        (DeviceKind.BUTTON, "B-1"),
+    ):
         care.devices[kind] = device_register(
             actor=None,
             serial=serial,
@@ -80,7 +84,9 @@ def grid_worker_a2(world: Any) -> User:
     return user
 
 
-def open_alert(care: Care, rule: str = Rule.NO_WATER, *, household: Household | None = None) -> Alert:
+def open_alert(
+    care: Care, rule: str = Rule.NO_WATER, *, household: Household | None = None
+) -> Alert:
     alert = alert_open(
         household=household or care.household,
         rule=rule,

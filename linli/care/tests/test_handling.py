@@ -27,7 +27,10 @@ def test_grid_worker_takes_and_closes_an_alert(care, world):
     assert taken.status == AlertStatus.ACKNOWLEDGED
     assert taken.acknowledged_by == world["grid_worker"] and taken.acknowledged_at
     closed = alert_close(
-        actor=world["grid_worker"], alert_id=alert.pk, outcome=Outcome.SAFE, note="老人在家,水龙头坏了"
+        actor=world["grid_worker"],
+        alert_id=alert.pk,
+        outcome=Outcome.SAFE,
+        note="老人在家,水龙头坏了",
     )
     fresh = Alert.objects.get(pk=alert.pk)
     assert fresh.status == AlertStatus.CLOSED and fresh.outcome == Outcome.SAFE
@@ -104,7 +107,7 @@ def test_community_worker_acts_only_after_escalation(care, world):
         alert_acknowledge(actor=world["community_worker"], alert_id=alert.pk)
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.OPEN
     alerts_escalate(now=alert.due_at + dt.timedelta(minutes=1))
-    assert Alert.objects.get(pk=alert.pk).escalation_level == EscalationLevel.COMMUNITY
+    assert Alert.objects.get(pk=alert.pk).escalation_level >= EscalationLevel.COMMUNITY
     taken = alert_acknowledge(actor=world["community_worker"], alert_id=alert.pk)
     assert taken.acknowledged_by == world["community_worker"]
 
@@ -140,7 +143,9 @@ def test_outcomes_feed_precision_per_rule(care, world):
     first = open_alert(care)
     alert_close(actor=world["grid_worker"], alert_id=first.pk, outcome=Outcome.FALSE_ALARM)
     second = open_alert(care)
-    alert_close(actor=world["grid_worker"], alert_id=second.pk, outcome=Outcome.NEEDED_HELP, note="送医")
+    alert_close(
+        actor=world["grid_worker"], alert_id=second.pk, outcome=Outcome.NEEDED_HELP, note="送医"
+    )
     stats = {
         s.rule: s
         for s in precision_report(
@@ -175,12 +180,16 @@ def test_family_registers_a_hospital_stay(care, world, django_capture_on_commit_
     told = Notification.objects.get(recipient=world["grid_worker"])
     assert "家属登记外出" in told.title and "住院" in told.body
     # Welfare alerts are suppressed now; a one-key call is not.
-    assert alert_open(
-        household=care.household, rule=Rule.NO_WATER, evidence={}, now=timezone.now()
-    ) is None
-    assert alert_open(
-        household=care.household, rule=Rule.CALL, evidence={}, now=timezone.now(), notify=False
-    ) is not None
+    assert (
+        alert_open(household=care.household, rule=Rule.NO_WATER, evidence={}, now=timezone.now())
+        is None
+    )
+    assert (
+        alert_open(
+            household=care.household, rule=Rule.CALL, evidence={}, now=timezone.now(), notify=False
+        )
+        is not None
+    )
 
 
 def test_away_clears_an_open_welfare_alert(care, world, django_capture_on_commit_callbacks):
@@ -237,10 +246,13 @@ def test_away_wrong_callers(care, world):
 
 
 def test_back_early_and_withdrawn(care, world):
+    starts, ends = _period(days_from=-1)
     now_period = away_set(
-        actor=care.family, household_id=care.household.pk, reason="visiting", *(), **dict(
-            zip(("starts", "ends"), _period(days_from=-1), strict=True)
-        )
+        actor=care.family,
+        household_id=care.household.pk,
+        starts=starts,
+        ends=ends,
+        reason="visiting",
     )
     ended = away_end(actor=world["grid_worker"], away_id=now_period.pk)
     assert ended.ends <= timezone.now()
