@@ -179,12 +179,14 @@ def active_alert_exists(*, household_id: int, rule: str) -> bool:
     ).exists()
 
 
-def device_health(devices: Iterable[Device], now: dt.datetime) -> list[dict[str, Any]]:
+def device_health(
+    devices: Iterable[Device], now: dt.datetime, defaults: Any = None
+) -> list[dict[str, Any]]:
     """Each device with a plain status: 正常 / 离线 (silent past its kind's heartbeat) /
     未上报 (never reported)."""
     from linli.care.services.rules import defaults_get, offline_after
 
-    d = defaults_get()
+    d = defaults or defaults_get()
     out = []
     for dev in devices:
         if dev.last_seen_at is None:

@@ -45,8 +45,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _offline_q(now: dt.datetime) -> Q:
-    d = defaults_get()
+def _offline_q(now: dt.datetime, d: Any) -> Q:
     q = Q(last_seen_at__isnull=True)
     for kind in DeviceKind:
         q |= Q(kind=kind, last_seen_at__lt=now - offline_after(kind, d))
@@ -62,11 +61,12 @@ def board(request: HttpRequest) -> HttpResponse:
         return error_page(request, exc)
     now = timezone.now()
     month = timezone.localdate()
+    d = defaults_get()
     in_community = Q(household__building__grid__community=community)
     devices = Device.objects.filter(in_community, active=True)
     counts = devices.aggregate(
         total=Count("pk"),
-        offline=Count("pk", filter=_offline_q(now)),
+        offline=Count("pk", filter=_offline_q(now, d)),
         households=Count("household_id", distinct=True),
     )
     alerts = list(
@@ -93,7 +93,7 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "home": h,
             "names": "、".join(r.full_name for r in h.residents.all()),
-            "devices": device_health(h.care_devices.all(), now),  # type: ignore[attr-defined]
+            "devices": device_health(h.care_devices.all(), now, d),  # type: ignore[attr-defined]
         }
         for h in page.object_list
     ]

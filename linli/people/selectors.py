@@ -111,11 +111,11 @@ def access_for(*, actor: Any, resident: Resident) -> Access:
     if role == Role.DEPT_OFFICER:
         tiers_granted, ids = _granted(actor, resident)
         return Access(fields=list(CASE_FIELDS) + fields_of(*tiers_granted), grant_ids=ids)
-    tiers = set(ROLE_TIERS.get(role, frozenset()))
-    if not tiers:
+    staff_tiers: set[str] = set(ROLE_TIERS.get(role, frozenset()))
+    if not staff_tiers:
         return Access(fields=[])
     granted, ids = _granted(actor, resident)
-    return Access(fields=fields_of(*(tiers | granted)), grant_ids=ids)
+    return Access(fields=fields_of(*(staff_tiers | granted)), grant_ids=ids)
 
 
 def _granted(actor: Any, resident: Resident) -> tuple[set[str], list[int]]:

@@ -79,6 +79,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "filters": request.GET,
         "tags": Tag.objects.filter(tier=Tier.BASIC),
         "purposes": PURPOSES,
+        "can_import": user.role in (Role.COMMUNITY_WORKER, Role.SECRETARY),
         "grids": grids
         if not request.GET.get("grid")
         else Grid.objects.filter(pk=_int(request.GET.get("grid"))),

@@ -19,9 +19,10 @@ the audit chain's head.
 import datetime as dt
 import logging
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -41,6 +42,7 @@ from linli.care.services.ingest_state import (
 log = logging.getLogger(__name__)
 
 FUTURE_SLACK = dt.timedelta(minutes=5)
+SOURCE = re.compile(r"[a-z0-9_-]{0,8}")
 # A reading that arrives this long after its time was held up somewhere (gateway offline):
 # it may show use that an alert opened on missing data did not know about.
 LATE_DELIVERY = dt.timedelta(minutes=30)
@@ -105,6 +107,12 @@ def _reading_problem(r: ReadingIn, horizon: dt.datetime) -> tuple[str, str] | No
     return None
 
 
+@lru_cache(maxsize=4096)
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day`, Beijing time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def _device_problem(
     r: ReadingIn, info: DeviceInfo | None, gateway: Gateway | None
 ) -> tuple[str, str] | None:
@@ -114,7 +122,7 @@ def _device_problem(
         return "wrong_gateway", f"设备「{r.serial}」不属于网关「{gateway.name}」。"
     if not info.active:
         return "inactive_device", f"设备「{r.serial}」已停用。"
-    if timezone.localtime(r.at).date() < info.installed_on:
+    if r.at < _day_start(info.installed_on):
         return "before_install", "读数时间早于设备安装日期,请检查网关时钟。"
     if info.kind not in METER_KINDS and r.value != int(r.value):
         return "not_integer", "门磁、人体感应和呼叫器的读数是事件次数,应为整数。"
@@ -216,12 +224,14 @@ def readings_ingest(
 
     `gateway` None skips the gateway check (trusted internal callers: the simulator);
     `now` is the server clock (the simulator passes its simulated one)."""
+    if not SOURCE.fullmatch(source):
+        raise ValueError(f"source must match {SOURCE.pattern}")
     now = now or timezone.now()
     horizon = now + FUTURE_SLACK
     rejected: list[Rejected] = []
     candidates: list[tuple[int, ReadingIn]] = []
     for index, r in enumerate(readings):
-        if timezone.is_naive(r.at):
+        if r.at.tzinfo is None:
             r.at = timezone.make_aware(r.at)
         problem = _reading_problem(r, horizon)
         if problem:
@@ -251,8 +261,7 @@ def readings_ingest(
         log.warning("care ingest: device state behind stored readings; re-checking batch")
         plan = _plan(groups, devices, states, now=now, trust_state=False)
         store.readings_insert(plan.rows, received_at=now, source=source)
-    store.states_write(plan.states)
-    store.devices_touch(plan.seen)
+    store.states_write(plan.states, plan.seen)
     _after_commit(plan)
     rejected.extend(plan.rejected)
     rejected.sort(key=lambda r: r.index)

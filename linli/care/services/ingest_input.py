@@ -32,7 +32,7 @@ def _time(raw: Any) -> dt.datetime | None:
         at = dt.datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
+    return timezone.make_aware(at) if at.tzinfo is None else at
 
 
 def reading_parse(raw: Any) -> ReadingIn | tuple[str, str, str]:

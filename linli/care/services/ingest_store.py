@@ -108,6 +108,20 @@ def stored_around(
     return out
 
 
+def _copy_rows(rows: Iterable[Iterable[object]]) -> str:
+    """COPY text format: tab-separated, \\N for NULL. Only numbers, ISO times and plain
+    words are written, none of which can hold a tab, newline or backslash."""
+
+    def cell(v: object) -> str:
+        if v is None:
+            return "\\N"
+        if isinstance(v, dt.datetime):
+            return v.isoformat()
+        return repr(v) if isinstance(v, float) else str(v)
+
+    return "".join("\t".join(cell(v) for v in row) + "\n" for row in rows)
+
+
 def readings_insert(
     rows: list[tuple[int, dt.datetime, float]], *, received_at: dt.datetime, source: str
 ) -> None:
@@ -117,13 +131,12 @@ def readings_insert(
         return
     if _pg():
         table = Reading._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} (device_id, at, value, received_at, source) "  # noqa: S608
-                "SELECT d, a, v, %s, %s FROM unnest(%s::bigint[], %s::timestamptz[], "
-                "%s::float8[]) AS t(d, a, v)",
-                [received_at, source, *(list(col) for col in zip(*rows, strict=True))],
-            )
+        tail = f"\t{received_at.isoformat()}\t{source}\n"
+        data = "".join(f"{d}\t{a.isoformat()}\t{v!r}{tail}" for d, a, v in rows)
+        with connection.wrap_database_errors, connection.cursor() as cur:
+            sql = f"COPY {table} (device_id, at, value, received_at, source) FROM STDIN"
+            with cur.cursor.copy(sql) as copy:
+                copy.write(data)
         return
     Reading.objects.bulk_create(
         [
@@ -134,24 +147,32 @@ def readings_insert(
     )
 
 
-def states_write(states: list[State]) -> None:
+# PostgreSQL: the new states go through a session temp table (COPY in, two UPDATE … FROM),
+# much cheaper than binding tens of thousands of parameters.
+TMP = "care_ingest_tmp"
+TMP_COLUMNS = (
+    ("device_id", "bigint"),
+    ("household_id", "bigint"),
+    ("kind", "text"),
+    ("last_at", "timestamptz"),
+    ("last_value", "float8"),
+    ("use_mark_at", "timestamptz"),
+    ("use_mark_value", "float8"),
+    ("last_event_at", "timestamptz"),
+    ("last_change_at", "timestamptz"),
+    ("seen", "timestamptz"),
+    ("battery", "int"),
+)
+
+
+def states_write(states: list[State], seen: dict[int, tuple[dt.datetime, int | None]]) -> None:
+    """Write the new states; move Device.last_seen_at forward to the newest reading time
+    and set the battery to the newest reported level (`seen[device] = (time, battery or
+    None)`)."""
     if not states:
         return
     if _pg():
-        table = DeviceState._meta.db_table
-        cols = ("household_id", "kind", *STATE_FIELDS)
-        types = ["bigint", "text", "timestamptz", "float8", "timestamptz", "float8"]
-        types += ["timestamptz", "timestamptz"]
-        sets = ", ".join(f"{c} = t.{c}" for c in cols)
-        arrays = ", ".join(f"%s::{t}[]" for t in ("bigint", *types))
-        params: list[list[object]] = [[s.device_id for s in states]]
-        params += [[getattr(s, c) for s in states] for c in cols]
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {table} AS s SET {sets} FROM unnest({arrays}) "  # noqa: S608
-                f"AS t(device_id, {', '.join(cols)}) WHERE s.device_id = t.device_id",
-                params,
-            )
+        _states_write_pg(states, seen)
         return
     objs = [
         DeviceState(
@@ -163,30 +184,42 @@ def states_write(states: list[State]) -> None:
         for s in states
     ]
     DeviceState.objects.bulk_update(objs, ["household_id", "kind", *STATE_FIELDS], batch_size=500)
-
-
-def devices_touch(seen: dict[int, tuple[dt.datetime, int | None]]) -> None:
-    """Device.last_seen_at moves forward to the newest reading time; battery takes the
-    newest reported level (the caller passes None when the newest reading had none)."""
-    if not seen:
-        return
-    ids = list(seen)
-    if _pg():
-        table = Device._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(
-                f"UPDATE {table} AS d SET last_seen_at = GREATEST(d.last_seen_at, t.seen), "  # noqa: S608
-                "battery = COALESCE(t.battery, d.battery) "
-                "FROM unnest(%s::bigint[], %s::timestamptz[], %s::int[]) AS t(id, seen, battery) "
-                "WHERE d.id = t.id",
-                [ids, [seen[i][0] for i in ids], [seen[i][1] for i in ids]],
-            )
-        return
-    objs = list(Device.objects.filter(id__in=ids).only("id", "last_seen_at", "battery"))
-    for obj in objs:
+    devices = list(Device.objects.filter(id__in=list(seen)).only("id", "last_seen_at", "battery"))
+    for obj in devices:
         at, battery = seen[obj.id]
         if obj.last_seen_at is None or at > obj.last_seen_at:
             obj.last_seen_at = at
         if battery is not None:
             obj.battery = battery
-    Device.objects.bulk_update(objs, ["last_seen_at", "battery"], batch_size=500)
+    Device.objects.bulk_update(devices, ["last_seen_at", "battery"], batch_size=500)
+
+
+def _states_write_pg(states: list[State], seen: dict[int, tuple[dt.datetime, int | None]]) -> None:
+    cols = ", ".join(f"{name} {kind}" for name, kind in TMP_COLUMNS)
+    names = [name for name, _ in TMP_COLUMNS]
+    rows = (
+        (
+            s.device_id,
+            s.household_id,
+            s.kind,
+            *(getattr(s, f) for f in STATE_FIELDS),
+            *seen.get(s.device_id, (None, None)),
+        )
+        for s in states
+    )
+    sets = ", ".join(f"{c} = t.{c}" for c in names[1:9])
+    with connection.wrap_database_errors, connection.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TMP} ({cols}) ON COMMIT DELETE ROWS")
+        cur.execute(f"DELETE FROM {TMP}")  # noqa: S608 (rows of an earlier call, same commit)
+        with cur.cursor.copy(f"COPY {TMP} ({', '.join(names)}) FROM STDIN") as copy:
+            copy.write(_copy_rows(rows))
+        cur.execute(
+            f"UPDATE {DeviceState._meta.db_table} AS s SET {sets} "  # noqa: S608
+            f"FROM {TMP} AS t WHERE s.device_id = t.device_id"
+        )
+        cur.execute(
+            f"UPDATE {Device._meta.db_table} AS d "  # noqa: S608
+            "SET last_seen_at = GREATEST(d.last_seen_at, t.seen), "
+            "battery = COALESCE(t.battery, d.battery) "
+            f"FROM {TMP} AS t WHERE d.id = t.device_id AND t.seen IS NOT NULL"
+        )

@@ -99,7 +99,8 @@ def resident_create(
     from linli.geo.models import Household
 
     if (
-        not Household.objects.filter(pk=getattr(household, "pk", None))
+        household is None
+        or not Household.objects.filter(pk=household.pk)
         .filter(_household_place(actor))
         .exists()
     ):
