@@ -20,8 +20,8 @@ from linli.core.middleware import ELDER_COOKIE
 from linli.core.notifications.services import notification_mark_read
 from linli.geo.selectors import user_places
 from linli.people.selectors import GRANT_ROLES
-from linli.people.views_audit import home_tiles as audit_tiles
 from linli.people.views import LIST_ROLES as PEOPLE_LIST_ROLES
+from linli.people.views_audit import home_tiles as audit_tiles
 from linli.people.views_rights import home_tiles as people_rights_tiles
 
 

@@ -19,6 +19,7 @@ from linli.geo.models import (
     ResponsibilityRule,
     Street,
 )
+from linli.people.defaults import tags_ensure_defaults
 from linli.people.models import Resident
 
 PERSONA_PASSWORD = "Persona-Pass-2026"
@@ -103,6 +104,7 @@ def build_world() -> World:
     building = Building.objects.create(grid=a1, name="1幢", lat=30.2725, lon=120.1225)
     household = Household.objects.create(building=building, unit="1单元", room="101")
 
+    tags_ensure_defaults()  # flushed away in transactional (browser) tests
     world = World(district, street, ca, cb, a1, a2, b1, chengguan, street_office)
     for role in Role:
         world.users[role.value] = make_user(
