@@ -176,6 +176,7 @@ def accounts_ensure(*, plan: DemoPlan, street: Street, password_hash: str) -> Ac
     users = User.objects.in_bulk(usernames, field_name="username")
     _memberships_ensure(specs, users)
     _resident_link(users[Role.RESIDENT.value], focus)
+    _family_link(users[Role.FAMILY.value], focus)
     users = User.objects.in_bulk(usernames, field_name="username")
     logins = tuple(
         Login(
@@ -224,6 +225,34 @@ def _memberships_ensure(specs: list[_Spec], users: dict[str, User]) -> None:
             new.append(Membership(user=user, kind=kind, **place))
             have.add(key)
     Membership.objects.bulk_create(new)
+
+
+def _family_link(user: User, grid: Grid) -> None:
+    """The family login is the daughter of an elderly person living alone in the focus grid,
+    so the family page (PEOPLE-6) and care notifications have someone to show."""
+    from linli.people.models import Contact
+    from linli.people.validation import phone_mask
+
+    if Contact.objects.filter(user=user).exists():
+        return
+    elder = (
+        Resident.objects.filter(
+            household__building__grid=grid, tag_links__tag__code="alone_elderly"
+        )
+        .order_by("birth_year", "pk")
+        .first()
+    )
+    if elder is None:
+        return
+    phone = "13905710" + f"{user.pk % 1000:03d}"
+    Contact.objects.create(
+        resident=elder,
+        name=user.full_name or user.username,
+        relation="女儿",
+        phone=phone,
+        phone_masked=phone_mask(phone),
+        user=user,
+    )
 
 
 def _resident_link(user: User, grid: Grid) -> None:

@@ -26,6 +26,7 @@ from linli.geo.models import (
     Street,
 )
 from linli.geo.services import grids_import
+from linli.ledger.demo import seed_ledger
 from linli.people.models import Resident
 
 BATCH = 1000
@@ -76,6 +77,7 @@ def demo_build(
         accounts = accounts_ensure(plan=plan, street=street, password_hash=password_hash)
         demo_calendar()
         demo_cases(seed=seed, street=street)
+        seed_ledger(street=street)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)
