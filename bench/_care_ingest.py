@@ -45,7 +45,10 @@ def build_fleet(url: str, *, households: int, gateways: int) -> list[GatewayFlee
         code="001",
         unit_code="330106001001001",
         name="压测网格",
-        geometry={"type": "Polygon", "coordinates": [[[120, 30], [120.1, 30], [120, 30.1], [120, 30]]]},
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[120, 30], [120.1, 30], [120, 30.1], [120, 30]]],
+        },
         min_lon=120,
         min_lat=30,
         max_lon=120.1,
@@ -116,7 +119,9 @@ def body(readings: list[dict[str, Any]]) -> bytes:
     return json.dumps({"readings": readings}).encode()
 
 
-def count_check(*, sent_distinct: int, accepted: int, duplicates: int, sent_total: int) -> dict[str, Any]:
+def count_check(
+    *, sent_distinct: int, accepted: int, duplicates: int, sent_total: int
+) -> dict[str, Any]:
     """Count in the database what the gateways were told: every distinct reading stored
     once, the resent ones reported as duplicates, nothing else."""
     from django.db import connection
@@ -147,3 +152,16 @@ def count_check(*, sent_distinct: int, accepted: int, duplicates: int, sent_tota
         "states_at_latest": f"{states_right}/{devices}",
         "ok": ok,
     }
+
+
+def backend_pids(url: str) -> list[int]:
+    """PostgreSQL backend processes serving the benchmark database (for their CPU time)."""
+    from django.db import connection
+
+    name = url.rsplit("/", 1)[1]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+        return [row[0] for row in cur.fetchall()]

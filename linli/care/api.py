@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import Field
 
 from linli.accounts.choices import Role
@@ -245,7 +246,7 @@ def away_list(request: HttpRequest, household_id: int | None = None) -> list[dic
 
 
 @router.post("/away", response={201: AwayOut, **ERRORS}, auth=api_roles(*AWAY_ROLES))
-def away_create(request: HttpRequest, payload: AwayIn) -> tuple[int, dict[str, Any]]:
+def away_create(request: HttpRequest, payload: AwayIn) -> HttpStatus[dict[str, Any]]:
     """外出登记 (住院 hospital, 探亲 visiting, travel, other): no welfare alerts meanwhile."""
     away = away_set(
         actor=_actor(request),
@@ -255,7 +256,7 @@ def away_create(request: HttpRequest, payload: AwayIn) -> tuple[int, dict[str, A
         reason=payload.reason,
         note=payload.note,
     )
-    return 201, away_out(away)
+    return HttpStatus(201, away_out(away))
 
 
 @router.post("/away/{away_id}/end", response={200: AwayOut, **ERRORS}, auth=api_roles(*AWAY_ROLES))
@@ -304,7 +305,7 @@ def services_list(
 
 
 @router.post("/services", response={201: ServiceOut, **ERRORS}, auth=api_roles(*RECORDER_ROLES))
-def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, dict[str, Any]]:
+def service_create(request: HttpRequest, payload: ServiceIn) -> HttpStatus[dict[str, Any]]:
     service = home_service_record(
         actor=_actor(request),
         resident_id=payload.resident_id,
@@ -313,7 +314,7 @@ def service_create(request: HttpRequest, payload: ServiceIn) -> tuple[int, dict[
         provider=payload.provider,
         note=payload.note,
     )
-    return 201, service_out(service)
+    return HttpStatus(201, service_out(service))
 
 
 @router.get(

@@ -28,8 +28,12 @@ class AwayForm(forms.Form):
     reason = forms.ChoiceField(
         label="外出原因", choices=AwayReason.choices, widget=forms.RadioSelect
     )
-    starts = forms.DateField(label="离家日期", widget=forms.DateInput(attrs={"type": "date"}))
-    ends = forms.DateField(label="回家日期", widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.DateField(
+        label="离家日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends = forms.DateField(
+        label="回家日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label="备注(选填)", required=False, max_length=200)
 
     def period(self) -> tuple[dt.datetime, dt.datetime]:
@@ -72,7 +76,9 @@ class DeviceForm(forms.Form):
     resident_name = forms.CharField(label="使用人姓名(选填)", required=False, max_length=50)
     place = forms.CharField(label="安装位置(选填,如 厨房、卧室门口)", required=False, max_length=50)
     gateway = forms.ChoiceField(label="网关(选填)", required=False)
-    installed_on = forms.DateField(label="安装日期", widget=forms.DateInput(attrs={"type": "date"}))
+    installed_on = forms.DateField(
+        label="安装日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     register_max = forms.FloatField(
         label="表计量程(选填,水表、电表读数满量程后归零时填写)", required=False, min_value=0.001
     )

@@ -52,6 +52,7 @@ from linli.care.services.rules import (
     judge_no_water,
     no_movement_suspects,
     no_water_suspects,
+    shortest_windows,
     still_holds,
 )
 
@@ -89,7 +90,9 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             .filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES)
             .select_related("assigned_to")
         )
-        suspects = no_water_suspects(now=now, d=d) | no_movement_suspects(now=now, d=d)
+        shortest = shortest_windows(d)
+        suspects = no_water_suspects(now=now, d=d, shortest=shortest)
+        suspects |= no_movement_suspects(now=now, shortest=shortest)
         suspects |= {a.household_id for a in active} | {p.household_id for p in power}
         homes = homes_load(suspects, now=now)
         resolved = _resolve(active, homes, now)
@@ -105,7 +108,7 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
                 candidates.append(found)
         profiles = {pk: h.profile for pk, h in homes.items()}
         created = alerts_open_many(candidates, now=now, profiles=profiles, defaults=d)
-        escalated = alerts_escalate(now=now)
+        escalated = alerts_escalate(now=now, defaults=d)
     deferred = sum(1 for a in created if a.status == AlertStatus.DEFERRED)
     return SweepResult(
         opened=len(created) - deferred,

@@ -26,6 +26,8 @@ from linli.geo.models import Grid
 WORKER_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY)
 ALERT_VIEW_ROLES = (*WORKER_ROLES, Role.STREET_ADMIN)
 RECENT = dt.timedelta(days=7)
+# A phone list; a community with more open alerts than this has the board.
+LIST_CAP = 200
 
 
 def user_of(request: HttpRequest) -> User:
@@ -74,7 +76,7 @@ def _card(alert: Alert, actor: Any) -> dict[str, Any]:
 @page_roles(*WORKER_ROLES)
 def worker(request: HttpRequest) -> HttpResponse:
     actor = user_of(request)
-    alerts = list(alerts_open_for(actor))
+    alerts = list(alerts_open_for(actor)[:LIST_CAP])
     cards = [_card(a, actor) for a in alerts]
     recent = list(
         alerts_visible_to(actor)

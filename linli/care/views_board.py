@@ -132,7 +132,7 @@ def _choices(actor: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         Q(community__in=mine) | Q(community__isnull=True), active=True
     )
     return (
-        [(b.pk, f"{b.grid.community.name} {b.grid.name} {b.name}") for b in buildings],
+        [(b.pk, f"{b.grid.name} {b.name}") for b in buildings],
         [(g.pk, g.name) for g in gateways.order_by("name")],
     )
 

@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 from linli.accounts.choices import GRID_MAP_ROLES, Role
 from linli.accounts.models import User
 from linli.accounts.services import user_set_elder_mode
+from linli.care.views import home_tiles as care_tiles
 from linli.casework.api_whistle import BOARD as WHISTLE_BOARD_ROLES
 from linli.casework.permissions import INTAKE_ROLES
 from linli.casework.views import STAFF_VIEW_ROLES as CASE_QUEUE_ROLES
@@ -84,6 +85,7 @@ def _tiles(user: Any) -> list[dict[str, Any]]:
             }
         )
     tiles.extend(people_rights_tiles(user))
+    tiles.extend(care_tiles(user))
     tiles.extend(audit_tiles(user))
     tiles.append(
         {"title": _("我的消息"), "hint": _("办理进度与提醒"), "url": reverse("core:inbox")}

@@ -36,7 +36,7 @@ class DeviceKind(models.TextChoices):
 METER_KINDS = (DeviceKind.WATER, DeviceKind.ELECTRICITY)
 EVENT_KINDS = (DeviceKind.DOOR, DeviceKind.MOTION, DeviceKind.BUTTON)
 # Consumption that counts as "use" (CARE-3: < 0.01 m³ in 12 h is "no water").
-USE_THRESHOLD = {DeviceKind.WATER: 0.01, DeviceKind.ELECTRICITY: 0.05}
+USE_THRESHOLD: dict[str, float] = {DeviceKind.WATER: 0.01, DeviceKind.ELECTRICITY: 0.05}
 
 
 class Gateway(BaseModel):

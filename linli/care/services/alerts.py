@@ -234,9 +234,9 @@ def alerts_release(*, now: dt.datetime) -> int:
     return len(due)
 
 
-def alerts_escalate(*, now: dt.datetime) -> int:
+def alerts_escalate(*, now: dt.datetime, defaults: CareDefaults | None = None) -> int:
     """Open alerts nobody acknowledged by their due time go up one level (CARE-5)."""
-    d = defaults_get()
+    d = defaults or defaults_get()
     step = dt.timedelta(hours=d.escalation_hours)
     late = list(
         Alert.objects.select_for_update(skip_locked=True, of=("self",))

@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from operator import attrgetter
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -36,7 +37,9 @@ from linli.care.services.ingest_state import (
     Timeline,
     advance,
     check_against,
+    conflict_message,
     recompute,
+    step_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,7 @@ class IngestResult:
     recheck_device_ids: list[int] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     index: int
     at: dt.datetime
@@ -131,6 +134,31 @@ def _device_problem(
     return None
 
 
+def _in_order(info: DeviceInfo, state: State, items: list[_Item], plan: _Plan) -> list[_Item]:
+    """The common case, every reading newer than the state: each is checked against the one
+    before it only, and folded into `state`."""
+    accepted: list[_Item] = []
+    meter, rmax = info.kind in METER_KINDS, info.register_max
+    prev = None if state.last_at is None or state.last_value is None else state.last_at
+    prev_value = state.last_value
+    for item in items:
+        problem = None
+        if prev is not None and item.at == prev:  # earlier in this batch
+            if item.value == prev_value:
+                plan.duplicates += 1
+                continue
+            problem = ("conflict", conflict_message(prev_value or 0.0))
+        elif meter and prev is not None and prev_value is not None:
+            problem = step_problem(info.kind, (prev, prev_value), (item.at, item.value), rmax)
+        if problem:
+            plan.rejected.append(Rejected(item.index, info.serial, *problem))
+            continue
+        accepted.append(item)
+        advance(state, item.at, item.value, rmax)
+        prev, prev_value = item.at, item.value
+    return accepted
+
+
 def _plan(
     groups: dict[int, list[_Item]],
     devices: dict[int, DeviceInfo],
@@ -156,24 +184,20 @@ def _plan(
     for device_id, items in groups.items():
         info, old = devices[device_id], states[device_id]
         in_order = device_id not in windows
-        if not in_order:
-            line = Timeline(stored[device_id])
-        elif old.last_at is None or old.last_value is None:
-            line = Timeline([])
+        if in_order:
+            new = old.copy()
+            accepted = _in_order(info, new, items, plan)
         else:
-            line = Timeline([(old.last_at, old.last_value)])
-        new = old.copy()
-        accepted: list[_Item] = []
-        for item in items:
-            problem = check_against(info.kind, line, item.at, item.value, info.register_max)
-            if problem is None:
-                accepted.append(item)
-                if in_order:
-                    advance(new, item.at, item.value, info.register_max)
-            elif problem[0] == "duplicate":
-                plan.duplicates += 1
-            else:
-                plan.rejected.append(Rejected(item.index, info.serial, *problem))
+            line = Timeline(stored[device_id])
+            accepted = []
+            for item in items:
+                problem = check_against(info.kind, line, item.at, item.value, info.register_max)
+                if problem is None:
+                    accepted.append(item)
+                elif problem[0] == "duplicate":
+                    plan.duplicates += 1
+                else:
+                    plan.rejected.append(Rejected(item.index, info.serial, *problem))
         if not accepted:
             continue
         if not in_order:
@@ -248,7 +272,7 @@ def readings_ingest(
             continue
         groups[info.id].append(_Item(index, r.at, float(r.value), r.battery))
     for items in groups.values():
-        items.sort(key=lambda i: (i.at, i.index))
+        items.sort(key=attrgetter("at"))  # stable: same time keeps the sent order
     devices = {info.id: info for info in by_serial.values() if info.id in groups}
     states = store.states_lock(list(devices.values()))
     plan = _plan(groups, devices, states, now=now, trust_state=True)

@@ -12,8 +12,8 @@ from linli.care.models.devices import METER_KINDS, USE_THRESHOLD, DeviceKind
 ROLLOVER_NEAR = 0.1
 # More than this per hour (and per hour of gap, at least one hour) cannot come through a
 # household's pipe or fuse: a garbled or swapped reading.
-MAX_RATE = {DeviceKind.WATER: 5.0, DeviceKind.ELECTRICITY: 50.0}
-UNIT = {DeviceKind.WATER: "立方米", DeviceKind.ELECTRICITY: "千瓦时"}
+MAX_RATE: dict[str, float] = {DeviceKind.WATER: 5.0, DeviceKind.ELECTRICITY: 50.0}
+UNIT: dict[str, str] = {DeviceKind.WATER: "立方米", DeviceKind.ELECTRICITY: "千瓦时"}
 
 
 @dataclass(slots=True)
@@ -74,8 +74,8 @@ def step_problem(
     if used is None:
         return "backwards", f"读数倒退:{new[1]:g} 小于之前的读数 {prev[1]:g},且不是表计归零。"
     hours = max((new[0] - prev[0]).total_seconds() / 3600, 1.0)
-    if used > MAX_RATE[DeviceKind(kind)] * hours:
-        unit = UNIT[DeviceKind(kind)]
+    if used > MAX_RATE[kind] * hours:  # (kinds are str enums: plain strings index them)
+        unit = UNIT[kind]
         return "impossible_use", f"用量不可能:{used:g} {unit}只隔 {hours:.1f} 小时。"
     return None
 
@@ -109,6 +109,10 @@ class Timeline:
         return list(zip(self.ats, self.values, strict=True))
 
 
+def conflict_message(existing: float) -> str:
+    return f"同一时刻读数不一致:该时刻已收到读数 {existing:g}。"
+
+
 def check_against(
     kind: str, line: Timeline, at: dt.datetime, value: float, rmax: float | None
 ) -> tuple[str, str] | None:
@@ -118,7 +122,7 @@ def check_against(
     if existing is not None:
         if existing == value:
             return "duplicate", ""
-        return "conflict", f"同一时刻读数不一致:该时刻已收到读数 {existing:g}。"
+        return "conflict", conflict_message(existing)
     if kind in METER_KINDS:
         before, after = line.neighbours(pos)
         if before is not None:
@@ -148,7 +152,7 @@ def advance(state: State, at: dt.datetime, value: float, rmax: float | None) -> 
         else:
             if value != state.last_value:
                 state.last_change_at = at
-            threshold = USE_THRESHOLD[DeviceKind(state.kind)]
+            threshold = USE_THRESHOLD[state.kind]
             if since_mark(state.use_mark_value, value, rmax) >= threshold:
                 state.use_mark_at, state.use_mark_value = at, value
     elif value > 0:
@@ -176,7 +180,7 @@ def recompute(
             if state.last_event_at is None or at > state.last_event_at:
                 state.last_event_at = at
         return state
-    threshold = USE_THRESHOLD[DeviceKind(old.kind)]
+    threshold = USE_THRESHOLD[old.kind]
     first_at, first_value = points[0]
     mark_at, mark_value = first_at, first_value
     changed_at: dt.datetime | None = None

@@ -44,14 +44,24 @@ AUDIT_IDS = 1000
 
 
 def _offline(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
-    """device id → (household id, last reading time) for active devices gone silent."""
-    q = Q(last_at__isnull=True, device__installed_on__lt=timezone.localdate(now) - DAY)
+    """device id → (household id, last reading time) for active devices gone silent. The
+    big scan is over DeviceState alone; the few devices found are then checked."""
+    q = Q(last_at__isnull=True)
     for kind in DeviceKind:
         q |= Q(kind=kind, last_at__lt=now - offline_after(kind, d))
-    rows = DeviceState.objects.filter(q, device__active=True).values_list(
-        "device_id", "household_id", "last_at"
-    )
-    return {pk: (household_id, last_at) for pk, household_id, last_at in rows}
+    rows = DeviceState.objects.filter(q).values_list("device_id", "household_id", "last_at")
+    found = {pk: (household_id, last_at) for pk, household_id, last_at in rows}
+    if not found:
+        return {}
+    # A device that never reported counts from the day after its installation.
+    grace = timezone.localdate(now) - DAY
+    keep = set()
+    for pk, installed_on in Device.objects.filter(pk__in=list(found), active=True).values_list(
+        "pk", "installed_on"
+    ):
+        if found[pk][1] is not None or installed_on < grace:
+            keep.add(pk)
+    return {pk: v for pk, v in found.items() if pk in keep}
 
 
 def _stuck(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
@@ -60,8 +70,7 @@ def _stuck(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetim
         DeviceState.objects.filter(
             Q(kind=DeviceKind.WATER, last_change_at__lte=limit)
             | Q(kind=DeviceKind.MOTION)
-            & (Q(last_event_at__lte=limit) | Q(last_event_at__isnull=True)),
-            device__active=True,
+            & (Q(last_event_at__lte=limit) | Q(last_event_at__isnull=True))
         ).values_list("device_id", "household_id", "kind", "last_change_at", "last_event_at")
     )
     if not rows:
@@ -117,27 +126,28 @@ def maintenance_sweep(*, now: dt.datetime, d: CareDefaults) -> tuple[int, int]:
     resolved = 0
     found = {TaskKind.OFFLINE: _offline(now, d), TaskKind.STUCK: _stuck(now, d)}
     found[TaskKind.BATTERY] = _battery(d)
+    open_now: dict[str, dict[int, int]] = {kind: {} for kind in found}
+    for kind, device_id, pk in MaintenanceTask.objects.filter(status=TaskStatus.OPEN).values_list(
+        "kind", "device_id", "pk"
+    ):
+        open_now[kind][device_id] = pk
+    # A task a worker closed is not reopened at once: the repaired device needs time to show
+    # it works (a mended meter moves only at the next use).
+    recent: set[tuple[str, int]] = set()
+    for kind, device_id, closed_at in MaintenanceTask.objects.filter(
+        status=TaskStatus.CLOSED, closed_at__gte=now - max(DAY, dt.timedelta(days=d.stuck_days))
+    ).values_list("kind", "device_id", "closed_at"):
+        grace = dt.timedelta(days=d.stuck_days) if kind == TaskKind.STUCK else DAY
+        if closed_at is not None and closed_at >= now - grace:
+            recent.add((kind, device_id))
     for kind, devices in found.items():
-        open_now = dict(
-            MaintenanceTask.objects.filter(kind=kind, status=TaskStatus.OPEN).values_list(
-                "device_id", "pk"
-            )
-        )
-        gone = [pk for device_id, pk in open_now.items() if device_id not in devices]
+        gone = [pk for device_id, pk in open_now[kind].items() if device_id not in devices]
         if gone:
             MaintenanceTask.objects.filter(pk__in=gone).update(
                 status=TaskStatus.RESOLVED_AUTO, closed_at=now, updated_at=now
             )
             _audit("care.tasks_resolved", gone, now, kind)
             resolved += len(gone)
-        # A task a worker closed is not reopened at once: the repaired device needs time to
-        # show it works (a mended meter moves only at the next use).
-        grace = dt.timedelta(days=d.stuck_days) if kind == TaskKind.STUCK else DAY
-        recent = set(
-            MaintenanceTask.objects.filter(
-                kind=kind, status=TaskStatus.CLOSED, closed_at__gte=now - grace
-            ).values_list("device_id", flat=True)
-        )
         new = [
             MaintenanceTask(
                 device_id=pk,
@@ -147,7 +157,7 @@ def maintenance_sweep(*, now: dt.datetime, d: CareDefaults) -> tuple[int, int]:
                 evidence={"since": since.isoformat()} if since else {},
             )
             for pk, (household_id, since) in devices.items()
-            if pk not in open_now and pk not in recent
+            if pk not in open_now[kind] and (kind, pk) not in recent
         ]
         if new:
             created = MaintenanceTask.objects.bulk_create(new)

@@ -26,11 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from linli.care.models import (
-    ACTIVE_ALERT_STATUSES,
     Alert,
     AwayPeriod,
     CareDefaults,
@@ -201,39 +200,53 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
 # ---------------------------------------------------------------- narrowing down
 
 
-def no_water_suspects(*, now: dt.datetime, d: CareDefaults) -> set[int]:
+@dataclass(frozen=True)
+class Shortest:
+    """The shortest windows anyone has (defaults or per-person), for the narrowing queries."""
+
+    no_water_hours: float
+    no_movement_days: float
+    own_volume: bool  # someone has a per-person water volume
+
+
+def shortest_windows(d: CareDefaults) -> Shortest:
+    agg = CareProfile.objects.aggregate(
+        w=Min("no_water_hours"),
+        m=Min("no_movement_days"),
+        v=Count("pk", filter=Q(no_water_m3__isnull=False)),
+    )
+    return Shortest(
+        min(d.no_water_hours, agg["w"]) if agg["w"] is not None else d.no_water_hours,
+        min(d.no_movement_days, agg["m"]) if agg["m"] is not None else d.no_movement_days,
+        bool(agg["v"]),
+    )
+
+
+def no_water_suspects(*, now: dt.datetime, d: CareDefaults, shortest: Shortest) -> set[int]:
     """Homes whose water may have been still long enough for someone's window."""
-    shortest = CareProfile.objects.aggregate(m=Min("no_water_hours"))["m"]
-    hours = min(d.no_water_hours, shortest) if shortest is not None else d.no_water_hours
     qs = DeviceState.objects.filter(
-        Q(use_mark_at__lte=now - dt.timedelta(hours=hours)) | Q(use_mark_at__isnull=True),
+        Q(use_mark_at__lte=now - dt.timedelta(hours=shortest.no_water_hours))
+        | Q(use_mark_at__isnull=True),
         kind=DeviceKind.WATER,
         last_at__gte=now - offline_after(DeviceKind.WATER, d),
     )
     found = set(qs.values_list("household_id", flat=True))
-    # A per-person volume cannot use the use mark: always look at those homes.
-    found |= set(
-        CareProfile.objects.filter(no_water_m3__isnull=False).values_list("household_id", flat=True)
-    )
+    if shortest.own_volume:  # a per-person volume cannot use the use mark: look at them all
+        found |= set(
+            CareProfile.objects.filter(no_water_m3__isnull=False).values_list(
+                "household_id", flat=True
+            )
+        )
     return found
 
 
-def no_movement_suspects(*, now: dt.datetime, d: CareDefaults) -> set[int]:
-    shortest = CareProfile.objects.aggregate(m=Min("no_movement_days"))["m"]
-    days = min(d.no_movement_days, shortest) if shortest is not None else d.no_movement_days
+def no_movement_suspects(*, now: dt.datetime, shortest: Shortest) -> set[int]:
+    days = shortest.no_movement_days
     qs = DeviceState.objects.filter(
         Q(last_event_at__lte=now - dt.timedelta(days=days)) | Q(last_event_at__isnull=True),
         kind__in=SENSOR_KINDS,
     )
     return set(qs.values_list("household_id", flat=True))
-
-
-def alerted_households(*, rules: Iterable[str]) -> set[int]:
-    return set(
-        Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=list(rules)).values_list(
-            "household_id", flat=True
-        )
-    )
 
 
 # ---------------------------------------------------------------- judging one home

@@ -7,6 +7,7 @@ lost or held back by an outage and sent in one burst when it ends.
 
 import math
 import random
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from linli.care.simulate.persona import DAY, HOUR, DayPlan, Persona, day_plan
@@ -16,6 +17,7 @@ WATER_EVERY = 900.0  # a water meter reading every 15 minutes
 POWER_EVERY = 1800.0  # an electricity meter reading every 30 minutes
 HEARTBEAT_EVERY = 2 * HOUR  # door and motion sensors say "still here"
 BUTTON_HEARTBEAT_EVERY = 12 * HOUR
+BEATS = {"door": HEARTBEAT_EVERY, "motion": HEARTBEAT_EVERY, "button": BUTTON_HEARTBEAT_EVERY}
 
 
 @dataclass
@@ -129,6 +131,8 @@ class HomeSim:
 
     def _energy(self, plan: DayPlan, t0: float, t1: float) -> float:
         kwh = self.persona.base_kw * (t1 - t0) / HOUR
+        if not plan.power or plan.power_end <= t0:
+            return kwh
         for a, b, kw in plan.power:
             lo, hi = max(a, t0), min(b, t1)
             if lo >= hi:
@@ -146,9 +150,12 @@ class HomeSim:
         taken: list[tuple[float, DeviceSim, float, bool]] = []  # (at, device, value, battery)
         water = self.devices.get("water")
         if water is not None:
-            for t, m3 in plan.water:
-                if t0 <= t < t1 and not self.silent(t) and not water.is_stuck(t):
+            i = bisect_left(plan.water_at, t0)
+            while i < len(plan.water) and plan.water[i][0] < t1:
+                t, m3 = plan.water[i]
+                if not self.silent(t) and not water.is_stuck(t):
                     water.register += m3
+                i += 1
             if water.register_max and water.register >= water.register_max:
                 water.register -= water.register_max
             if t1 % WATER_EVERY == 0:
@@ -167,25 +174,23 @@ class HomeSim:
             dev = self.devices.get(kind)
             if dev is None:
                 continue
-            for t in times:
-                blind = kind == "motion" and dev.is_stuck(t)
-                if t0 <= t < t1 and not self.silent(t) and not blind:
+            i = bisect_left(times, t0)
+            while i < len(times) and times[i] < t1:
+                t = times[i]
+                i += 1
+                if not self.silent(t) and not (kind == "motion" and dev.is_stuck(t)):
                     taken.append((t, dev, self.event_value, False))
             for t in extra:
                 if t0 <= t < t1:
                     taken.append((t, dev, self.event_value, False))
         for dev in self.devices.values():
-            every = {"door": HEARTBEAT_EVERY, "motion": HEARTBEAT_EVERY}.get(dev.kind)
-            if dev.kind == "button":
-                every = BUTTON_HEARTBEAT_EVERY
-            if every is None:
-                continue
-            beat = math.floor((t1 - dev.phase) / every) * every + dev.phase
-            if t0 <= beat < t1:
-                taken.append((beat, dev, 0.0, True))
-        for dev in self.devices.values():
+            every = BEATS.get(dev.kind)
+            if every is not None:
+                beat = math.floor((t1 - dev.phase) / every) * every + dev.phase
+                if t0 <= beat < t1:
+                    taken.append((beat, dev, 0.0, True))
             dev.battery = max(0.0, dev.battery - dev.drain * (t1 - t0) / DAY)
-        return self._deliver(taken)
+        return self._deliver(taken) if taken else []
 
     def _deliver(self, taken: list[tuple[float, DeviceSim, float, bool]]) -> list[Out]:
         out: list[Out] = []

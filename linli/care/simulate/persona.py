@@ -63,11 +63,15 @@ class DayPlan:
     motion: list[float] = field(default_factory=list)
     power: list[tuple[float, float, float]] = field(default_factory=list)  # (from, to, kW)
     outings: list[tuple[float, float]] = field(default_factory=list)
+    water_at: list[float] = field(default_factory=list)  # the water times, for bisect
+    power_end: float = 0.0
 
     def finish(self) -> "DayPlan":
         self.water.sort()
+        self.water_at = [t for t, _ in self.water]
         self.doors.sort()
         self.motion = _cooldown(sorted(self.motion), 300.0)
+        self.power_end = max((b for _, b, _ in self.power), default=0.0)
         return self
 
 

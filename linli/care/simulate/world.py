@@ -187,9 +187,8 @@ def _devices(world: SimWorld, rng: random.Random, installed_on: dt.date) -> None
                     register_max=9999.99 if kind == DeviceKind.ELECTRICITY else None,
                 )
         world.devices[h.pk] = mine
-    Device.objects.filter(household__in=world.households, installed_on__gt=installed_on).update(
-        installed_on=installed_on
-    )
+    # Reused devices "were installed" the day the run starts, whatever an earlier run said.
+    Device.objects.filter(household__in=world.households).update(installed_on=installed_on)
 
 
 @transaction.atomic

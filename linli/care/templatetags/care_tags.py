@@ -46,3 +46,14 @@ def late(due: dt.datetime | None) -> bool:
 @register.filter
 def local(moment: dt.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
+
+
+@register.filter
+def until(moment: dt.datetime | None) -> str:
+    """An end at midnight reads as 24:00 of the day before (the day people chose)."""
+    if moment is None:
+        return ""
+    local_time = timezone.localtime(moment)
+    if local_time.hour == 0 and local_time.minute == 0:
+        return (local_time - dt.timedelta(days=1)).strftime("%m-%d") + " 24:00"
+    return local_time.strftime("%m-%d %H:%M")

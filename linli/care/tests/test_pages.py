@@ -63,6 +63,23 @@ def test_worker_sees_open_alerts_takes_and_closes_one(care, world, login):
     assert "没有待接单的提醒" in page and "平安" in page
 
 
+def test_worker_page_query_count_does_not_grow_with_alerts(
+    care, login, django_assert_max_num_queries
+):
+    gw = login("grid_worker")
+    _more_homes(care, 2, floor=1)
+    for h in Household.objects.filter(unit="3单元"):
+        open_alert(care, household=h)
+    with django_assert_max_num_queries(40) as few:
+        gw.get("/care/")
+    _more_homes(care, 10, floor=2)
+    for h in Household.objects.filter(unit="3单元", room__startswith="2"):
+        open_alert(care, household=h)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = text(gw.get("/care/"))
+    assert 'data-testid="open-count">12<' in page
+
+
 def test_close_without_outcome_shows_the_error_and_changes_nothing(care, login):
     alert = open_alert(care)
     r = login("grid_worker").post(f"/care/alerts/{alert.pk}/close/", {"note": "x"})
@@ -326,3 +343,11 @@ def test_service_page_for_someone_elsewhere_is_not_found(care, world):
     assert other.get(f"/care/services/new/?resident={care.resident.pk}").status_code == 404
     page = text(other.get("/care/services/new/"))
     assert "王秀英" not in page
+
+
+def test_home_page_tiles_lead_to_the_care_pages(care, login):
+    assert "/care/" in text(login("grid_worker").get("/"))
+    board = text(login("secretary").get("/"))
+    assert "/care/board/" in board and "智慧养老看板" in board
+    assert "/care/family/" in text(as_user(care.family).get("/"))
+    assert "/care/" not in text(login("resident").get("/"))
