@@ -262,8 +262,11 @@ def alerts_escalate(*, now: dt.datetime, defaults: CareDefaults | None = None) -
         title_many="家人看护提醒:{count} 条",
         body_one="{rule}。社区正在安排上门查看,请尽快联系您的家人或社区。",
     )
-    for level in (EscalationLevel.COMMUNITY, EscalationLevel.FAMILY):
-        batch = [a for a in late if a.escalation_level == level - 1]
+    batches = {
+        level: [a for a in late if a.escalation_level == level - 1]
+        for level in (EscalationLevel.COMMUNITY, EscalationLevel.FAMILY)
+    }
+    for level, batch in batches.items():
         if not batch:
             continue
         Alert.objects.filter(pk__in=[a.pk for a in batch]).update(

@@ -37,7 +37,7 @@ from linli.care.models import (
     Reading,
     Rule,
 )
-from linli.care.services.rules import Candidate, Home, activity_after
+from linli.care.services.rules import Candidate, Home, activity_after, iso
 
 MIN_SAMPLES = 4
 KEEP_DAYS = 56
@@ -170,8 +170,8 @@ def judge_electricity(
         Rule.ELECTRICITY,
         since,
         {
-            "window_start": suspect.window_start.isoformat(),
-            "window_end": suspect.window_end.isoformat(),
+            "window_start": iso(suspect.window_start),
+            "window_end": iso(suspect.window_end),
             "expected": round(suspect.expected, 3),
             "used": round(suspect.used, 3),
             "sd": round(float(np.sqrt(suspect.variance)), 3),

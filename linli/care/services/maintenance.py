@@ -66,13 +66,20 @@ def _offline(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datet
 
 def _stuck(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
     limit = now - dt.timedelta(days=d.stuck_days)
+    fields = ("device_id", "household_id", "kind", "last_change_at", "last_event_at")
     rows = list(
         DeviceState.objects.filter(
             Q(kind=DeviceKind.WATER, last_change_at__lte=limit)
-            | Q(kind=DeviceKind.MOTION)
-            & (Q(last_event_at__lte=limit) | Q(last_event_at__isnull=True))
-        ).values_list("device_id", "household_id", "kind", "last_change_at", "last_event_at")
+            | Q(kind=DeviceKind.MOTION, last_event_at__lte=limit)
+        ).values_list(*fields)
     )
+    # A sensor that never saw anything counts from its installation (few rows: joined).
+    rows += DeviceState.objects.filter(
+        kind__in=(DeviceKind.WATER, DeviceKind.MOTION),
+        last_change_at__isnull=True,
+        last_event_at__isnull=True,
+        device__installed_on__lte=timezone.localdate(limit),
+    ).values_list(*fields)
     if not rows:
         return {}
     homes = homes_load({r[1] for r in rows}, now=now)

@@ -139,6 +139,10 @@ class Candidate:
     evidence: dict[str, Any]
 
 
+def iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
 def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
 
@@ -222,15 +226,23 @@ def shortest_windows(d: CareDefaults) -> Shortest:
     )
 
 
+def _installed_before(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
 def no_water_suspects(*, now: dt.datetime, d: CareDefaults, shortest: Shortest) -> set[int]:
-    """Homes whose water may have been still long enough for someone's window."""
-    qs = DeviceState.objects.filter(
-        Q(use_mark_at__lte=now - dt.timedelta(hours=shortest.no_water_hours))
-        | Q(use_mark_at__isnull=True),
-        kind=DeviceKind.WATER,
-        last_at__gte=now - offline_after(DeviceKind.WATER, d),
+    """Homes whose water may have been still long enough for someone's window. (A meter
+    that never saw use counts from its installation: only the few such rows are joined to
+    their device.)"""
+    limit = now - dt.timedelta(hours=shortest.no_water_hours)
+    online = now - offline_after(DeviceKind.WATER, d)
+    water = DeviceState.objects.filter(kind=DeviceKind.WATER, last_at__gte=online)
+    found = set(water.filter(use_mark_at__lte=limit).values_list("household_id", flat=True))
+    found |= set(
+        water.filter(
+            use_mark_at__isnull=True, device__installed_on__lte=_installed_before(limit)
+        ).values_list("household_id", flat=True)
     )
-    found = set(qs.values_list("household_id", flat=True))
     if shortest.own_volume:  # a per-person volume cannot use the use mark: look at them all
         found |= set(
             CareProfile.objects.filter(no_water_m3__isnull=False).values_list(
@@ -241,12 +253,15 @@ def no_water_suspects(*, now: dt.datetime, d: CareDefaults, shortest: Shortest) 
 
 
 def no_movement_suspects(*, now: dt.datetime, shortest: Shortest) -> set[int]:
-    days = shortest.no_movement_days
-    qs = DeviceState.objects.filter(
-        Q(last_event_at__lte=now - dt.timedelta(days=days)) | Q(last_event_at__isnull=True),
-        kind__in=SENSOR_KINDS,
+    limit = now - dt.timedelta(days=shortest.no_movement_days)
+    sensors = DeviceState.objects.filter(kind__in=SENSOR_KINDS)
+    found = set(sensors.filter(last_event_at__lte=limit).values_list("household_id", flat=True))
+    found |= set(
+        sensors.filter(
+            last_event_at__isnull=True, device__installed_on__lte=_installed_before(limit)
+        ).values_list("household_id", flat=True)
     )
-    return set(qs.values_list("household_id", flat=True))
+    return found
 
 
 # ---------------------------------------------------------------- judging one home
@@ -289,7 +304,7 @@ def judge_no_water(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candidat
         last_use = max((f.use_mark_at for f in meters if f.use_mark_at), default=None)
     last_event = home.last_event()
     since = home.silent_since(last_use, last_event)
-    known = min(f.last_at for f in meters if f.last_at is not None)
+    known = min(min(f.last_at for f in meters if f.last_at is not None), now)
     if since is None or known - since < dt.timedelta(hours=hours):
         return None
     return Candidate(
@@ -299,9 +314,9 @@ def judge_no_water(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candidat
         since,
         {
             "hours": hours,
-            "last_water_use": last_use.isoformat() if last_use else None,
-            "last_door_or_motion": last_event.isoformat() if last_event else None,
-            "meter_reported_until": known.isoformat(),
+            "last_water_use": iso(last_use),
+            "last_door_or_motion": iso(last_event),
+            "meter_reported_until": iso(known),
         },
     )
 
@@ -314,7 +329,7 @@ def judge_no_movement(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candi
     days = home.setting("no_movement_days", d)
     last_event, last_use = home.last_event(), home.last_water_use()
     since = home.silent_since(last_event, last_use)
-    known = max(f.last_at for f in online if f.last_at is not None)
+    known = min(max(f.last_at for f in online if f.last_at is not None), now)
     if since is None or known - since < dt.timedelta(days=days):
         return None
     return Candidate(
@@ -324,8 +339,8 @@ def judge_no_movement(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candi
         since,
         {
             "days": days,
-            "last_door_or_motion": last_event.isoformat() if last_event else None,
-            "last_water_use": last_use.isoformat() if last_use else None,
+            "last_door_or_motion": iso(last_event),
+            "last_water_use": iso(last_use),
         },
     )
 

@@ -23,7 +23,13 @@ from linli.care.simulate.episodes import RATES, Truth, plan_episodes
 from linli.care.simulate.evaluate import Figures, evaluate, report
 from linli.care.simulate.home import HomeSim
 from linli.care.simulate.runner import Counts, Runner
-from linli.care.simulate.world import world_build, world_reset
+from linli.care.simulate.world import SimWorld, world_build, world_reset
+
+
+def _stored(world: SimWorld) -> int:
+    from linli.care.models import Reading
+
+    return Reading.objects.filter(device__household__in=world.households).count()
 
 
 @dataclass
@@ -101,9 +107,10 @@ def simulation_run(
     lines = [
         f"{households} homes, {days} days after a {warmup_days}-day warm-up, seed {seed}, "
         f"from {start} (world ready in {built:.0f} s)",
-        f"readings generated {c.generated}, delivered {c.delivered}, accepted {c.accepted}, "
-        f"duplicates {c.duplicates}, rejected {c.rejected} {dict(c.rejected_codes)}, "
-        f"late {c.late}; sweeps {c.sweeps}",
+        f"readings sent {c.generated} (never sent, device offline: {c.lost}), delivered "
+        f"{c.delivered}, still on their way {c.pending}; accepted {c.accepted}, duplicates "
+        f"{c.duplicates}, rejected {c.rejected} {dict(c.rejected_codes)}, late {c.late}; "
+        f"stored {_stored(world)}; sweeps {c.sweeps}",
         "seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in c.seconds.items()),
         f"incidents {len(truth.incidents)}, announced absences {len(truth.aways)}, "
         f"device faults {len(truth.faults)}; staff errors {len(runner.staff.errors)}",

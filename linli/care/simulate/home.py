@@ -98,6 +98,7 @@ class HomeSim:
         self.extra_doors: list[float] = []  # leaving for / coming back from an absence, visits
         self.extra_motion: list[float] = []
         self.plans: dict[int, DayPlan] = {}
+        self.lost = 0  # readings taken during an outage that does not keep them
 
     # ---------------------------------------------------------------- the person
 
@@ -200,6 +201,7 @@ class HomeSim:
             outage = dev.offline(at)
             if outage is not None:
                 if not outage.buffered:
+                    self.lost += 1
                     continue
                 deliver = outage.end + rng.uniform(5, 120)
             else:

@@ -42,6 +42,8 @@ class Counts:
     rejected: int = 0
     late: int = 0
     sweeps: int = 0
+    pending: int = 0  # still on their way when the run ended
+    lost: int = 0  # taken while the device was offline and never sent (by design)
     rejected_codes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -97,6 +99,8 @@ class Runner:
                         f"{c.sweeps} sweeps",
                         flush=True,
                     )
+        self.counts.pending = len(self.queue)
+        self.counts.lost = sum(h.lost for h in self.homes)
         return self.counts
 
     def step(self, t0: float, t1: float) -> None:
