@@ -100,9 +100,7 @@ def resident_create(
 
     if (
         household is None
-        or not Household.objects.filter(pk=household.pk)
-        .filter(_household_place(actor))
-        .exists()
+        or not Household.objects.filter(pk=household.pk).filter(_household_place(actor)).exists()
     ):
         raise PermissionDenied("只能在自己负责的区域登记居民。")
     resident = Resident(household=household)
