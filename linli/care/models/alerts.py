@@ -279,14 +279,16 @@ class PowerSnapshot(models.Model):
 
 class PowerBaseline(models.Model):
     """The person's own electricity use over one rule window (CARE-3): the kWh used in the
-    `electricity_hours` hours ending at `slot`'s hour on each matching day of the last eight
-    weeks (`samples`: [[day number, kWh], …]), their mean and variance. `slot` = (day type at
-    the window start × 2 + day type at its end) × 24 + end hour; day type 0 weekday,
-    1 weekend. Extended nightly by `baseline_refresh` from the day's readings."""
+    `electricity_hours` hours ending at `slot`'s hour, as an exponentially weighted mean and
+    variance over the matching days, with a memory of about eight weeks (`weight` is the
+    sum of the weights, `days` the number of days seen). `slot` = (day type at the window
+    start × 2 + day type at its end) × 24 + end hour; day type 0 weekday, 1 weekend.
+    Extended nightly by `baseline_refresh` from the day's readings: a small table, one row
+    per meter and slot, whatever the history."""
 
     device = models.ForeignKey("care.Device", on_delete=models.CASCADE, related_name="+")
     slot = models.PositiveSmallIntegerField()
-    samples = models.JSONField(default=list)
+    weight = models.FloatField(default=0.0)
     expected = models.FloatField()
     variance = models.FloatField()
     days = models.PositiveSmallIntegerField()

@@ -4,11 +4,12 @@ Design: the rule compares whole-hour windows. The window is the `electricity_hou
 hours ending at the top of the current hour; its use is the difference of two hourly
 snapshots of the meter register (PowerSnapshot, written by the first sweep of each hour
 with one INSERT … SELECT from DeviceState and kept for about a day). The baseline is the
-use over the same window on the matching days of the last eight weeks: slot = (day type
-at the window start, day type at its end, end hour), weekday or weekend. `baseline_refresh`
-(nightly) appends each past hour's window total to its slot's samples from the day's
-readings, drops samples older than 56 days and stores their mean and variance — so the
-sweep reads one baseline row per meter and never touches readings.
+use over the same window on the matching days: slot = (day type at the window start, day
+type at its end, end hour), weekday or weekend. `baseline_refresh` (nightly) folds each
+past hour's window total, from the day's readings, into its slot's exponentially weighted
+mean and variance, with a memory of about eight weeks of that slot's days (a weekday slot
+sees five days a week, a weekend one two) — so the table stays one small row per meter and
+slot, and the sweep reads one row per meter and never touches readings.
 
 Alert when, for a meter with at least MIN_SAMPLES samples in the slot and an expected use
 of at least `electricity_min_kwh`: use ≤ `electricity_ratio` × expected, and expected − use
@@ -21,6 +22,7 @@ a person in trouble; the simulated ground truth has no such incidents).
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,7 +42,8 @@ from linli.care.models import (
 from linli.care.services.rules import Candidate, Home, activity_after, iso
 
 MIN_SAMPLES = 4
-KEEP_DAYS = 56
+KEEP_DAYS = 56  # the first refresh of a meter looks this far back
+KEEP_WEEKS = 8
 HOUR = dt.timedelta(hours=1)
 NEAR = 2700.0  # a register value at an hour needs readings within 45 minutes on both sides
 CHUNK = 200
@@ -93,6 +96,7 @@ class PowerSuspect:
     device_id: int
     expected: float
     variance: float
+    days: int
     used: float
     window_start: dt.datetime
     window_end: dt.datetime
@@ -106,7 +110,7 @@ def power_suspects(*, hour: dt.datetime, d: CareDefaults) -> list[PowerSuspect]:
     adapt = connection.ops.adapt_datetimefield_value
     b, s, dv = _table(PowerBaseline), _table(PowerSnapshot), _table(Device)
     sql = (
-        "SELECT b.device_id, dv.household_id, b.expected, b.variance, "  # noqa: S608
+        "SELECT b.device_id, dv.household_id, b.expected, b.variance, b.days, "  # noqa: S608
         "e.at, e.value, o.at, o.value, dv.register_max "
         f"FROM {b} b JOIN {s} e ON e.device_id = b.device_id AND e.hour = %s "
         f"JOIN {s} o ON o.device_id = b.device_id AND o.hour = %s "
@@ -126,7 +130,7 @@ def power_suspects(*, hour: dt.datetime, d: CareDefaults) -> list[PowerSuspect]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for device_id, household_id, expected, variance, e_at, e_val, o_at, o_val, wrap in rows:
+    for device_id, household_id, expected, variance, days, e_at, e_val, o_at, o_val, wrap in rows:
         e_at, o_at = _aware(e_at), _aware(o_at)
         used = e_val - o_val
         if used < 0:
@@ -137,7 +141,9 @@ def power_suspects(*, hour: dt.datetime, d: CareDefaults) -> list[PowerSuspect]:
             continue
         if abs((e_at - o_at).total_seconds() - n * 3600) > NEAR:
             continue  # a meter that was late at either end: its window is not comparable
-        out.append(PowerSuspect(household_id, device_id, expected, variance, used, o_at, e_at))
+        out.append(
+            PowerSuspect(household_id, device_id, expected, variance, days, used, o_at, e_at)
+        )
     return out
 
 
@@ -147,6 +153,14 @@ def _aware(value: Any) -> dt.datetime:
     if timezone.is_naive(value):
         value = value.replace(tzinfo=dt.UTC)
     return value
+
+
+def spread(suspect: "PowerSuspect") -> float:
+    """The variance the test uses: a few samples understate it, and a very regular person
+    still varies a little (5% and 0.05 kWh)."""
+    n = suspect.days
+    small = n / (n - 1) if n > 1 else 2.0
+    return suspect.variance * small + (0.05 * suspect.expected) ** 2 + 0.0025
 
 
 def judge_electricity(
@@ -162,7 +176,7 @@ def judge_electricity(
         return None
     sigma = home.setting("electricity_sigma", d)
     gap = suspect.expected - suspect.used
-    if gap <= 0 or gap * gap < sigma * sigma * suspect.variance:
+    if gap <= 0 or gap * gap < sigma * sigma * spread(suspect):
         return None
     return Candidate(
         home.household_id,
@@ -174,7 +188,7 @@ def judge_electricity(
             "window_end": iso(suspect.window_end),
             "expected": round(suspect.expected, 3),
             "used": round(suspect.used, 3),
-            "sd": round(float(np.sqrt(suspect.variance)), 3),
+            "sd": round(float(np.sqrt(spread(suspect))), 3),
             "ratio": d.electricity_ratio,
         },
     )
@@ -242,7 +256,6 @@ def _refresh_chunk(
     grid = [first + k * HOUR for k in range(int((end - first) / HOUR) + 1)]
     epoch = np.array([g.timestamp() for g in grid])
     slots = np.array([slot_of(g, hours) for g in grid])
-    days = np.array([timezone.localtime(g - dt.timedelta(seconds=1)).toordinal() for g in grid])
     readings: dict[int, list[tuple[float, float]]] = {pk: [] for pk in ids}
     for device_id, at, value in (
         Reading.objects.filter(
@@ -252,8 +265,7 @@ def _refresh_chunk(
         .values_list("device_id", "at", "value")
     ):
         readings[device_id].append((at.timestamp(), value))
-    changed: list[PowerBaseline] = []
-    today = timezone.localtime(end).toordinal()
+    changed: dict[tuple[int, int], PowerBaseline] = {}
     for pk, wrap in meters:
         pts = readings[pk]
         if len(pts) < 2:
@@ -264,29 +276,46 @@ def _refresh_chunk(
         since = hour_floor(last[pk]) + HOUR if pk in last else oldest
         use = epoch >= since.timestamp()
         totals = _registers(ts, vs, epoch) - _registers(ts, vs, epoch - hours * 3600.0)
-        touched: set[int] = set()
         for k in np.nonzero(use & ~np.isnan(totals) & (totals >= 0))[0]:
             slot = int(slots[k])
             row = rows.get((pk, slot))
             if row is None:
                 row = rows[(pk, slot)] = PowerBaseline(
-                    device_id=pk, slot=slot, samples=[], expected=0, variance=0, days=0
+                    device_id=pk, slot=slot, weight=0.0, expected=0.0, variance=0.0, days=0
                 )
-            row.samples.append([int(days[k]), round(float(totals[k]), 4)])
-            touched.add(slot)
-        for slot in touched:
-            row = rows[(pk, slot)]
-            row.samples = [s for s in row.samples if s[0] > today - KEEP_DAYS]
-            values = np.array([s[1] for s in row.samples])
-            row.days = len(values)
-            row.expected = float(values.mean())
-            spread = float(values.var(ddof=1)) if len(values) > 1 else 0.0
-            row.variance = spread + (0.05 * row.expected) ** 2 + 0.0025
+            _fold(row, float(totals[k]), decay(slot, hours))
             row.refreshed_at = now
-            changed.append(row)
-    # Rewritten rather than updated: a bulk UPDATE of JSON rows is slower than delete + insert.
-    PowerBaseline.objects.filter(pk__in=[r.pk for r in changed if r.pk is not None]).delete()
-    for r in changed:
+            changed[(pk, slot)] = row
+    # Rewritten rather than updated: one DELETE and one INSERT beat a bulk UPDATE.
+    PowerBaseline.objects.filter(pk__in=[r.pk for r in changed.values() if r.pk]).delete()
+    for r in changed.values():
         r.pk = None
-    PowerBaseline.objects.bulk_create(changed, batch_size=1000)
-    return len({r.device_id for r in changed})
+    PowerBaseline.objects.bulk_create(changed.values(), batch_size=1000)
+    return len({r.device_id for r in changed.values()})
+
+
+def _fold(row: PowerBaseline, x: float, keep: float) -> None:
+    """Exponentially weighted mean and variance (West 1979) with forgetting factor `keep`."""
+    spread = row.variance * row.weight
+    weight = keep * row.weight + 1.0
+    delta = x - row.expected
+    mean = row.expected + delta / weight
+    row.variance = (keep * spread + delta * (x - mean)) / weight
+    row.expected, row.weight = mean, weight
+    row.days = min(row.days + 1, 32767)
+
+
+@lru_cache(maxsize=8)
+def _per_week(hours: int) -> dict[int, int]:
+    """How many times each slot occurs in a week (a Monday-to-Sunday reference week)."""
+    monday = dt.datetime(2026, 3, 2, tzinfo=timezone.get_default_timezone())
+    counts: dict[int, int] = {}
+    for h in range(1, 24 * 7 + 1):
+        slot = slot_of(monday + dt.timedelta(hours=h), hours)
+        counts[slot] = counts.get(slot, 0) + 1
+    return counts
+
+
+def decay(slot: int, hours: int) -> float:
+    """Forgetting factor of a slot: a memory of about eight weeks of its days."""
+    return 1.0 - 1.0 / (KEEP_WEEKS * max(1, _per_week(hours).get(slot, 1)))

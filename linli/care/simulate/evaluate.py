@@ -108,7 +108,9 @@ def evaluate(
     for i in truth.incidents:
         incidents.setdefault(homes[i.home].household_id, []).append(i)
     first_true: dict[int, tuple[float, float]] = {}
-    alerts = Alert.objects.filter(rule__in=WELFARE_RULES, detected_at__gte=epoch).order_by("pk")
+    alerts = Alert.objects.filter(
+        rule__in=WELFARE_RULES, detected_at__gte=epoch, household_id__in=list(by_household)
+    ).order_by("pk")
     for a in alerts:
         detected = secs(a.detected_at)
         if detected < first:
@@ -175,7 +177,11 @@ def _tasks(
     for fault in truth.faults:
         faults.setdefault((fault.serial, fault.kind), []).append(fault)
     opened: dict[tuple[str, str], list[float]] = {}
-    for t in MaintenanceTask.objects.select_related("device").filter(opened_at__gte=epoch):
+    ours = [h.household_id for h in homes]
+    tasks = MaintenanceTask.objects.select_related("device").filter(
+        opened_at__gte=epoch, household_id__in=ours
+    )
+    for t in tasks:
         at = (t.opened_at - epoch).total_seconds()
         if at < first:
             continue

@@ -160,7 +160,7 @@ class Staff:
 
     def _do_repair(self, t: float, pk: int, actor: User) -> None:
         task = MaintenanceTask.objects.select_related("device").filter(pk=pk).first()
-        if task is None:
+        if task is None or task.household_id not in self.home_of:
             return
         home = self.home_of[task.household_id]
         dev = home.devices.get(task.device.kind)

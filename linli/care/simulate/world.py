@@ -211,6 +211,10 @@ def world_reset(world: SimWorld, *, quiet_share: float, seed: int) -> None:
         last_change_at=None,
     )
     devices.update(last_seen_at=None, battery=None, active=True)
+    # Homes of a bigger earlier run that this run does not simulate are switched off.
+    Device.objects.filter(household__building__grid__community=world.community).exclude(
+        household__in=homes
+    ).update(active=False)
     CareProfile.objects.filter(household__in=homes).delete()
     rng = random.Random(seed + 5)
     profiles: list[Any] = []

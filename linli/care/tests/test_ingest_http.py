@@ -1,6 +1,7 @@
 """CARE-2 HTTP batch endpoint: POST /api/care/readings, authenticated per gateway."""
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -19,8 +20,8 @@ def home(world):
     return make_home(world)
 
 
-def post(client: Client, body: object, token: str | None) -> object:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+def post(client: Client, body: object, token: str | None) -> Any:
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return client.post(URL, data=json.dumps(body), content_type="application/json", **headers)
 
 

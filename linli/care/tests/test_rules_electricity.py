@@ -111,7 +111,21 @@ def test_refresh_is_incremental(home):
     assert PowerBaseline.objects.count() == rows
     monday = baseline(home, START + 22)
     assert monday.days == 16
-    assert monday.samples[-1][0] == at(START).date().toordinal()
+    assert 8 < monday.weight < 40  # about eight weeks of weekdays at most
+
+
+def test_the_baseline_follows_a_change_of_habits(home):
+    """Eight weeks' memory: after a new habit (no television), the expectation moves."""
+    before = baseline(home, 18 * 24 + 22).expected
+    global EVENING
+    old, EVENING = EVENING, 0.1
+    try:
+        run(home, START + 1, START + 24 * 5)
+    finally:
+        EVENING = old
+    baseline_refresh(now=at(START + 24 * 5, minutes=5))
+    after = baseline(home, 18 * 24 + 22).expected
+    assert 12 * BASE + 5 * 0.1 < after < before
 
 
 def test_a_meter_that_wrapped_round_is_not_a_drop(world):

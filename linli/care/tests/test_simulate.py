@@ -23,8 +23,9 @@ def test_a_small_simulated_month_is_accounted_for_and_scored(db):
     assert c.rejected == 0
     assert Reading.objects.count() == c.accepted
     assert c.duplicates > 0 and c.late > 0
-    assert f.incidents >= 5
-    assert f.recall >= 0.9 and f.precision >= 0.8
+    assert f.incidents >= 2
+    assert f.caught == f.in_time == f.incidents  # each within its rule window + 30 min
+    assert f.precision >= 0.8
     assert Alert.objects.filter(status="closed").exists()  # the simulated visits closed them
     assert MaintenanceTask.objects.filter(kind="offline").exists()
     assert any(line.startswith("welfare precision") for line in result.lines)
