@@ -155,3 +155,7 @@ class ReadingAdmin(admin.ModelAdmin[Reading]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- C2: thresholds, alerts, maintenance tasks (linli/care/admin_alerts.py) -------------
+from linli.care import admin_alerts  # noqa: E402, F401

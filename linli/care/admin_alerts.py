@@ -1,0 +1,78 @@
+"""Care admin, C2's part: the thresholds (city-wide defaults and per household) are edited
+here through their services (validated, audited); alerts and maintenance tasks are shown
+read-only — they change through the sweep and the visit pages."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from linli.care.models import Alert, CareDefaults, CareProfile, MaintenanceTask
+from linli.care.services.settings import defaults_save, profile_save, settings_check
+from linli.core.errors import ValidationFailed
+
+
+class _CheckedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Shows a threshold the service would refuse on its field, in Chinese."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]  # Django's hook after the instance is built
+        try:
+            settings_check(self.instance)
+        except ValidationFailed as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, exc.message)
+
+
+class _NoDelete(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = _CheckedForm
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CareDefaults)
+class CareDefaultsAdmin(_NoDelete):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not CareDefaults.objects.exists()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        defaults_save(actor=request.user, defaults=obj, changed=form.changed_data)
+
+
+@admin.register(CareProfile)
+class CareProfileAdmin(_NoDelete):
+    list_display = ("household", "enabled", "no_water_hours", "quiet_start", "quiet_end")
+    list_filter = ("enabled",)
+    raw_id_fields = ("household", "resident")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        profile_save(actor=request.user, profile=obj, changed=form.changed_data)
+
+
+class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(_ReadOnly):
+    list_display = ("pk", "household", "rule", "status", "detected_at", "escalation_level")
+    list_filter = ("rule", "status", "outcome", "escalation_level")
+    raw_id_fields = ("household", "resident")
+
+
+@admin.register(MaintenanceTask)
+class MaintenanceTaskAdmin(_ReadOnly):
+    list_display = ("pk", "device", "kind", "status", "opened_at", "closed_at")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("device", "household")
