@@ -239,16 +239,19 @@ def city(n: int) -> dict[str, Any]:
     hour = now.replace(minute=0)
 
     def snapshots() -> Any:
-        for h in range(1, n + 1):
-            pk = (h - 1) * 4 + 2
-            value = registers[pk]
-            for back in range(1, 14):
-                at = hour - dt.timedelta(hours=back)
-                # The snapshot at `at` is the register before the last `back` hours of use.
-                value -= hourly_use((at.hour) % 24, low=h in low or h in silent)
-                yield (pk, at, at + dt.timedelta(minutes=1), round(value, 3))
+        # Hour by hour, as the sweeps write them (one INSERT … SELECT per hour).
+        values = {h: registers[(h - 1) * 4 + 2] for h in range(1, n + 1)}
+        for back in range(1, 14):
+            at = hour - dt.timedelta(hours=back)
+            for h in range(1, n + 1):
+                # The register before the last `back` hours of use.
+                values[h] -= hourly_use(at.hour, low=h in low or h in silent)
+                pk = (h - 1) * 4 + 2
+                yield (pk, h, at, at + dt.timedelta(minutes=1), round(values[h], 3))
 
-    snaps = copy("care_powersnapshot", ("device_id", "hour", "at", "value"), snapshots())
+    snaps = copy(
+        "care_powersnapshot", ("device_id", "household_id", "hour", "at", "value"), snapshots()
+    )
     monday = dt.datetime(2026, 3, 2, tzinfo=now.tzinfo)
     reference = {
         slot_of(monday + dt.timedelta(hours=x), 12): monday + dt.timedelta(hours=x)
@@ -269,6 +272,8 @@ def city(n: int) -> dict[str, Any]:
         ("device_id", "slot", "weight", "expected", "variance", "days", "refreshed_at"),
         baselines(),
     )
+    # Written nightly in slot order of each meter; the visibility map lets the sweep read
+    # the index alone.
     copy(
         "care_careprofile",
         (

@@ -3,17 +3,18 @@ the `care_sweep_task`), and the nightly electricity baseline refresh
 (`manage.py care_sweep --baseline`, `baseline_refresh_task`).
 
 One sweep, in one transaction, in this order:
-1. maintenance: offline / stuck / battery tasks opened and resolved (before the rules, so a
-   meter just found stuck is not trusted by them);
-2. deferred alerts whose quiet period ended are opened and told;
-3. the first sweep of each hour snapshots every electricity register;
-4. candidate homes: one narrowing query per rule over DeviceState (plus the homes with an
-   active welfare alert and the electricity suspects), then those homes are loaded whole
-   in a few chunked queries and judged in Python (`services/rules.py`, `baseline.py`);
-5. active welfare alerts whose condition no longer holds are resolved (nobody has taken
-   them yet); new alerts are opened in bulk (one per household and rule, one welfare alert
+1. one query over DeviceState finds the rows that matter (`services/scan.py`);
+2. the first sweep of each hour snapshots every electricity register and finds the meters
+   far below their baseline (`services/baseline.py`);
+3. the candidate homes (from the scan, the active welfare alerts and the electricity
+   suspects) are loaded whole in a few chunked queries; maintenance tasks (offline, stuck,
+   battery) are opened and resolved first, so a meter just found stuck is not trusted by
+   the rules, which then judge the homes in Python (`services/rules.py`);
+4. active welfare alerts whose condition no longer holds are resolved (nobody has taken
+   them yet); deferred alerts whose quiet period ended are opened and told; new alerts
+   are opened in bulk (one per household and rule, one welfare alert
    per household at a time), deferred in quiet hours, told per grid worker;
-6. escalation of alerts not acknowledged by their due time.
+5. escalation of alerts not acknowledged by their due time.
 Sweeps are serialised by a row lock on CareDefaults (a second sweep meanwhile skips).
 """
 
@@ -50,11 +51,9 @@ from linli.care.services.rules import (
     homes_load,
     judge_no_movement,
     judge_no_water,
-    no_movement_suspects,
-    no_water_suspects,
-    shortest_windows,
     still_holds,
 )
+from linli.care.services.scan import states_scan
 
 __all__ = ["SweepResult", "baseline_refresh", "care_sweep"]
 
@@ -81,8 +80,7 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         d = CareDefaults.objects.select_for_update(skip_locked=True).filter(pk=1).first()
         if d is None:
             return SweepResult(skipped=True)
-        tasks_opened, tasks_resolved = maintenance_sweep(now=now, d=d)
-        released = alerts_release(now=now)
+        scan = states_scan(now=now, d=d)
         hour = power_snapshot(now=now, d=d)
         power = power_suspects(hour=hour, d=d) if hour is not None else []
         active = list(
@@ -90,12 +88,12 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
             .filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES)
             .select_related("assigned_to")
         )
-        shortest = shortest_windows(d)
-        suspects = no_water_suspects(now=now, d=d, shortest=shortest)
-        suspects |= no_movement_suspects(now=now, shortest=shortest)
+        suspects = scan.water | scan.movement | {s[1] for s in scan.stuck}
         suspects |= {a.household_id for a in active} | {p.household_id for p in power}
         homes = homes_load(suspects, now=now)
+        tasks, tasks_resolved = maintenance_sweep(now=now, d=d, scan=scan, homes=homes)
         resolved = _resolve(active, homes, now)
+        released = alerts_release(now=now)  # after resolving: a moot one is not told
         candidates: list[Candidate] = []
         for home in homes.values():
             for judge in (judge_no_water, judge_no_movement):
@@ -116,7 +114,7 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         released=released,
         resolved=resolved,
         escalated=escalated,
-        tasks_opened=tasks_opened,
+        tasks_opened=len(tasks),
         tasks_resolved=tasks_resolved,
         homes_judged=len(homes),
         power_hour=hour is not None,

@@ -79,11 +79,15 @@ def power_snapshot(*, now: dt.datetime, d: CareDefaults) -> dt.datetime | None:
     fresh = hour - dt.timedelta(minutes=45)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {_table(PowerSnapshot)} (device_id, hour, at, value) "  # noqa: S608
-            f"SELECT device_id, %s, last_at, last_value FROM {_table(DeviceState)} "
+            f"INSERT INTO {_table(PowerSnapshot)} "  # noqa: S608
+            "(hour, device_id, household_id, at, value) "
+            f"SELECT %s, device_id, household_id, last_at, last_value FROM {_table(DeviceState)} "
             "WHERE kind = %s AND last_at >= %s AND last_value IS NOT NULL",
             [adapt(hour), DeviceKind.ELECTRICITY.value, adapt(fresh)],
         )
+        if connection.vendor == "postgresql":
+            # 100,000 rows of a new hour: without fresh statistics the planner expects one.
+            cursor.execute(f"ANALYZE {_table(PowerSnapshot)}")
     PowerSnapshot.objects.filter(
         hour__lt=hour - dt.timedelta(hours=d.electricity_hours + 3)
     ).delete()
@@ -108,14 +112,13 @@ def power_suspects(*, hour: dt.datetime, d: CareDefaults) -> list[PowerSuspect]:
     n = d.electricity_hours
     start = hour - dt.timedelta(hours=n)
     adapt = connection.ops.adapt_datetimefield_value
-    b, s, dv = _table(PowerBaseline), _table(PowerSnapshot), _table(Device)
+    b, s = _table(PowerBaseline), _table(PowerSnapshot)
     sql = (
-        "SELECT b.device_id, dv.household_id, b.expected, b.variance, b.days, "  # noqa: S608
-        "e.at, e.value, o.at, o.value, dv.register_max "
+        "SELECT b.device_id, e.household_id, b.expected, b.variance, b.days, "  # noqa: S608
+        "e.at, e.value, o.at, o.value "
         f"FROM {b} b JOIN {s} e ON e.device_id = b.device_id AND e.hour = %s "
         f"JOIN {s} o ON o.device_id = b.device_id AND o.hour = %s "
-        f"JOIN {dv} dv ON dv.id = b.device_id "
-        "WHERE b.slot = %s AND b.days >= %s AND b.expected >= %s AND dv.active "
+        "WHERE b.slot = %s AND b.days >= %s AND b.expected >= %s "
         "AND e.value - o.value <= b.expected * %s"
     )
     params = [
@@ -126,14 +129,20 @@ def power_suspects(*, hour: dt.datetime, d: CareDefaults) -> list[PowerSuspect]:
         d.electricity_min_kwh,
         d.electricity_ratio,
     ]
-    out = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    for device_id, household_id, expected, variance, days, e_at, e_val, o_at, o_val, wrap in rows:
+    wraps = dict(
+        Device.objects.filter(pk__in=[r[0] for r in rows if r[6] < r[8]]).values_list(
+            "pk", "register_max"
+        )
+    )
+    out = []
+    for device_id, household_id, expected, variance, days, e_at, e_val, o_at, o_val in rows:
         e_at, o_at = _aware(e_at), _aware(o_at)
         used = e_val - o_val
-        if used < 0:
+        if used < 0:  # the register wrapped round, or was replaced
+            wrap = wraps.get(device_id)
             if not wrap:
                 continue
             used += wrap
@@ -287,9 +296,9 @@ def _refresh_chunk(
             row.refreshed_at = now
             changed[(pk, slot)] = row
     # Rewritten rather than updated: one DELETE and one INSERT beat a bulk UPDATE.
-    PowerBaseline.objects.filter(pk__in=[r.pk for r in changed.values() if r.pk]).delete()
-    for r in changed.values():
-        r.pk = None
+    stored = [(slot, pk) for (pk, slot), r in changed.items() if not r._state.adding]
+    for i in range(0, len(stored), 2000):
+        PowerBaseline.objects.filter(pk__in=stored[i : i + 2000]).delete()
     PowerBaseline.objects.bulk_create(changed.values(), batch_size=1000)
     return len({r.device_id for r in changed.values()})
 

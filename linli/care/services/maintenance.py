@@ -20,7 +20,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from linli.accounts.selectors import place_q
@@ -28,13 +27,13 @@ from linli.care.models import (
     CareDefaults,
     Device,
     DeviceKind,
-    DeviceState,
     MaintenanceTask,
     TaskKind,
     TaskStatus,
 )
 from linli.care.services.alert_people import community_staff, places
-from linli.care.services.rules import SENSOR_KINDS, homes_load, offline_after
+from linli.care.services.rules import SENSOR_KINDS, Home
+from linli.care.services.scan import Scan
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.notifications.services import notification_send
@@ -43,48 +42,11 @@ DAY = dt.timedelta(days=1)
 AUDIT_IDS = 1000
 
 
-def _offline(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
-    """device id → (household id, last reading time) for active devices gone silent. The
-    big scan is over DeviceState alone; the few devices found are then checked."""
-    q = Q(last_at__isnull=True)
-    for kind in DeviceKind:
-        q |= Q(kind=kind, last_at__lt=now - offline_after(kind, d))
-    rows = DeviceState.objects.filter(q).values_list("device_id", "household_id", "last_at")
-    found = {pk: (household_id, last_at) for pk, household_id, last_at in rows}
-    if not found:
-        return {}
-    # A device that never reported counts from the day after its installation.
-    grace = timezone.localdate(now) - DAY
-    keep = set()
-    for pk, installed_on in Device.objects.filter(pk__in=list(found), active=True).values_list(
-        "pk", "installed_on"
-    ):
-        if found[pk][1] is not None or installed_on < grace:
-            keep.add(pk)
-    return {pk: v for pk, v in found.items() if pk in keep}
-
-
-def _stuck(now: dt.datetime, d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
-    limit = now - dt.timedelta(days=d.stuck_days)
-    fields = ("device_id", "household_id", "kind", "last_change_at", "last_event_at")
-    rows = list(
-        DeviceState.objects.filter(
-            Q(kind=DeviceKind.WATER, last_change_at__lte=limit)
-            | Q(kind=DeviceKind.MOTION, last_event_at__lte=limit)
-        ).values_list(*fields)
-    )
-    # A sensor that never saw anything counts from its installation (few rows: joined).
-    rows += DeviceState.objects.filter(
-        kind__in=(DeviceKind.WATER, DeviceKind.MOTION),
-        last_change_at__isnull=True,
-        last_event_at__isnull=True,
-        device__installed_on__lte=timezone.localdate(limit),
-    ).values_list(*fields)
-    if not rows:
-        return {}
-    homes = homes_load({r[1] for r in rows}, now=now)
+def _stuck(
+    scan: Scan, homes: dict[int, Home], now: dt.datetime, d: CareDefaults
+) -> dict[int, tuple[int, dt.datetime | None]]:
     out: dict[int, tuple[int, dt.datetime | None]] = {}
-    for pk, household_id, kind, last_change, last_event in rows:
+    for pk, household_id, kind, last_change, last_event in scan.stuck:
         home = homes[household_id]
         facts = next((f for f in home.devices if f.pk == pk), None)
         if facts is None or not facts.online(now, d) or home.away_now:
@@ -126,13 +88,16 @@ def _audit(action: str, ids: list[int], now: dt.datetime, kind: str) -> None:
         )
 
 
-def maintenance_sweep(*, now: dt.datetime, d: CareDefaults) -> tuple[int, int]:
-    """Open and resolve maintenance tasks. Inside the sweep's transaction.
-    Returns (opened, resolved)."""
+def maintenance_sweep(
+    *, now: dt.datetime, d: CareDefaults, scan: Scan, homes: dict[int, Home]
+) -> tuple[list[MaintenanceTask], int]:
+    """Open and resolve maintenance tasks, from the sweep's scan and homes (which must hold
+    the households of `scan.stuck`). Inside the sweep's transaction. Returns the tasks
+    opened and the number resolved; marks newly stuck devices in `homes`."""
     opened: list[MaintenanceTask] = []
-    resolved = 0
-    found = {TaskKind.OFFLINE: _offline(now, d), TaskKind.STUCK: _stuck(now, d)}
+    found = {TaskKind.OFFLINE: scan.offline, TaskKind.STUCK: _stuck(scan, homes, now, d)}
     found[TaskKind.BATTERY] = _battery(d)
+    resolved: list[int] = []
     open_now: dict[str, dict[int, int]] = {kind: {} for kind in found}
     for kind, device_id, pk in MaintenanceTask.objects.filter(status=TaskStatus.OPEN).values_list(
         "kind", "device_id", "pk"
@@ -154,7 +119,7 @@ def maintenance_sweep(*, now: dt.datetime, d: CareDefaults) -> tuple[int, int]:
                 status=TaskStatus.RESOLVED_AUTO, closed_at=now, updated_at=now
             )
             _audit("care.tasks_resolved", gone, now, kind)
-            resolved += len(gone)
+            resolved.extend(gone)
         new = [
             MaintenanceTask(
                 device_id=pk,
@@ -172,7 +137,11 @@ def maintenance_sweep(*, now: dt.datetime, d: CareDefaults) -> tuple[int, int]:
             opened += created
     if opened:
         _tell_community(opened)
-    return len(opened), resolved
+    for t in opened:
+        if t.kind == TaskKind.STUCK and t.household_id in homes:
+            for f in homes[t.household_id].devices:
+                f.stuck = f.stuck or f.pk == t.device_id
+    return opened, len(resolved)
 
 
 def _tell_community(tasks: list[MaintenanceTask]) -> None:

@@ -1,13 +1,13 @@
 """The welfare rules (CARE-3) over DeviceState, and what counts as a silent person (CARE-4).
 
-Each sweep first narrows the 100,000 homes down with one indexed query per rule over
-DeviceState (homes whose water has been still for the shortest window anyone has, homes
-whose door and motion sensors have been still for the shortest no-movement window), then
-loads the few candidate homes whole (`homes_load`) and judges them in Python:
+Each sweep first narrows the 100,000 homes down with one query over DeviceState
+(`scan.py`: homes whose water, or door and motion sensors, have been still for their
+window), then loads the few candidate homes whole (`homes_load`) and judges them here:
 
 - no_water: the person is silent since `since` = the latest of: last water use (the meter's
   use mark: 0.01 m³ reached), last door or motion event, end of the latest away period,
-  start of monitoring. Alert when an online, not-stuck water meter has reported for at least
+  the last visit that closed a welfare alert (the worker saw the person then), start of
+  monitoring. Alert when an online, not-stuck water meter has reported for at least
   `no_water_hours` after `since` — its own readings prove the silence, so a meter whose
   readings are late or missing proves nothing (it becomes a maintenance task instead).
   Counting door and motion events is what keeps a stuck meter (or a meter-shy person)
@@ -26,11 +26,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from linli.care.models import (
+    WELFARE_RULES,
     Alert,
+    AlertStatus,
     AwayPeriod,
     CareDefaults,
     CareProfile,
@@ -45,6 +47,7 @@ from linli.care.models import (
 )
 
 CHUNK = 2000
+VISIT_MEMORY = dt.timedelta(days=7)
 SENSOR_KINDS = (DeviceKind.DOOR, DeviceKind.MOTION)
 
 
@@ -91,6 +94,8 @@ class Home:
     away_now: bool = False
     away_end: dt.datetime | None = None  # the latest away period that has ended
     away_covers: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+    # A visit that closed a welfare alert saw the person then: silence counts from there.
+    last_visit: dt.datetime | None = None
 
     def of(self, *kinds: str) -> list[DeviceFacts]:
         return [f for f in self.devices if f.kind in kinds]
@@ -122,8 +127,11 @@ class Home:
         )
 
     def silent_since(self, *marks: dt.datetime | None) -> dt.datetime | None:
-        """The latest of the given activity marks, the last away end and monitoring start."""
-        values = [m for m in (*marks, self.away_end, self.started()) if m is not None]
+        """The latest of the given activity marks, the last away end, the last visit and the
+        start of monitoring."""
+        values = [
+            m for m in (*marks, self.away_end, self.last_visit, self.started()) if m is not None
+        ]
         return max(values, default=None)
 
     def away_at(self, moment: dt.datetime) -> bool:
@@ -189,6 +197,19 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
             )
         for profile in CareProfile.objects.filter(household_id__in=chunk):
             homes[profile.household_id].profile = profile
+        for household_id, closed_at in (
+            Alert.objects.filter(
+                household_id__in=chunk,
+                status=AlertStatus.CLOSED,
+                rule__in=WELFARE_RULES,
+                closed_at__gte=now - VISIT_MEMORY,
+                closed_at__lte=now,
+            )
+            .values("household_id")
+            .annotate(last=Max("closed_at"))
+            .values_list("household_id", "last")
+        ):
+            homes[household_id].last_visit = closed_at
         for household_id, starts, ends in AwayPeriod.objects.filter(
             household_id__in=chunk, starts__lte=now
         ).values_list("household_id", "starts", "ends"):
@@ -202,69 +223,6 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
 
 
 # ---------------------------------------------------------------- narrowing down
-
-
-@dataclass(frozen=True)
-class Shortest:
-    """The shortest windows anyone has (defaults or per-person), for the narrowing queries."""
-
-    no_water_hours: float
-    no_movement_days: float
-    own_volume: bool  # someone has a per-person water volume
-
-
-def shortest_windows(d: CareDefaults) -> Shortest:
-    agg = CareProfile.objects.aggregate(
-        w=Min("no_water_hours"),
-        m=Min("no_movement_days"),
-        v=Count("pk", filter=Q(no_water_m3__isnull=False)),
-    )
-    return Shortest(
-        min(d.no_water_hours, agg["w"]) if agg["w"] is not None else d.no_water_hours,
-        min(d.no_movement_days, agg["m"]) if agg["m"] is not None else d.no_movement_days,
-        bool(agg["v"]),
-    )
-
-
-def _installed_before(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
-
-
-def no_water_suspects(*, now: dt.datetime, d: CareDefaults, shortest: Shortest) -> set[int]:
-    """Homes whose water may have been still long enough for someone's window. (A meter
-    that never saw use counts from its installation: only the few such rows are joined to
-    their device.)"""
-    limit = now - dt.timedelta(hours=shortest.no_water_hours)
-    online = now - offline_after(DeviceKind.WATER, d)
-    water = DeviceState.objects.filter(kind=DeviceKind.WATER, last_at__gte=online)
-    found = set(water.filter(use_mark_at__lte=limit).values_list("household_id", flat=True))
-    found |= set(
-        water.filter(
-            use_mark_at__isnull=True, device__installed_on__lte=_installed_before(limit)
-        ).values_list("household_id", flat=True)
-    )
-    if shortest.own_volume:  # a per-person volume cannot use the use mark: look at them all
-        found |= set(
-            CareProfile.objects.filter(no_water_m3__isnull=False).values_list(
-                "household_id", flat=True
-            )
-        )
-    return found
-
-
-def no_movement_suspects(*, now: dt.datetime, shortest: Shortest) -> set[int]:
-    limit = now - dt.timedelta(days=shortest.no_movement_days)
-    sensors = DeviceState.objects.filter(kind__in=SENSOR_KINDS)
-    found = set(sensors.filter(last_event_at__lte=limit).values_list("household_id", flat=True))
-    found |= set(
-        sensors.filter(
-            last_event_at__isnull=True, device__installed_on__lte=_installed_before(limit)
-        ).values_list("household_id", flat=True)
-    )
-    return found
-
-
-# ---------------------------------------------------------------- judging one home
 
 
 def _water_use_by_volume(meters: list[DeviceFacts], m3: float) -> dt.datetime | None:

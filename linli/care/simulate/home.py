@@ -99,6 +99,7 @@ class HomeSim:
         self.extra_motion: list[float] = []
         self.plans: dict[int, DayPlan] = {}
         self.lost = 0  # readings taken during an outage that does not keep them
+        self.generated_until = 0.0  # readings up to here are made; later events still count
 
     # ---------------------------------------------------------------- the person
 
@@ -157,14 +158,14 @@ class HomeSim:
                 if not self.silent(t) and not water.is_stuck(t):
                     water.register += m3
                 i += 1
-            if water.register_max and water.register >= water.register_max:
+            if water.register_max and round(water.register, 3) >= water.register_max:
                 water.register -= water.register_max
             if t1 % WATER_EVERY == 0:
                 taken.append((t1, water, round(water.register, 3), t1 % (6 * HOUR) == 0))
         power = self.devices.get("electricity")
         if power is not None:
             power.register += self._energy(plan, t0, t1)
-            if power.register_max and power.register >= power.register_max:
+            if power.register_max and round(power.register, 2) >= power.register_max:
                 power.register -= power.register_max
             if t1 % POWER_EVERY == 0:
                 taken.append((t1, power, round(power.register, 2), t1 % (6 * HOUR) == 0))
@@ -191,7 +192,15 @@ class HomeSim:
                 if t0 <= beat < t1:
                     taken.append((beat, dev, 0.0, True))
             dev.battery = max(0.0, dev.battery - dev.drain * (t1 - t0) / DAY)
+        self.generated_until = t1
         return self._deliver(taken) if taken else []
+
+    def visit_events(self, t: float, *, door: bool = True) -> None:
+        """Someone at the door and inside at `t` (or as soon as readings are still to come)."""
+        t = max(t, self.generated_until + 1.0)
+        if door:
+            self.extra_doors.append(t)
+        self.extra_motion += [t + 60.0, t + 300.0]
 
     def _deliver(self, taken: list[tuple[float, DeviceSim, float, bool]]) -> list[Out]:
         out: list[Out] = []

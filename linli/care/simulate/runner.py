@@ -8,7 +8,6 @@ after the meters' quarter-hour readings arrive, as a deployment would schedule i
 """
 
 import datetime as dt
-import os
 import heapq
 import itertools
 import time
@@ -69,8 +68,6 @@ class Runner:
         self.staff = Staff(world=world, homes=homes, truth=truth, epoch=epoch, seed=seed)
         self.progress = progress
         self.refreshed_night = -1
-        # One ingest call per gateway, as gateways would send; or one per step (faster).
-        self.by_gateway = os.environ.get("CARE_SIM_BY_GATEWAY", "1") == "1"
         gateway_of: dict[str, int | None] = dict(
             Device.objects.filter(household__in=world.households).values_list(
                 "serial", "gateway_id"
@@ -134,8 +131,7 @@ class Runner:
         batches: dict[int | None, list[ReadingIn]] = defaultdict(list)
         while self.queue and self.queue[0][0] <= now:
             _deliver, _seq, at, serial, value, battery = heapq.heappop(self.queue)
-            gateway = self.gateway_of.get(serial) if self.by_gateway else None
-            batches[gateway].append(
+            batches[self.gateway_of.get(serial)].append(
                 ReadingIn(serial=serial, at=self.moment(at), value=value, battery=battery)
             )
         started = time.perf_counter()

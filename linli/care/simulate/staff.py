@@ -118,8 +118,7 @@ class Staff:
             for incident in self.truth.incidents:
                 if incident.home == home.index and incident.start == s.start:
                     incident.end = incident.found_at = t
-            home.extra_doors.append(t)
-            home.extra_motion += [t + MINUTE, t + 5 * MINUTE]
+            home.visit_events(t)
             if self.rng.random() < 0.6:
                 days = self.rng.uniform(2, 10) * DAY
                 back = t + 0.5 * HOUR + days
@@ -147,8 +146,7 @@ class Staff:
             return Outcome.SAFE, "家中无人,电话联系家属:老人在子女家"
         if s is not None:
             return Outcome.SAFE, "老人住院中"
-        home.extra_doors.append(t)
-        home.extra_motion.append(t + MINUTE)
+        home.visit_events(t)
         faulty = any(
             dev.offline(x) or dev.is_stuck(x)
             for dev in home.devices.values()

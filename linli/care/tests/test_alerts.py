@@ -8,7 +8,8 @@ import pytest
 
 from linli.care.models import Alert, AlertStatus, DeviceKind, Outcome, Rule
 from linli.care.services.alerts import alert_open, precision_report, quiet_until
-from linli.care.services.handling import alert_acknowledge
+from linli.care.services.handling import alert_acknowledge, alert_close
+from linli.care.simulate.clock import SimClock, simulated_time
 from linli.care.tests.rules_helpers import T0, active_alerts, at, inbox, make_home, sweep
 from linli.people.choices import Audience
 
@@ -85,6 +86,22 @@ def test_an_alert_being_handled_is_left_to_the_visit(home, world):
     assert sweep(at(13, minutes=33)).resolved == 0
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED
+
+
+def test_a_visit_restarts_the_clock(home, world):
+    """The worker found her well at 13:30 without touching a sensor: the same silence does
+    not raise the alert again; twelve hours after the visit it would."""
+    sweep(at(13, minutes=3))
+    (alert,) = active_alerts(home)
+    with simulated_time(SimClock(at(13, minutes=30))):
+        alert_close(actor=world["grid_worker"], alert_id=alert.pk, outcome=Outcome.FALSE_ALARM)
+    home.water(at(13.25), at(25.5))
+    home.beats(M, at(14), at(25.5))
+    home.beats(D, at(14), at(25.5))
+    assert sweep(at(13, minutes=33)).opened == 0
+    assert sweep(at(25, minutes=18)).opened == 0
+    assert sweep(at(25, minutes=33)).opened == 1
+    assert active_alerts(home)[0].since == at(13, minutes=30)
 
 
 def test_quiet_hours_across_midnight():
