@@ -45,6 +45,7 @@ from linli.care.services.alert_people import (
 from linli.care.services.precision import RuleStats, precision_report
 from linli.care.services.rules import Candidate, defaults_get, homes_load, still_holds
 from linli.core.audit.services import audit_record
+from linli.core.errors import ValidationFailed
 
 __all__ = [
     "RuleStats",
@@ -91,13 +92,20 @@ def _audit(action: str, ids: list[int], now: dt.datetime, **data: Any) -> None:
 
 
 def _tell_grid_workers(alerts: Sequence[Alert], where: dict[int, Place]) -> None:
+    """The grid worker of each alert's grid; where the grid has none, the community workers
+    at once (they may take such an alert)."""
     outbox = Outbox(
         title_one="看护提醒:{address} {rule}", title_many="看护提醒:{count} 户需要上门查看"
     )
     workers = {a.assigned_to_id: a.assigned_to for a in alerts if a.assigned_to_id}
+    orphans = [a for a in alerts if not a.assigned_to_id]
+    staff = community_staff({where[a.household_id].community_id for a in orphans})
     for a in alerts:
+        place = where[a.household_id]
         if a.assigned_to_id:
-            outbox.add([workers[a.assigned_to_id]], a, where[a.household_id])
+            outbox.add([workers[a.assigned_to_id]], a, place)
+        else:
+            outbox.add(staff.get(place.community_id, []), a, place)
     outbox.send()  # inbox rows in this transaction; the SMS goes out after commit
 
 
@@ -178,14 +186,14 @@ def alert_open(
     monitoring is off; a quiet-hours welfare alert comes back deferred. `notify=False`
     leaves telling people to the caller (a call's message carries the location)."""
     if rule not in Rule.values:
-        raise ValueError(rule)
+        raise ValidationFailed("没有这种看护规则。", field="rule")
+    resident_id = getattr(resident, "pk", None)
     if rule in WELFARE_RULES:
         home = homes_load([household.pk], now=now)[household.pk]
         if not home.enabled or home.away_now:
             return None
-    candidate = Candidate(
-        household.pk, getattr(resident, "pk", None), rule, since or now, dict(evidence)
-    )
+        resident_id = resident_id or home.resident_id
+    candidate = Candidate(household.pk, resident_id, rule, since or now, dict(evidence))
     try:
         with transaction.atomic():
             created = alerts_open_many([candidate], now=now, notify=notify)

@@ -126,4 +126,22 @@ def simulation_run(
             last=total * day,
         )
         lines += report(figures, counts)
+        lines.append(
+            _outcomes(epoch + dt.timedelta(days=warmup_days), epoch + dt.timedelta(days=total))
+        )
     return SimulationResult(counts, truth, figures, lines)
+
+
+def _outcomes(since: dt.datetime, until: dt.datetime) -> str:
+    """What the simulated visits recorded, as the care board shows it (precision_report)."""
+    from linli.care.services.precision import precision_report
+
+    parts = [
+        f"{r.rule} {r.confirmed}/{r.counted}"
+        + (f" = {r.precision:.3f}" if r.precision is not None else "")
+        for r in precision_report(since=since, until=until)
+        if r.counted
+    ]
+    return "visit outcomes per rule (confirmed/counted, precision_report): " + (
+        ", ".join(parts) or "none"
+    )

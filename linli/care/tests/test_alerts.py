@@ -139,3 +139,22 @@ def test_precision_per_rule_from_outcomes(home, world):
     assert rows[Rule.ELECTRICITY].precision is None and rows[Rule.ELECTRICITY].counted == 0
     other = precision_report(since=T0, until=at(48), community=world.community_b)
     assert all(r.counted == 0 for r in other)
+
+
+def test_a_grid_without_a_grid_worker_tells_the_community_at_once(world):
+    from linli.geo.models import Building, Household
+
+    building = Building.objects.create(grid=world.grid_a2, name="5幢", lat=30.27, lon=120.126)
+    household = Household.objects.create(building=building, unit="2单元", room="301")
+    alert = alert_open(household=household, rule=Rule.NO_WATER, evidence={}, now=at(13))
+    assert alert is not None and alert.assigned_to is None
+    assert inbox(world["community_worker"], "看护提醒") == ["看护提醒:5幢2单元301 12小时无用水"]
+    assert inbox(world["grid_worker"]) == []
+
+
+def test_an_unknown_rule_is_refused(home):
+    from linli.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        alert_open(household=home.household, rule="loud_music", evidence={}, now=at(13))
+    assert not Alert.objects.exists()

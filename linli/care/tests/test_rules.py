@@ -237,3 +237,16 @@ def test_one_welfare_alert_per_household_at_a_time(world):
     sweep(at(13, minutes=3))
     sweep(at(73, minutes=3))
     assert [a.rule for a in active_alerts(home)] == [Rule.NO_WATER]
+
+
+def test_the_sweep_command_and_task(home, capsys):
+    from django.core.management import call_command
+
+    from linli.care.tasks import care_sweep_task
+
+    quiet_day(home, until=2)
+    call_command("care_sweep")
+    assert "opened=0" in capsys.readouterr().out
+    call_command("care_sweep", baseline=True)
+    assert "baselines refreshed for 0 meters" in capsys.readouterr().out
+    assert care_sweep_task.call()["skipped"] is False
