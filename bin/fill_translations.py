@@ -16,6 +16,13 @@ def main() -> int:
     spec.loader.exec_module(module)
     table: dict[str, str] = module.EN
     text = PO.read_text()
+    # msgmerge guesses "fuzzy" translations from similar strings (已更正 → "Dispatched"):
+    # drop the guess so the table's translation is used.
+    text = re.sub(
+        r'#, fuzzy\n(?:#\| .*\n)*(msgid "(?!")(?:.*)"\n(?:".*"\n)*)msgstr (?:".*"\n)+',
+        lambda m: m.group(1) + 'msgstr ""\n',
+        text,
+    )
     entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")')
     missing = []
 
