@@ -27,10 +27,11 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py demo --if-empty
-	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the task worker and the deadline sweep)"
+	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the task worker and the sweeps)"
 	@DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	DEBUG=1 $(BIN)/python manage.py casework_sweep --loop 300 & sweeper=$$!; \
-	trap 'kill $$worker $$sweeper 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/python manage.py care_sweep --loop 300 & care=$$!; \
+	trap 'kill $$worker $$sweeper $$care 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev
