@@ -295,12 +295,13 @@ def _refresh_chunk(
             _fold(row, float(totals[k]), decay(slot, hours))
             row.refreshed_at = now
             changed[(pk, slot)] = row
-    # Rewritten rather than updated: one DELETE and one INSERT beat a bulk UPDATE.
-    stored = [(slot, pk) for (pk, slot), r in changed.items() if not r._state.adding]
-    for i in range(0, len(stored), 2000):
-        PowerBaseline.objects.filter(pk__in=stored[i : i + 2000]).delete()
-    PowerBaseline.objects.bulk_create(changed.values(), batch_size=1000)
-    return len({r.device_id for r in changed.values()})
+    # Rewritten rather than updated: a DELETE by device (indexed) and one INSERT of all the
+    # rows of the meters that changed beat a bulk UPDATE or a DELETE by (slot, device) pairs.
+    devices = {pk for pk, _ in changed}
+    PowerBaseline.objects.filter(device_id__in=devices).delete()
+    keep = [r for (pk, _), r in rows.items() if pk in devices]
+    PowerBaseline.objects.bulk_create(keep, batch_size=1000)
+    return len(devices)
 
 
 def _fold(row: PowerBaseline, x: float, keep: float) -> None:

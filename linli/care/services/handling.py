@@ -130,10 +130,27 @@ def alert_close(*, actor: Any, alert_id: int, outcome: str, note: str = "") -> A
         obj=alert,
         data={"rule": alert.rule, "outcome": outcome},
     )
+    if alert.rule == Rule.CALL:
+        _note_on_call_cases(alert, actor)
     # Family who were told (a call, or escalation to them) hear how it ended.
     if alert.rule == Rule.CALL or alert.escalation_level >= EscalationLevel.FAMILY:
         transaction.on_commit(partial(_tell_family_closed, alert.pk))
     return alert
+
+
+def _note_on_call_cases(alert: Alert, actor: Any) -> None:
+    """A call's case is handled in casework; the visit's outcome goes on its timeline as an
+    internal note, so whoever holds the case knows what the grid worker found."""
+    from linli.casework.choices import OPEN_STATUSES, EventKind
+    from linli.casework.models import Case
+    from linli.casework.services.common import record_step
+
+    ids = alert.presses.filter(case__isnull=False).values_list("case_id", flat=True)
+    text = f"一键呼叫已上门查看,结果:{alert.get_outcome_display()}。"
+    if alert.note:
+        text += f"说明:{alert.note}"
+    for case in Case.objects.filter(pk__in=list(ids), status__in=OPEN_STATUSES):
+        record_step(case=case, kind=EventKind.NOTE, actor=actor, note=text, public=False)
 
 
 def _tell_family_closed(alert_id: int) -> None:

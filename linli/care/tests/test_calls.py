@@ -117,6 +117,26 @@ def test_a_press_after_the_call_was_closed_is_a_new_call(
     assert Case.objects.count() == 2
 
 
+def test_closing_the_call_puts_the_visit_on_the_case(
+    care, world, django_capture_on_commit_callbacks
+):
+    from linli.casework.choices import EventKind
+
+    first = press(care, timezone.now().replace(microsecond=0), django_capture_on_commit_callbacks)
+    case = Case.objects.get()
+    alert_close(
+        actor=world["grid_worker"],
+        alert_id=first.alert.pk,
+        outcome=Outcome.NEEDED_HELP,
+        note="摔倒后起不来,已扶起,联系了女儿",
+    )
+    (event,) = case.events.filter(kind=EventKind.NOTE)
+    assert event.note == "一键呼叫已上门查看,结果:需要帮助。说明:摔倒后起不来,已扶起,联系了女儿"
+    assert event.actor == world["grid_worker"] and not event.public
+    case.refresh_from_db()
+    assert case.status == first.case.status  # the case goes on in casework
+
+
 def test_without_a_grid_worker_the_community_is_called(
     care, world, django_capture_on_commit_callbacks
 ):

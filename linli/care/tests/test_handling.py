@@ -107,7 +107,7 @@ def test_community_worker_acts_only_after_escalation(care, world):
         alert_acknowledge(actor=world["community_worker"], alert_id=alert.pk)
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.OPEN
     alerts_escalate(now=alert.due_at + dt.timedelta(minutes=1))
-    assert Alert.objects.get(pk=alert.pk).escalation_level >= EscalationLevel.COMMUNITY
+    assert Alert.objects.get(pk=alert.pk).escalation_level == EscalationLevel.COMMUNITY
     taken = alert_acknowledge(actor=world["community_worker"], alert_id=alert.pk)
     assert taken.acknowledged_by == world["community_worker"]
 
