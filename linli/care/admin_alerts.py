@@ -1,6 +1,7 @@
 """Care admin, C2's part: the thresholds (city-wide defaults and per household) are edited
 here through their services (validated, audited); alerts and maintenance tasks are shown
-read-only — they change through the sweep and the visit pages."""
+read-only — they change through the sweep and the visit pages. So are away periods, one-key
+call presses and home services: they are entered on the care pages, which check who may."""
 
 from typing import Any
 
@@ -8,7 +9,15 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from linli.care.models import Alert, CareDefaults, CareProfile, MaintenanceTask
+from linli.care.models import (
+    Alert,
+    AwayPeriod,
+    CallPress,
+    CareDefaults,
+    CareProfile,
+    HomeService,
+    MaintenanceTask,
+)
 from linli.care.services.settings import defaults_save, profile_save, settings_check
 from linli.core.errors import ValidationFailed
 
@@ -76,3 +85,24 @@ class MaintenanceTaskAdmin(_ReadOnly):
     list_display = ("pk", "device", "kind", "status", "opened_at", "closed_at")
     list_filter = ("kind", "status")
     raw_id_fields = ("device", "household")
+
+
+@admin.register(AwayPeriod)
+class AwayPeriodAdmin(_ReadOnly):
+    list_display = ("pk", "household", "reason", "starts", "ends")
+    list_filter = ("reason",)
+    raw_id_fields = ("household",)
+
+
+@admin.register(CallPress)
+class CallPressAdmin(_ReadOnly):
+    list_display = ("pk", "device", "household", "at", "duplicate", "alert", "case")
+    list_filter = ("duplicate",)
+    raw_id_fields = ("device", "household", "alert", "case")
+
+
+@admin.register(HomeService)
+class HomeServiceAdmin(_ReadOnly):
+    list_display = ("pk", "resident", "kind", "provided_at", "provider_name")
+    list_filter = ("kind",)
+    raw_id_fields = ("resident",)

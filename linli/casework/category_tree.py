@@ -27,7 +27,7 @@ MAJORS: Final = (
 )
 
 # Categories whose cases are never shown publicly (PEOPLE-5, CASE-11).
-PRIVATE: Final = frozenset({"20-01", "21-01", "21-02", "22-01", "25-01", "26-01"})
+PRIVATE: Final = frozenset({"20-01", "21-01", "21-02", "21-03", "22-01", "25-01", "26-01"})
 
 LEAVES: Final = (
     ("01-01", "私搭乱建", NORMAL),
@@ -57,6 +57,7 @@ LEAVES: Final = (
     ("20-03", "楼道堆物", NORMAL),
     ("21-01", "助餐助浴", NORMAL),
     ("21-02", "上门照护申请", NORMAL),
+    ("21-03", "一键呼叫求助", EMERGENCY),  # opened by care's one-key call (CARE-6)
     ("22-01", "托育咨询", NORMAL),
     ("23-01", "停水", UTILITY),
     ("23-02", "停电", UTILITY),

@@ -152,10 +152,11 @@ def _plan_faults(
             length = math.exp(rng.uniform(math.log(0.3), math.log(36.0))) * HOUR
             outage(dev, start, min(last, start + length), rng.random() < 0.5)
         if rng.random() < rates["battery_low"]:
-            # Drains from the start of the run so that it crosses 15% after the warm-up.
+            # Drains from the start of the run so that the battery it reports (a whole
+            # percent, rounded down) reaches 15% after the warm-up, at `crossing`.
             crossing = rng.uniform(first, last - DAY)
             dev.drain = rng.uniform(0.3, 0.6)
-            dev.battery = 15.0 + dev.drain * crossing / DAY
+            dev.battery = 16.0 + dev.drain * crossing / DAY
             truth.faults.append(Fault(home.index, dev.serial, "battery", crossing))
     for _ in range(_count(rng, rates["home_outage"], days)):
         start = rng.uniform(first, last)

@@ -139,3 +139,19 @@ def test_short_list_for_one_grid(care, world):
         community=world.community_a, month=timezone.localdate(), grid=world.grid_a2
     )
     assert rows == []
+
+
+def test_admin_shows_services_but_changes_nothing(care, world, login):
+    s = record(world["grid_worker"], care.resident)
+    admin = login("sysadmin")
+    page = admin.get("/admin/care/homeservice/")
+    assert page.status_code == 200 and "幸福里助浴队" in page.content.decode()
+    for url in ("/admin/care/callpress/", "/admin/care/awayperiod/"):
+        assert admin.get(url).status_code == 200
+    assert admin.get("/admin/care/homeservice/add/").status_code == 403
+    changed = admin.post(f"/admin/care/homeservice/{s.pk}/change/", {"provider_name": "x"})
+    assert changed.status_code == 403
+    assert admin.post(f"/admin/care/homeservice/{s.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert HomeService.objects.get(pk=s.pk).provider_name == "幸福里助浴队"
+    # Staff without the admin site are turned away.
+    assert login("grid_worker").get("/admin/care/homeservice/").status_code == 302
