@@ -18,6 +18,7 @@ from linli.care.services.devices import (
     gateway_deactivate,
     gateway_token_rotate,
 )
+from linli.core.admin_base import ReadOnlyAdmin
 from linli.core.errors import ApplicationError
 
 # --- C1: gateways, devices, readings ---------------------------------------------------
@@ -138,23 +139,13 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
 
 
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin[Reading]):
+class ReadingAdmin(ReadOnlyAdmin):
     """Append-only: readings are looked at here, never edited."""
 
     list_display = ("device", "at", "value", "received_at", "source")
     list_filter = ("source",)
     search_fields = ("device__serial",)
     raw_id_fields = ("device",)
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- C2: thresholds, alerts, maintenance tasks (linli/care/admin_alerts.py) -------------

@@ -19,6 +19,7 @@ from linli.care.models import (
     MaintenanceTask,
 )
 from linli.care.services.settings import defaults_save, profile_save, settings_check
+from linli.core.admin_base import ReadOnlyAdmin
 from linli.core.errors import ValidationFailed
 
 
@@ -60,49 +61,36 @@ class CareProfileAdmin(_NoDelete):
         profile_save(actor=request.user, profile=obj, changed=form.changed_data)
 
 
-class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Alert)
-class AlertAdmin(_ReadOnly):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ("pk", "household", "rule", "status", "detected_at", "escalation_level")
     list_filter = ("rule", "status", "outcome", "escalation_level")
     raw_id_fields = ("household", "resident")
 
 
 @admin.register(MaintenanceTask)
-class MaintenanceTaskAdmin(_ReadOnly):
+class MaintenanceTaskAdmin(ReadOnlyAdmin):
     list_display = ("pk", "device", "kind", "status", "opened_at", "closed_at")
     list_filter = ("kind", "status")
     raw_id_fields = ("device", "household")
 
 
 @admin.register(AwayPeriod)
-class AwayPeriodAdmin(_ReadOnly):
+class AwayPeriodAdmin(ReadOnlyAdmin):
     list_display = ("pk", "household", "reason", "starts", "ends")
     list_filter = ("reason",)
     raw_id_fields = ("household",)
 
 
 @admin.register(CallPress)
-class CallPressAdmin(_ReadOnly):
+class CallPressAdmin(ReadOnlyAdmin):
     list_display = ("pk", "device", "household", "at", "duplicate", "alert", "case")
     list_filter = ("duplicate",)
     raw_id_fields = ("device", "household", "alert", "case")
 
 
 @admin.register(HomeService)
-class HomeServiceAdmin(_ReadOnly):
+class HomeServiceAdmin(ReadOnlyAdmin):
     list_display = ("pk", "resident", "kind", "provided_at", "provider_name")
     list_filter = ("kind",)
     raw_id_fields = ("resident",)

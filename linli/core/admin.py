@@ -1,28 +1,16 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from linli.core.admin_base import ReadOnlyAdmin
 from linli.core.models import AuditEntry, Notification
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the log can be inspected, never added to, changed or deleted here."""
 
     list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("actor_label", "action", "object_type", "object_id")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notification)

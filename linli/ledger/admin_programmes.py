@@ -6,11 +6,9 @@ projects, rentals) are read-only: they change only through the services, which p
 ledger and write the audit log.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from linli.core.admin_base import ReadOnlyAdmin
 from linli.ledger.models import (
     CommunityLedgerSettings,
     Disbursement,
@@ -58,44 +56,33 @@ class RewardAdmin(admin.ModelAdmin[Reward]):
     raw_id_fields = ("merchant",)
 
 
-class ReadOnly(admin.ModelAdmin[Any]):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ReadOnly):
+class ServiceRecordAdmin(ReadOnlyAdmin):
     list_display = ("id", "served_on", "volunteer", "service", "minutes", "status", "community")
     list_filter = ("status", "community")
     raw_id_fields = ("volunteer", "resident", "served_user", "request", "decided_by", "deposit")
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(ReadOnly):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "requester", "service", "minutes", "status", "community")
     list_filter = ("status",)
 
 
 @admin.register(FamilyLink)
-class FamilyLinkAdmin(ReadOnly):
+class FamilyLinkAdmin(ReadOnlyAdmin):
     list_display = ("user", "relative", "relation", "accepted_at")
 
 
 @admin.register(PointAward)
-class PointAwardAdmin(ReadOnly):
+class PointAwardAdmin(ReadOnlyAdmin):
     list_display = ("awarded_on", "user", "rule", "points", "source_key")
     list_filter = ("rule",)
     search_fields = ("source_key",)
 
 
 @admin.register(Voucher)
-class VoucherAdmin(ReadOnly):
+class VoucherAdmin(ReadOnlyAdmin):
     # The code is a bearer secret: not listed, not searchable.
     list_display = ("id", "reward", "user", "points", "status", "used_at")
     list_filter = ("status",)
@@ -103,33 +90,33 @@ class VoucherAdmin(ReadOnly):
 
 
 @admin.register(Donation)
-class DonationAdmin(ReadOnly):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = ("received_on", "community", "donor_name", "donor_kind", "amount", "matched")
     list_filter = ("community", "donor_kind")
 
 
 @admin.register(Project)
-class ProjectAdmin(ReadOnly):
+class ProjectAdmin(ReadOnlyAdmin):
     list_display = ("name", "community", "budget", "disbursed", "status")
     list_filter = ("status", "community")
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ReadOnly):
+class DisbursementAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "project", "amount", "memo")
 
 
 @admin.register(ShareItem)
-class ShareItemAdmin(ReadOnly):
+class ShareItemAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "owner", "community", "price", "active")
     list_filter = ("kind", "active")
 
 
 @admin.register(Rental)
-class RentalAdmin(ReadOnly):
+class RentalAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "item", "renter", "days", "amount", "commission")
 
 
 @admin.register(EconomyIncome)
-class EconomyIncomeAdmin(ReadOnly):
+class EconomyIncomeAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "community", "source", "amount", "public_share")
