@@ -6,6 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from linli.accounts.models import User
+from linli.care.demo import seed_care
 from linli.casework.models import Case
 from linli.casework.services.categories import categories_ensure_defaults
 from linli.core.audit.services import audit_record
@@ -78,6 +79,7 @@ def demo_build(
         demo_calendar()
         demo_cases(seed=seed, street=street)
         seed_ledger(street=street)
+        seed_care(street=street)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)

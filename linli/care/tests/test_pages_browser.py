@@ -131,3 +131,16 @@ def test_community_worker_board_and_device_registration(live_server, live_world,
     assert "已登记 红外人体感应 M-9" in desktop.content()
     screenshot(desktop, "care-device-desktop")
     assert Device.objects.get(serial="M-9").household == care.household
+
+
+def test_board_fits_a_phone(live_server, live_world, phone):
+    care = make_care(live_world)
+    open_alert(care)
+    base = live_server.url
+    sign_in(phone, base, "community_worker")
+    phone.goto(f"{base}/care/board/")
+    assert phone.get_by_test_id("board-precision").is_visible()
+    # Wide tables scroll inside their cards; the page itself does not scroll sideways.
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    screenshot(phone, "care-board-phone")
