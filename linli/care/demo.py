@@ -83,7 +83,9 @@ class _Home:
     silent_from: dt.datetime | None = None  # no water, door or motion from here on
     away_from: dt.datetime | None = None
     offline: str = ""  # the kind of device that stops reporting
+    offline_from: dt.datetime | None = None
     call_at: dt.datetime | None = None
+    registers: dict[str, float] = field(default_factory=dict)  # meters' values to go on from
 
 
 def _focus_community(street: Street) -> Community | None:
@@ -175,6 +177,7 @@ def _cast(homes: list[_Home], now: dt.datetime) -> None:
     calls[0].call_at = (now - CALL_AGO).replace(second=17, microsecond=0)
     quiet[-1].away_from = hour - AWAY_FOR
     quiet[len(quiet) // 2].offline = DeviceKind.MOTION
+    quiet[len(quiet) // 2].offline_from = hour - OFFLINE_FOR
 
 
 def _outings(rng: random.Random, day: dt.date, wake: float) -> list[tuple[float, float]]:
@@ -194,7 +197,8 @@ def _readings(home: _Home, start: dt.datetime, end: dt.datetime, seed: int) -> l
     they happen, heartbeats (value 0) every 2 h (the bracelet every 12 h)."""
     rng = random.Random(seed * 1000 + home.index)
     wake, bed = rng.uniform(5.5, 7.2), rng.uniform(20.5, 22.3)
-    water, power = round(rng.uniform(20, 600), 3), round(rng.uniform(800, 9000), 2)
+    water = home.registers.get(DeviceKind.WATER, round(rng.uniform(20, 600), 3))
+    power = home.registers.get(DeviceKind.ELECTRICITY, round(rng.uniform(800, 9000), 2))
     battery = {kind: rng.uniform(45, 100) for kind in home.devices}
     phase = rng.randrange(SENSOR_BEAT)
     serial = {kind: d.serial for kind, d in home.devices.items()}
@@ -204,7 +208,7 @@ def _readings(home: _Home, start: dt.datetime, end: dt.datetime, seed: int) -> l
     def add(kind: str, at: dt.datetime, value: float, with_battery: bool = False) -> None:
         if kind not in serial:
             return
-        if home.offline == kind and at > end - OFFLINE_FOR:
+        if home.offline == kind and home.offline_from is not None and at > home.offline_from:
             return
         level = round(battery[kind]) if with_battery else None
         out.append(ReadingIn(serial=serial[kind], at=at, value=value, battery=level))
@@ -262,13 +266,21 @@ def _readings(home: _Home, start: dt.datetime, end: dt.datetime, seed: int) -> l
     return out
 
 
-def _ingest(homes: list[_Home], now: dt.datetime) -> int:
+def _quarter(now: dt.datetime) -> dt.datetime:
     end = timezone.localtime(now).replace(second=0, microsecond=0)
-    end -= dt.timedelta(minutes=end.minute % 15)
-    start = end - HISTORY
+    return end - dt.timedelta(minutes=end.minute % 15)
+
+
+def _ingest(
+    homes: list[_Home], now: dt.datetime, starts: dict[int, dt.datetime] | None = None
+) -> int:
+    end = _quarter(now)
     accepted = 0
     for home in homes:
-        readings = _readings(home, start, end, SEED)
+        start = (starts or {}).get(home.index, end - HISTORY)
+        if start >= end:
+            continue
+        readings = _readings(home, start, end, SEED + int(start.timestamp()) // 900)
         result = readings_ingest(readings=readings, gateway=home.gateway, source=SOURCE, now=now)
         if result.rejected:
             raise RuntimeError(f"demo care readings refused: {result.rejected[:3]}")
@@ -385,3 +397,73 @@ def seed_care(*, street: Street, now: dt.datetime | None = None) -> dict[str, in
         "care_tasks": sweep.tasks_opened,
         "care_homes_judged": sweep.homes_judged,
     }
+
+
+def care_demo_top_up(*, now: dt.datetime | None = None) -> int:
+    """Readings from where the demo's devices left off up to `now` (at most `HISTORY`), so
+    a demo built days ago does not turn into a board of silent devices. What was going on
+    goes on: a home with an open welfare alert or a current away period stays quiet, a
+    device with an open offline task stays silent; every other home lives as usual. Then a
+    sweep. Returns the readings accepted."""
+    from linli.care.models import (
+        ACTIVE_ALERT_STATUSES,
+        WELFARE_RULES,
+        Alert,
+        AwayPeriod,
+        DeviceState,
+        MaintenanceTask,
+        TaskKind,
+        TaskStatus,
+    )
+
+    now = now or timezone.now()
+    end = _quarter(now)
+    devices = list(
+        Device.objects.filter(serial__startswith="DEMO-", active=True)
+        .select_related("resident", "gateway")
+        .order_by("household_id", "pk")
+    )
+    if not devices:
+        return 0
+    state = {
+        s.device_id: s for s in DeviceState.objects.filter(device_id__in=[d.pk for d in devices])
+    }
+    quiet = set(
+        Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES).values_list(
+            "household_id", flat=True
+        )
+    ) | set(
+        AwayPeriod.objects.filter(starts__lte=now, ends__gt=now).values_list(
+            "household_id", flat=True
+        )
+    )
+    offline = set(
+        MaintenanceTask.objects.filter(kind=TaskKind.OFFLINE, status=TaskStatus.OPEN).values_list(
+            "device_id", flat=True
+        )
+    )
+    homes: dict[int, _Home] = {}
+    starts: dict[int, dt.datetime] = {}
+    for device in devices:
+        if device.resident is None:
+            continue
+        home = homes.get(device.household_id)
+        if home is None:
+            home = homes[device.household_id] = _Home(
+                index=len(homes), resident=device.resident, gateway=device.gateway
+            )
+        home.devices[device.kind] = device
+        last = state[device.pk].last_at if device.pk in state else None
+        if device.kind in METER_KINDS and last is not None:
+            home.registers[device.kind] = float(state[device.pk].last_value or 0.0)
+            starts[home.index] = max(
+                _quarter(last), starts.get(home.index, end - HISTORY), end - HISTORY
+            )
+        if device.pk in offline:
+            home.offline, home.offline_from = device.kind, end - HISTORY
+    for household_id, home in homes.items():
+        if household_id in quiet:
+            home.silent_from = end - HISTORY
+    accepted = _ingest(list(homes.values()), now, starts)
+    care_sweep(now=now)
+    return accepted

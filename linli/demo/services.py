@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from linli.accounts.models import User
-from linli.care.demo import seed_care
+from linli.care.demo import care_demo_top_up, seed_care
 from linli.casework.models import Case
 from linli.casework.services.categories import categories_ensure_defaults
 from linli.core.audit.services import audit_record
@@ -68,6 +68,7 @@ def demo_build(
             )
             demo_calendar()
             categories_ensure_defaults(actor=None)
+            care_demo_top_up()  # the sensors' readings since the demo was last run
             return DemoSummary(False, seed, demo_counts(street), accounts.logins)
         admin = sysadmin_ensure(plan=plan, password_hash=password_hash)
         street = _places()

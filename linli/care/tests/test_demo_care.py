@@ -11,13 +11,16 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.care.demo import _Home, _readings
+from linli.care.demo import _Home, _readings, care_demo_top_up
 from linli.care.models import (
+    ACTIVE_ALERT_STATUSES,
+    WELFARE_RULES,
     Alert,
     AwayPeriod,
     CallPress,
     Device,
     DeviceKind,
+    DeviceState,
     MaintenanceTask,
     Reading,
     Rule,
@@ -174,13 +177,6 @@ def test_sweep_again_at_the_same_moment_opens_nothing(demo: DemoSummary) -> None
     assert (Alert.objects.count(), MaintenanceTask.objects.count()) == (alerts, tasks)
 
 
-@pytest.mark.django_db
-def test_demo_rerun_adds_no_devices(demo: DemoSummary) -> None:
-    before = (Device.objects.count(), Reading.objects.count(), Alert.objects.count())
-    assert not demo_build(seed=catalog.DEFAULT_SEED, password=PASSWORD).created
-    assert (Device.objects.count(), Reading.objects.count(), Alert.objects.count()) == before
-
-
 def test_readings_are_deterministic() -> None:
     devices: dict[str, Device] = {
         kind: Device(serial=f"T-{kind}", kind=kind)
@@ -197,3 +193,33 @@ def test_readings_are_deterministic() -> None:
     assert first == make(7) and first != make(8)
     water = [v for s, _, v in first if s == "T-water"]
     assert water == sorted(water) and len(water) == 120
+
+
+@pytest.mark.django_db
+def test_demo_rerun_adds_no_devices(demo: DemoSummary) -> None:
+    before = (Device.objects.count(), Alert.objects.count())
+    readings = Reading.objects.count()
+    assert not demo_build(seed=catalog.DEFAULT_SEED, password=PASSWORD).created
+    assert (Device.objects.count(), Alert.objects.count()) == before
+    # Only the readings since the build (none, unless a quarter hour has passed).
+    assert Reading.objects.count() >= readings
+
+
+@pytest.mark.django_db
+def test_a_day_later_the_demo_goes_on(demo: DemoSummary) -> None:
+    """Runs last: it moves the demo on a day."""
+    later = timezone.now() + dt.timedelta(days=1)
+    silent, offline = no_water(), MaintenanceTask.objects.get(kind=TaskKind.OFFLINE)
+    devices = Device.objects.count()
+    assert care_demo_top_up(now=later) > 0
+    assert Device.objects.count() == devices
+    # Every device but the broken one reported up to the last quarter hour.
+    quarter = later.replace(second=0, microsecond=0) - dt.timedelta(minutes=later.minute % 15)
+    meters = DeviceState.objects.filter(kind__in=[DeviceKind.WATER, DeviceKind.ELECTRICITY])
+    assert meters.count() > 40 and not meters.filter(last_at__lt=quarter).exists()
+    assert not MaintenanceTask.objects.filter(status=TaskStatus.OPEN).exclude(pk=offline.pk)
+    assert MaintenanceTask.objects.get(pk=offline.pk).status == TaskStatus.OPEN
+    # The silent home is still silent, and nobody else became an alert.
+    active = Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES)
+    assert list(active.values_list("pk", flat=True)) == [silent.pk]
+    assert care_demo_top_up(now=later) == 0
