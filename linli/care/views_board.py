@@ -99,6 +99,7 @@ def board(request: HttpRequest) -> HttpResponse:
     ]
     by_kind = services_month_counts(community=community, month=month)
     since = now - dt.timedelta(days=PRECISION_DAYS)
+    precision = precision_report(since=since, until=now, community=community)
     context = {
         "community": community,
         "communities": list(communities_of(actor)),
@@ -113,7 +114,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "services": [(k.label, by_kind.get(k.value, 0)) for k in ServiceKind],
         "services_total": sum(by_kind.values()),
         "short": short_of_services(community=community, month=month),
-        "precision": precision_report(since=since, until=now, community=community),
+        "precision": precision,
+        "precision_any": any(r.counted for r in precision),
         "precision_days": PRECISION_DAYS,
         "month": month,
         "can_register": actor.role in REGISTER_ROLES,

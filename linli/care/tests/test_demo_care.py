@@ -108,6 +108,8 @@ def test_board_lists_devices_alerts_and_tasks(demo: DemoSummary) -> None:
     task = MaintenanceTask.objects.select_related("device").get()
     assert task.device.serial in html
     assert "水表" in html and "红外人体感应" in html and "离线" in html
+    # No visit has been closed yet: the precision table says so instead of only dashes.
+    assert "网格员填写上门结果后,这里显示准确率" in html
 
 
 @pytest.mark.django_db

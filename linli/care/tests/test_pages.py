@@ -191,6 +191,7 @@ def test_board_shows_households_devices_alerts_tasks_services(care, world, login
     # Precision per rule: the false alarm counts against 3天未出门/无活动.
     precision = page.split('data-testid="board-precision"')[1]
     assert "3天未出门/无活动" in precision and "0%" in precision
+    assert 'data-testid="precision-none"' not in page
     # 王秀英 has one service this month: still short by one.
     short = page.split('data-testid="board-short"')[1]
     assert "王秀英" in short
