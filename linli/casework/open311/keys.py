@@ -44,7 +44,10 @@ def open311_key_create(*, actor: Any, name: str) -> tuple[Open311Key, str]:
         user.save(update_fields=["password"])
     elif user.role != Role.PARTNER:
         raise ValidationFailed(f"账号 {user.username} 已存在且不是合作单位账号。")
-    key = KEY_START + secrets.token_urlsafe(32)
+    body = secrets.token_urlsafe(32)
+    while body.startswith("-"):  # a prefix starting with "-" reads as an option on a command line
+        body = secrets.token_urlsafe(32)
+    key = KEY_START + body
     row = Open311Key.objects.create(
         name=name,
         prefix=key[len(KEY_START) : len(KEY_START) + 8],

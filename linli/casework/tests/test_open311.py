@@ -558,6 +558,15 @@ def test_request_list_has_no_n_plus_1(cats, client, django_assert_max_num_querie
 # --- keys -------------------------------------------------------------------------------
 
 
+def test_key_prefix_never_starts_with_a_dash(cats, monkeypatch):
+    from linli.casework.open311 import keys
+
+    bodies = iter(["-dash" + "a" * 38, "Plain" + "b" * 38])
+    monkeypatch.setattr(keys.secrets, "token_urlsafe", lambda n: next(bodies))
+    call_command("open311_key", "create", "dash-app", stdout=io.StringIO())
+    assert Open311Key.objects.get(name="dash-app").prefix == "Plainbbb"
+
+
 def test_key_command_create_list_revoke(cats, client):
     out = io.StringIO()
     call_command("open311_key", "create", "district-app", stdout=out)
