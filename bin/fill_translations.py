@@ -18,9 +18,11 @@ def main() -> int:
     text = PO.read_text()
     # msgmerge guesses "fuzzy" translations from similar strings (已更正 → "Dispatched"):
     # drop the guess so the table's translation is used.
+    # Other flags on the line (python-format …) are kept.
     text = re.sub(
-        r'#, fuzzy\n(?:#\| .*\n)*(msgid "(?!")(?:.*)"\n(?:".*"\n)*)msgstr (?:".*"\n)+',
-        lambda m: m.group(1) + 'msgstr ""\n',
+        r"#, fuzzy((?:, [\w-]+)*)\n(?:#\| .*\n)*"
+        r'(msgid "(?!")(?:.*)"\n(?:".*"\n)*)msgstr (?:".*"\n)+',
+        lambda m: (f"#{m.group(1)}\n" if m.group(1) else "") + m.group(2) + 'msgstr ""\n',
         text,
     )
     entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")')

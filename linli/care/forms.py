@@ -5,16 +5,17 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from linli.care.models import AwayReason, DeviceKind, Outcome, ServiceKind
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="上门查看的结果", choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("上门查看的结果"), choices=Outcome.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label="说明(需要帮助时必填)",
+        label=_("说明(需要帮助时必填)"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -26,15 +27,15 @@ class AwayForm(forms.Form):
     counts to its end."""
 
     reason = forms.ChoiceField(
-        label="外出原因", choices=AwayReason.choices, widget=forms.RadioSelect
+        label=_("外出原因"), choices=AwayReason.choices, widget=forms.RadioSelect
     )
     starts = forms.DateField(
-        label="离家日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("离家日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ends = forms.DateField(
-        label="回家日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("回家日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    note = forms.CharField(label="备注(选填)", required=False, max_length=200)
+    note = forms.CharField(label=_("备注(选填)"), required=False, max_length=200)
 
     def period(self) -> tuple[dt.datetime, dt.datetime]:
         tz = timezone.get_current_timezone()
@@ -49,15 +50,15 @@ class AwayForm(forms.Form):
 
 class ServiceForm(forms.Form):
     kind = forms.ChoiceField(
-        label="服务项目", choices=ServiceKind.choices, widget=forms.RadioSelect
+        label=_("服务项目"), choices=ServiceKind.choices, widget=forms.RadioSelect
     )
     provided_at = forms.DateTimeField(
-        label="服务时间",
+        label=_("服务时间"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    provider = forms.CharField(label="服务人员或单位", max_length=100)
-    note = forms.CharField(label="备注(选填)", required=False, max_length=300)
+    provider = forms.CharField(label=_("服务人员或单位"), max_length=100)
+    note = forms.CharField(label=_("备注(选填)"), required=False, max_length=300)
 
     def __init__(self, *args: Any, kinds: list[ServiceKind] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,19 +69,21 @@ class ServiceForm(forms.Form):
 
 
 class DeviceForm(forms.Form):
-    serial = forms.CharField(label="设备编号", max_length=64)
-    kind = forms.ChoiceField(label="设备类型", choices=DeviceKind.choices)
-    building = forms.ChoiceField(label="楼栋")
-    unit = forms.CharField(label="单元(没有可不填)", required=False, max_length=20)
-    room = forms.CharField(label="门牌号", max_length=20)
-    resident_name = forms.CharField(label="使用人姓名(选填)", required=False, max_length=50)
-    place = forms.CharField(label="安装位置(选填,如 厨房、卧室门口)", required=False, max_length=50)
-    gateway = forms.ChoiceField(label="网关(选填)", required=False)
+    serial = forms.CharField(label=_("设备编号"), max_length=64)
+    kind = forms.ChoiceField(label=_("设备类型"), choices=DeviceKind.choices)
+    building = forms.ChoiceField(label=_("楼栋"))
+    unit = forms.CharField(label=_("单元(没有可不填)"), required=False, max_length=20)
+    room = forms.CharField(label=_("门牌号"), max_length=20)
+    resident_name = forms.CharField(label=_("使用人姓名(选填)"), required=False, max_length=50)
+    place = forms.CharField(
+        label=_("安装位置(选填,如 厨房、卧室门口)"), required=False, max_length=50
+    )
+    gateway = forms.ChoiceField(label=_("网关(选填)"), required=False)
     installed_on = forms.DateField(
-        label="安装日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("安装日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     register_max = forms.FloatField(
-        label="表计量程(选填,水表、电表读数满量程后归零时填写)", required=False, min_value=0.001
+        label=_("表计量程(选填,水表、电表读数满量程后归零时填写)"), required=False, min_value=0.001
     )
 
     def __init__(
@@ -94,4 +97,4 @@ class DeviceForm(forms.Form):
         building: Any = self.fields["building"]
         building.choices = [(str(pk), name) for pk, name in buildings]
         gateway: Any = self.fields["gateway"]
-        gateway.choices = [("", "不经网关")] + [(str(pk), name) for pk, name in gateways]
+        gateway.choices = [("", _("不经网关"))] + [(str(pk), name) for pk, name in gateways]

@@ -129,7 +129,8 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
         alert = alert_acknowledge(actor=user_of(request), alert_id=alert_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    messages.success(request, f"已接单,请在 {timezone.localtime(alert.due_at):%H:%M} 前上门查看。")
+    due = f"{timezone.localtime(alert.due_at):%H:%M}"
+    messages.success(request, _("已接单,请在 %(time)s 前上门查看。") % {"time": due})
     return redirect("care:alert", alert_id=alert.pk)
 
 
@@ -156,10 +157,10 @@ def alert_finish(request: HttpRequest, alert_id: int) -> HttpResponse:
                 return error_page(request, exc)
             error = exc.message
         else:
-            messages.success(request, "已办结,谢谢您的上门查看。")
+            messages.success(request, _("已办结,谢谢您的上门查看。"))
             return redirect("care:worker")
     else:
-        error = "请选择上门查看的结果。" if "outcome" in form.errors else "请检查填写的内容。"
+        error = _("请选择上门查看的结果。") if "outcome" in form.errors else _("请检查填写的内容。")
     alert.refresh_from_db()
     context = {**_detail_context(actor, alert, form), "error": error}
     return render(request, "care/alert.html", context, status=400)

@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role
 from linli.care.forms import DeviceForm
@@ -148,14 +149,14 @@ def _register(actor: Any, form: DeviceForm) -> Device:
         building_id=int(d["building"]), unit=d["unit"].strip(), room=d["room"].strip()
     ).first()
     if household is None:
-        raise ValidationFailed("这个楼栋里没有找到这一户,请核对单元和门牌号。", field="room")
+        raise ValidationFailed(_("这个楼栋里没有找到这一户,请核对单元和门牌号。"), field="room")
     resident = None
     if d["resident_name"].strip():
         resident = Resident.objects.filter(
             household=household, full_name=d["resident_name"].strip()
         ).first()
         if resident is None:
-            raise ValidationFailed("这一户没有叫这个名字的居民。", field="resident_name")
+            raise ValidationFailed(_("这一户没有叫这个名字的居民。"), field="resident_name")
     gateway = Gateway.objects.filter(pk=int(d["gateway"])).first() if d["gateway"] else None
     return device_register(
         actor=actor,
@@ -190,11 +191,13 @@ def device_new(request: HttpRequest) -> HttpResponse:
                     return error_page(request, exc)
                 error = exc.message
             else:
-                messages.success(
-                    request, f"已登记 {device.get_kind_display()} {device.serial},等待设备上报。"
-                )
+                registered = _("已登记 %(kind)s %(serial)s,等待设备上报。") % {
+                    "kind": device.get_kind_display(),
+                    "serial": device.serial,
+                }
+                messages.success(request, registered)
                 return redirect("care:device_new")
         else:
-            error = "请检查下面的内容。"
+            error = _("请检查下面的内容。")
     status = 400 if error else 200
     return render(request, "care/device_form.html", {"form": form, "error": error}, status=status)

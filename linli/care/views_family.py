@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -109,10 +110,10 @@ def away(request: HttpRequest, household_id: int) -> HttpResponse:
                     return error_page(request, exc)
                 error = exc.message
             else:
-                messages.success(request, "已登记外出,这段时间不会发出看护提醒。")
+                messages.success(request, _("已登记外出,这段时间不会发出看护提醒。"))
                 return redirect(_back(actor, household.pk))
         else:
-            error = "请选择外出原因并填写日期。"
+            error = _("请选择外出原因并填写日期。")
     periods = AwayPeriod.objects.filter(household=household, ends__gt=timezone.now())
     context = {
         "household": household,
@@ -132,5 +133,5 @@ def away_stop(request: HttpRequest, away_id: int) -> HttpResponse:
         period = away_end(actor=actor, away_id=away_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    messages.success(request, "已结束外出登记,看护提醒恢复。")
+    messages.success(request, _("已结束外出登记,看护提醒恢复。"))
     return redirect(_back(actor, period.household_id))

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.choices import Role
 from linli.care.forms import ServiceForm
@@ -44,14 +45,14 @@ def service_new(request: HttpRequest) -> HttpResponse:
     if raw.isdigit():
         resident = residents_visible_to(actor).filter(pk=int(raw)).first()
         if resident is None:
-            return error_page(request, NotFound("没有找到这位居民。"))
+            return error_page(request, NotFound(_("没有找到这位居民。")))
     kinds = services_for_ability(resident.ability) if resident else []
     initial = {"provided_at": timezone.localtime().replace(second=0, microsecond=0)}
     form = ServiceForm(request.POST or None, kinds=kinds, initial=initial)
     error = ""
     if request.method == "POST":
         if resident is None:
-            error = "请先选择服务对象。"
+            error = _("请先选择服务对象。")
         elif form.is_valid():
             d = form.cleaned_data
             try:
@@ -68,10 +69,12 @@ def service_new(request: HttpRequest) -> HttpResponse:
                     return error_page(request, exc)
                 error = exc.message
             else:
-                messages.success(request, f"已登记 {resident.full_name} 的上门服务。")
+                messages.success(
+                    request, _("已登记 %(name)s 的上门服务。") % {"name": resident.full_name}
+                )
                 return redirect("care:worker" if actor.role == Role.GRID_WORKER else "care:board")
         else:
-            error = "请选择服务项目,并填写服务时间和服务人员。"
+            error = _("请选择服务项目,并填写服务时间和服务人员。")
     done: list[HomeService] = []
     if resident is not None:
         start, end = month_bounds(timezone.localdate())

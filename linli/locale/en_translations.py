@@ -166,6 +166,7 @@ def _merge() -> None:
         "en_care",
         "en_care_alerts",
         "en_care_services",
+        "en_care_pages",
     ):
         path = Path(__file__).with_name(f"{name}.py")
         spec = importlib.util.spec_from_file_location(name, path)

@@ -4,21 +4,39 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
+
+# Words the care code hands to the pages untranslated, translated there with
+# {% translate value %}: device_health's states (linli/care/selectors.py) and the ability
+# of someone not yet assessed (linli/care/services/homecare.py).
+PAGE_WORDS = (
+    gettext_noop("正常"),
+    gettext_noop("离线"),
+    gettext_noop("未上报"),
+    gettext_noop("未评估"),
+)
+
+
+def _minutes(n: int) -> str:
+    return _("%(n)s 分钟") % {"n": n}
 
 
 def _span(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "不到 1 分钟"
+        return _("不到 1 分钟")
     if minutes < 60:
-        return f"{minutes} 分钟"
+        return _minutes(minutes)
     hours = minutes // 60
     if hours < 48:
         rest = minutes % 60
-        return f"{hours} 小时" + (f" {rest} 分钟" if rest and hours < 10 else "")
-    return f"{hours // 24} 天"
+        return _("%(n)s 小时") % {"n": hours} + (
+            f" {_minutes(rest)}" if rest and hours < 10 else ""
+        )
+    return _("%(n)s 天") % {"n": hours // 24}
 
 
 @register.filter
@@ -27,15 +45,17 @@ def left(due: dt.datetime | None) -> str:
     if due is None:
         return ""
     seconds = (due - timezone.now()).total_seconds()
-    return f"还剩 {_span(seconds)}" if seconds >= 0 else f"已超时 {_span(-seconds)}"
+    if seconds >= 0:
+        return _("还剩 %(span)s") % {"span": _span(seconds)}
+    return _("已超时 %(span)s") % {"span": _span(-seconds)}
 
 
 @register.filter
 def ago(moment: dt.datetime | None) -> str:
     if moment is None:
-        return "从未"
+        return _("从未")
     seconds = (timezone.now() - moment).total_seconds()
-    return f"{_span(max(seconds, 0))}前"
+    return _("%(span)s前") % {"span": _span(max(seconds, 0))}
 
 
 @register.filter
