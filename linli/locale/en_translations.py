@@ -167,6 +167,9 @@ def _merge() -> None:
         "en_care_alerts",
         "en_care_services",
         "en_care_pages",
+        "en_casework_pages",
+        "en_people_pages",
+        "en_ledger_pages",
     ):
         path = Path(__file__).with_name(f"{name}.py")
         spec = importlib.util.spec_from_file_location(name, path)
