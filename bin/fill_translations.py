@@ -25,7 +25,9 @@ def main() -> int:
         lambda m: (f"#{m.group(1)}\n" if m.group(1) else "") + m.group(2) + 'msgstr ""\n',
         text,
     )
-    entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""\n(?!")')
+    # Every msgid the table knows takes the table's English (so a corrected translation
+    # reaches the .po); other filled entries are kept; empty ones are reported.
+    entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
     missing = []
 
     def fill(m: re.Match[str]) -> str:
@@ -33,7 +35,8 @@ def main() -> int:
         if not msgid:
             return m.group(0)
         if msgid not in table:
-            missing.append(msgid)
+            if m.group(2) == '""\n':
+                missing.append(msgid)
             return m.group(0)
         out = table[msgid].replace("\\", "\\\\").replace('"', '\\"')
         return f'msgid {m.group(1)}msgstr "{out}"\n'

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -90,7 +92,9 @@ def report(request: HttpRequest) -> HttpResponse:
         uploads = request.FILES.getlist("photos")
         try:
             if len(uploads) > MAX_PHOTOS:
-                raise ApplicationError(f"最多上传 {MAX_PHOTOS} 张照片。", field="photos")
+                raise ApplicationError(
+                    _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos"
+                )
             photos = [photo_read(file=f, max_bytes=PHOTO_MAX_BYTES) for f in uploads]
             data = CaseInput(
                 category_code=form.cleaned_data["category"],
@@ -104,10 +108,12 @@ def report(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, f"已收到您的诉求,受理编号 {case.tracking_no}。")
+            messages.success(
+                request, _("已收到您的诉求,受理编号 %(no)s。") % {"no": case.tracking_no}
+            )
             return redirect("casework:detail", tracking_no=case.tracking_no)
     elif request.method == "POST":
-        error = "请检查下面标红的内容。"
+        error = _("请检查下面标红的内容。")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "error": error, "max_photos": MAX_PHOTOS, **_map_context()}
     return render(request, "casework/report.html", context, status=status)
@@ -125,7 +131,7 @@ def staff_report(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():  # a refused case leaves no new resident behind
                 resident = None
                 if d["full_name"]:
-                    resident, _ = resident_find_or_create(
+                    resident, _created = resident_find_or_create(
                         actor=request.user,
                         full_name=d["full_name"],
                         birth_year=d["birth_year"] or 0,
@@ -142,10 +148,12 @@ def staff_report(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, f"已代为登记,受理编号 {case.tracking_no},请告知居民。")
+            messages.success(
+                request, _("已代为登记,受理编号 %(no)s,请告知居民。") % {"no": case.tracking_no}
+            )
             return redirect("casework:detail", tracking_no=case.tracking_no)
     elif request.method == "POST":
-        error = "请检查下面标红的内容。"
+        error = _("请检查下面标红的内容。")
     context = {
         "form": form,
         "error": error,
@@ -252,7 +260,7 @@ ACTIONS = {
 def _unit(raw: str | None) -> Department:
     unit = Department.objects.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
     if unit is None:
-        raise ApplicationError("请选择处置单位。", field="unit_id")
+        raise ApplicationError(_("请选择处置单位。"), field="unit_id")
     return unit
 
 
@@ -264,7 +272,7 @@ def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
         if action == "rate":
             form = RateForm(request.POST)
             if not form.is_valid():
-                raise ApplicationError("请选择满意度。", field="rating")
+                raise ApplicationError(_("请选择满意度。"), field="rating")
             workflow.case_rate(
                 actor=request.user,
                 case=case,
@@ -274,29 +282,30 @@ def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
         elif action in ACTIONS:
             ACTIONS[action](request.user, case, request.POST, request.FILES)
         else:
-            raise ApplicationError("未知操作。")
+            raise ApplicationError(_("未知操作。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, DONE[action])
+        messages.success(request, str(DONE[action]))
     return redirect("casework:detail", tracking_no=tracking_no)
 
 
+# Lazy: looked up per request, so each reads in the language of that request.
 DONE = {
-    "register": "已立案。",
-    "reject": "已不予立案。",
-    "dispatch": "已派遣。",
-    "accept": "已开始处置。",
-    "return": "已退单。",
-    "feedback": "已反馈处置结果。",
-    "verify": "已核查。",
-    "close": "已结案。",
-    "rate": "感谢您的评价。",
-    "photos": "已更新照片公开设置。",
-    "reroute": "已改派。",
-    "defer": "已提交缓办申请,等待审批。",
-    "deferral": "已处理缓办申请。",
-    "merge": "已合并。",
+    "register": gettext_lazy("已立案。"),
+    "reject": gettext_lazy("已不予立案。"),
+    "dispatch": gettext_lazy("已派遣。"),
+    "accept": gettext_lazy("已开始处置。"),
+    "return": gettext_lazy("已退单。"),
+    "feedback": gettext_lazy("已反馈处置结果。"),
+    "verify": gettext_lazy("已核查。"),
+    "close": gettext_lazy("已结案。"),
+    "rate": gettext_lazy("感谢您的评价。"),
+    "photos": gettext_lazy("已更新照片公开设置。"),
+    "reroute": gettext_lazy("已改派。"),
+    "defer": gettext_lazy("已提交缓办申请,等待审批。"),
+    "deferral": gettext_lazy("已处理缓办申请。"),
+    "merge": gettext_lazy("已合并。"),
 }
 
 
@@ -305,7 +314,7 @@ def _date_end(raw: str) -> dt.datetime:
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise ApplicationError("请选择缓办截止日期。", field="until") from exc
+        raise ApplicationError(_("请选择缓办截止日期。"), field="until") from exc
     start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     return timezone.make_aware(start)
 
@@ -349,14 +358,14 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
     cases = list(selectors.visible_to(request.user).filter(tracking_no__in=numbers))
     try:
         if not cases:
-            raise ApplicationError("请先勾选要派遣的诉求。", field="case")
+            raise ApplicationError(_("请先勾选要派遣的诉求。"), field="case")
         done = workflow.cases_bulk_dispatch(
             actor=request.user, cases=cases, unit=_unit(request.POST.get("unit_id"))
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已派遣 {done} 件诉求。")
+        messages.success(request, _("已派遣 %(n)s 件诉求。") % {"n": done})
     return redirect(f"{reverse('casework:queue')}?{request.POST.get('query', '')}")
 
 

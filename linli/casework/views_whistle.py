@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.casework import selectors
@@ -33,7 +34,7 @@ def blow(request: HttpRequest, tracking_no: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已吹哨,被叫部门须在 3 个工作日内报到。")
+        messages.success(request, _("已吹哨,被叫部门须在 3 个工作日内报到。"))
     return redirect("casework:detail", tracking_no=tracking_no)
 
 
@@ -46,7 +47,7 @@ def report_in(request: HttpRequest, call_id: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已报到。")
+        messages.success(request, _("已报到。"))
     return redirect("casework:whistles")
 
 

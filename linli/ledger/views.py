@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -44,6 +45,7 @@ from linli.ledger.services.timebank_spend import (
     service_request_create,
     time_gift,
 )
+from linli.ledger.templatetags.ledger_tags import amount
 
 
 def _user(request: HttpRequest) -> User:
@@ -120,10 +122,16 @@ def _targets(user: User) -> list[tuple[str, str]]:
     targets = []
     for r in servable_residents(user).order_by("household__building__name", "full_name"):
         place = r.household.building.name if r.household else ""
-        targets.append((f"r{r.pk}", f"{r.full_name}({place})"))
+        targets.append(
+            (f"r{r.pk}", _("%(name)s(%(place)s)") % {"name": r.full_name, "place": place})
+        )
     for q in sel.open_requests_for(user):
         targets.append(
-            (f"q{q.pk}", f"{q.requester.display_name} 的申请:{q.service}(最多 {q.minutes} 分钟)")
+            (
+                f"q{q.pk}",
+                _("%(name)s 的申请:%(service)s(最多 %(minutes)s 分钟)")
+                % {"name": q.requester.display_name, "service": q.service, "minutes": q.minutes},
+            )
         )
     return targets
 
@@ -154,7 +162,7 @@ def record(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 error = exc.message
             else:
-                messages.success(request, "已登记,等待对方确认后存入时间币。")
+                messages.success(request, _("已登记,等待对方确认后存入时间币。"))
                 return redirect("ledger:time")
         else:
             error = first_error(form)
@@ -165,7 +173,7 @@ def record(request: HttpRequest) -> HttpResponse:
 def _record_for(user: User, record_id: int) -> ServiceRecord:
     found = confirmable_records(user).filter(pk=record_id).first()
     if found is None:
-        raise NotFound("找不到该服务记录。")
+        raise NotFound(_("找不到该服务记录。"))
     return found
 
 
@@ -177,8 +185,8 @@ def confirm(request: HttpRequest, record_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: service_record_confirm(actor=user, record=found),
-        f"已确认,{found.volunteer.display_name}获得"
-        f" {format_amount(Book.TIME, found.minutes)}时间币。",
+        _("已确认,%(name)s获得 %(amount)s时间币。")
+        % {"name": found.volunteer.display_name, "amount": amount(found.minutes, Book.TIME)},
     )
     return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
 
@@ -193,7 +201,7 @@ def dispute(request: HttpRequest, record_id: int) -> HttpResponse:
         lambda: service_record_dispute(
             actor=user, record=found, reason=request.POST.get("reason", "")
         ),
-        "已提出异议,志愿者会收到通知。",
+        _("已提出异议,志愿者会收到通知。"),
     )
     return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
 
@@ -224,7 +232,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 idempotency_key=request.POST.get("idempotency_key"),
             ),
-            "申请已发出,时间币已冻结;服务确认后付给志愿者。",
+            _("申请已发出,时间币已冻结;服务确认后付给志愿者。"),
         )
     return redirect("ledger:time")
 
@@ -235,11 +243,11 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     found = ServiceRequest.objects.filter(pk=request_id, requester_id=user.pk).first()
     if found is None:
-        raise NotFound("找不到该服务申请。")
+        raise NotFound(_("找不到该服务申请。"))
     _attempt(
         request,
         lambda: service_request_cancel(actor=user, request=found),
-        "已取消,冻结的时间币已退回。",
+        _("已取消,冻结的时间币已退回。"),
     )
     return redirect("ledger:time")
 
@@ -259,7 +267,7 @@ def family_request(request: HttpRequest) -> HttpResponse:
                 username=form.cleaned_data["username"],
                 relation=form.cleaned_data["relation"],
             ),
-            "已发出关联请求,对方接受后即可互赠时间币。",
+            _("已发出关联请求,对方接受后即可互赠时间币。"),
         )
     return redirect("ledger:time")
 
@@ -268,7 +276,9 @@ def family_request(request: HttpRequest) -> HttpResponse:
 @page_roles(*MEMBERS)
 def family_accept(request: HttpRequest, link_id: int) -> HttpResponse:
     user = _user(request)
-    _attempt(request, lambda: family_link_accept(actor=user, link_id=link_id), "已接受家人关联。")
+    _attempt(
+        request, lambda: family_link_accept(actor=user, link_id=link_id), _("已接受家人关联。")
+    )
     return redirect("ledger:time")
 
 
@@ -291,7 +301,8 @@ def gift(request: HttpRequest) -> HttpResponse:
             minutes=minutes,
             idempotency_key=request.POST.get("idempotency_key"),
         ),
-        f"已赠送 {format_amount(Book.TIME, minutes)}给{to_user.display_name}。",
+        _("已赠送 %(amount)s给%(name)s。")
+        % {"amount": amount(minutes, Book.TIME), "name": to_user.display_name},
     )
     return redirect("ledger:time")
 
@@ -327,13 +338,13 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
     user = _user(request)
     reward = rewards_visible_to(user).filter(pk=reward_id).first()
     if reward is None:
-        raise NotFound("找不到该兑换物品。")
+        raise NotFound(_("找不到该兑换物品。"))
     voucher = _attempt(
         request,
         lambda: reward_redeem(
             actor=user, reward=reward, idempotency_key=request.POST.get("idempotency_key")
         ),
-        f"兑换成功:{reward.name}。请把兑换码出示给商家。",
+        _("兑换成功:%(name)s。请把兑换码出示给商家。") % {"name": reward.name},
     )
     if voucher is None:
         return redirect("ledger:rewards")

@@ -5,6 +5,7 @@ from typing import cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.models import User
@@ -90,7 +91,7 @@ def share_new(request: HttpRequest) -> HttpResponse:
                 description=d["description"],
                 price=d["price"],
             ),
-            f"已发布:{d['title']}。",
+            _("已发布:%(title)s。") % {"title": d["title"]},
         )
     return redirect("ledger:share")
 
@@ -101,12 +102,12 @@ def share_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     item = ShareItem.objects.filter(pk=item_id, owner_id=user.pk).first()
     if item is None:
-        raise NotFound("找不到该物品。")
+        raise NotFound(_("找不到该物品。"))
     active = request.POST.get("active") == "1"
     _attempt(
         request,
         lambda: share_item_set_active(actor=user, item=item, active=active),
-        "已重新上架。" if active else "已暂停出租。",
+        _("已重新上架。") if active else _("已暂停出租。"),
     )
     return redirect("ledger:share")
 
@@ -117,7 +118,7 @@ def rent(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     item = items_visible_to(user).filter(pk=item_id).first()
     if item is None:
-        raise NotFound("找不到该物品。")
+        raise NotFound(_("找不到该物品。"))
     form = RentForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
@@ -128,6 +129,7 @@ def rent(request: HttpRequest, item_id: int) -> HttpResponse:
         lambda: rental_record(
             actor=user, item=item, days=days, idempotency_key=request.POST.get("idempotency_key")
         ),
-        f"已登记租用「{item.title}」{days} 天,请线下把租金付给物主。",
+        _("已登记租用「%(title)s」%(days)s 天,请线下把租金付给物主。")
+        % {"title": item.title, "days": days},
     )
     return redirect("ledger:share")

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.models import User
@@ -118,7 +119,7 @@ def _reward_save(request: HttpRequest, community_id: int, reward_id: int | None)
     if reward_id is not None:
         reward = Reward.objects.filter(pk=reward_id, community=community).first()
         if reward is None:
-            raise NotFound("找不到该兑换物品。")
+            raise NotFound(_("找不到该兑换物品。"))
     form = RewardForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
@@ -137,7 +138,7 @@ def _reward_save(request: HttpRequest, community_id: int, reward_id: int | None)
             merchant=data["merchant"],
             active=data["active"],
         ),
-        f"已保存:{data['name']}。",
+        _("已保存:%(name)s。") % {"name": data["name"]},
     )
     return _to_points(community)
 
@@ -148,11 +149,12 @@ def voucher_void(request: HttpRequest, voucher_id: int) -> HttpResponse:
     user = _user(request)
     found = sel.managed_vouchers(user).filter(pk=voucher_id).first()
     if found is None:
-        raise NotFound("找不到该兑换券。")
+        raise NotFound(_("找不到该兑换券。"))
     _attempt(
         request,
         lambda: voucher_cancel(actor=user, voucher=found),
-        f"已作废,{found.points} 分已退回{found.user.display_name}。",
+        _("已作废,%(points)s 分已退回%(name)s。")
+        % {"points": found.points, "name": found.user.display_name},
     )
     return _to_points(found.reward.community)
 
@@ -170,7 +172,7 @@ def award(request: HttpRequest) -> HttpResponse:
 
     def run() -> Any:
         if target is None:
-            raise NotFound("找不到该居民账号。", field="username")
+            raise NotFound(_("找不到该居民账号。"), field="username")
         return points_award_by_staff(
             actor=user,
             user=target,
@@ -179,7 +181,7 @@ def award(request: HttpRequest) -> HttpResponse:
             idempotency_key=_key(request),
         )
 
-    _attempt(request, run, f"已发放「{rule.name}」积分。")
+    _attempt(request, run, _("已发放「%(rule)s」积分。") % {"rule": rule.name})
     return redirect("ledger:staff_points")
 
 
@@ -282,7 +284,7 @@ def donate(request: HttpRequest, community_id: int) -> HttpResponse:
             received_on=d["received_on"],
             idempotency_key=_key(request),
         ),
-        "已登记捐赠;如有政府配套额度,已同时配套。",
+        _("已登记捐赠;如有政府配套额度,已同时配套。"),
     )
 
 
@@ -297,7 +299,7 @@ def set_cap(request: HttpRequest, community_id: int) -> HttpResponse:
         CapForm(request.POST),
         community,
         lambda d: matching_cap_set(actor=user, community=community, year=d["year"], cap=d["cap"]),
-        "已设置政府配套上限。",
+        _("已设置政府配套上限。"),
     )
 
 
@@ -319,7 +321,7 @@ def project_new(request: HttpRequest, community_id: int) -> HttpResponse:
             budget=d["budget"],
             idempotency_key=_key(request),
         ),
-        "项目已提交,等待审批。",
+        _("项目已提交,等待审批。"),
     )
 
 
@@ -340,7 +342,7 @@ def income(request: HttpRequest, community_id: int) -> HttpResponse:
             amount=d["amount"],
             idempotency_key=_key(request),
         ),
-        "已登记社区经济收入,公共基金份额已入账。",
+        _("已登记社区经济收入,公共基金份额已入账。"),
     )
 
 
@@ -351,7 +353,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
         .first()
     )
     if found is None:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     return found
 
 
@@ -364,7 +366,7 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
     _attempt(
         request,
         lambda: project_decide(actor=user, project=project, approve=approve),
-        "已批准。" if approve else "已驳回。",
+        _("已批准。") if approve else _("已驳回。"),
     )
     return _to_funds(project.community)
 
@@ -386,5 +388,5 @@ def disburse(request: HttpRequest, project_id: int) -> HttpResponse:
             memo=d["memo"],
             idempotency_key=_key(request),
         ),
-        f"已拨付给「{project.name}」。",
+        _("已拨付给「%(name)s」。") % {"name": project.name},
     )

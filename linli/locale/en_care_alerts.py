@@ -18,7 +18,6 @@ EN: dict[str, str] = {
     "设备故障": "Device fault",
     "网格员": "Grid worker",
     "社区工作者": "Community worker",
-    "家属": "Family",
     "住院": "In hospital",
     "探亲": "Visiting family",
     "外出旅游": "Travelling",

@@ -1,3 +1,184 @@
-"""English strings for the casework pages (merged into en_translations.EN)."""
+"""English strings of the casework pages: report a problem, my reports, a case, the case desk,
+the public list and the whistle board (merged into en_translations.EN)."""
 
-EN: dict[str, str] = {}
+EN: dict[str, str] = {
+    # Shared words
+    "诉求": "Report",
+    "诉求 %(no)s": "Report %(no)s",
+    "受理编号": "Case number",
+    "办理": "Handle it",
+    "办理中": "In progress",
+    "办理进度": "Progress",
+    "全部": "All",
+    "选择": "Select",
+    "编号": "Number",
+    "分类": "Category",
+    "提交": "Send",
+    "满意度": "Satisfaction",
+    "满意": "Satisfied",
+    "非常满意": "Very satisfied",
+    "不满意": "Not satisfied",
+    "非常不满意": "Very unsatisfied",
+    "上报": "Report",
+    "%(stage)s照片": "%(stage)s photo",
+    "退单": "Send back",
+    # Report a problem (resident) and enter for a resident (staff)
+    "为没有智能手机的居民登记:窗口、热线或意见箱。": (
+        "For residents without a smartphone: at the window, from a phone call or from the "
+        "suggestion box."
+    ),
+    "三步:选事项、点位置、写一句话。可以附照片。": (
+        "Three steps: choose the matter, tap the place, write a line. You can add photos."
+    ),
+    "居民与来源": "Resident and source",
+    "来源渠道": "Came in by",
+    "居民姓名": "Resident's name",
+    "出生年份": "Year of birth",
+    "性别(新建档案时填)": "Sex (for a new record)",
+    "%(label)s(意见箱匿名纸条可不填)": "%(label)s (may be left empty for an unsigned slip)",
+    "按姓名和出生年份查找本辖区居民档案;找不到时新建(只记录这三项)。": (
+        "We look for the resident's record by name and year of birth; if there is none, a new "
+        "one is made (with these three things only)."
+    ),
+    "事项分类": "What is the problem",
+    "请选择": "Please choose",
+    "请选择事项分类。": "Please choose what the problem is.",
+    "使用我现在的位置": "Use where I am now",
+    "或在下面的地图上点一下。": "Or tap the map below.",
+    "在地图上点选问题发生的位置。": "Tap the map where the problem is.",
+    "地图:点按选择位置": "Map: tap to choose the place",
+    "已选择位置": "Place chosen",
+    "还没有选择位置": "No place chosen yet",
+    "请选择位置。": "Please choose the place.",
+    "此设备无法定位,请在地图上点选。": "This device cannot find where you are. Please tap the map.",
+    "正在定位…": "Finding where you are…",
+    "定位失败,请在地图上点选。": "Could not find where you are. Please tap the map.",
+    "附近 50 米内已有相同问题正在办理。": (
+        "The same problem within 50 metres is already being handled."
+    ),
+    '如果是同一件事,点\\"我也遇到\\"即可,不用重复提交。': (
+        'If it is the same thing, just tap "Me too". No need to report it again.'
+    ),
+    "约 {m} 米 · 已有 {n} 人反映": "about {m} m · {n} people reported it",
+    "已记录,谢谢您。受理编号 {no}": "Noted, thank you. Case number {no}",
+    "操作失败": "It did not work",
+    "地点补充(选填)": "More about the place (optional)",
+    "问题描述": "What happened",
+    "发生了什么?在哪里?": "What happened? Where?",
+    "请填写问题描述。": "Please say what happened.",
+    "照片(选填,最多 %(n)s 张)": "Photos (optional, up to %(n)s)",
+    "匿名上报": "Report without my name",
+    "最多上传 %(n)s 张照片。": "You can add up to %(n)s photos.",
+    "请检查下面标红的内容。": "Please check the parts marked in red below.",
+    "已收到您的诉求,受理编号 %(no)s。": "We have your report. Case number %(no)s.",
+    "已代为登记,受理编号 %(no)s,请告知居民。": (
+        "Entered for the resident. Case number %(no)s: please tell the resident."
+    ),
+    # My reports and the public list
+    "您还没有反映过问题。": "You have not reported any problem yet.",
+    "诉求公开": "Public reports",
+    "居民反映的问题和办理进度(不含任何个人信息)。红点为办理中,灰点为已办结。": (
+        "Problems residents reported and how far they are (no personal details). Red dots are "
+        "in progress, grey dots are done."
+    ),
+    "暂无公开诉求。": "No public reports yet.",
+    # A case
+    "地点:%(address)s": "Place: %(address)s",
+    "责任单位": "Responsible unit",
+    "处置单位": "Handling unit",
+    "办结期限": "Due by",
+    "(暂定)": " (provisional)",
+    "查看居民档案": "See the resident's record",
+    "(查看会留痕)": " (viewing is logged)",
+    "%(rating)s 分": "%(rating)s points",
+    "请为办理结果打分": "Please rate how it was handled",
+    "评价(选填)": "Comment (optional)",
+    "请选择满意度。": "Please choose how satisfied you are.",
+    "提交评价": "Send rating",
+    "不予立案的理由": "Reason for not accepting",
+    "派遣给": "Dispatch to",
+    "派遣说明(选填)": "Note for the unit (optional)",
+    "派遣说明": "Note for the unit",
+    "处置情况": "What was done",
+    "处置后照片": "Photos after",
+    "反馈处置结果": "Report what was done",
+    "退单理由": "Reason for sending back",
+    "未通过的原因": "Why it failed",
+    "改派给": "Reassign to",
+    "改派理由": "Reason for reassigning",
+    "改派": "Reassign",
+    "申请缓办至": "Ask to extend to",
+    "缓办理由": "Reason for the extension",
+    "缓办申请:至 %(until)s": "Extension asked: to %(until)s",
+    "驳回理由": "Reason for refusing",
+    "驳回": "Refuse",
+    "重复的诉求:合并到受理编号": "A duplicate: merge into case number",
+    "合并到受理编号": "Merge into case number",
+    "照片不公开": "Make photos private",
+    "照片审核通过,可公开": "Photos checked: may be public",
+    "当前没有需要您办理的步骤。": "There is nothing for you to do on this case now.",
+    "问题解决了吗?": "Is the problem solved?",
+    "已解决": "Yes, solved",
+    "社区吹哨、部门报到": "Community calls, departments report in",
+    "期限 %(due)s": "due %(due)s",
+    "已报到": "Reported in",
+    "逾期未报到,已上报街道": "Not reported in on time: sent up to the street office",
+    "待报到": "Waiting to report in",
+    "叫哪些部门到场?": "Which departments should come?",
+    "事由": "Reason",
+    "需要多个部门一起解决的原因": "Why several departments must solve it together",
+    "吹哨": "Call departments",
+    "内部": "internal",
+    "请选择处置单位。": "Please choose the handling unit.",
+    "未知操作。": "Unknown action.",
+    "请选择缓办截止日期。": "Please choose the date to extend to.",
+    "已立案。": "Registered.",
+    "已不予立案。": "Not accepted.",
+    "已派遣。": "Dispatched.",
+    "已开始处置。": "Handling started.",
+    "已退单。": "Sent back.",
+    "已反馈处置结果。": "What was done has been reported.",
+    "已核查。": "Checked.",
+    "已结案。": "Case closed.",
+    "感谢您的评价。": "Thank you for your rating.",
+    "已更新照片公开设置。": "Photo sharing updated.",
+    "已改派。": "Reassigned.",
+    "已提交缓办申请,等待审批。": "Extension asked for. Waiting for approval.",
+    "已处理缓办申请。": "Extension request decided.",
+    "已合并。": "Merged.",
+    "已吹哨,被叫部门须在 3 个工作日内报到。": (
+        "Departments called. They must report in within 3 working days."
+    ),
+    # The case desk
+    "分类编码,如 01": "Category code, e.g. 01",
+    "分类编码": "Category code",
+    "全部网格": "All grids",
+    "只看超期": "Overdue only",
+    "只看本单位": "My unit only",
+    "筛选": "Filter",
+    "批量派遣给": "Dispatch selected to",
+    "派遣所选": "Dispatch selected",
+    "选择 %(no)s": "Select %(no)s",
+    "超期": "Overdue",
+    "第 %(number)s / %(pages)s 页,共 %(total)s+ 件": (
+        "Page %(number)s / %(pages)s, %(total)s+ cases"
+    ),
+    "第 %(number)s / %(pages)s 页,共 %(total)s 件": "Page %(number)s / %(pages)s, %(total)s cases",
+    "没有符合条件的诉求。": "No cases match.",
+    "请先勾选要派遣的诉求。": "Please tick the cases to dispatch first.",
+    "已派遣 %(n)s 件诉求。": "%(n)s cases dispatched.",
+    # The whistle board
+    "吹哨报到看板": "Department call board",
+    "社区吹哨后,被叫部门须在 3 个工作日内到场报到;逾期的自动上报街道。": (
+        "After a community calls, each department called must come and report in within 3 "
+        "working days; late ones go up to the street office automatically."
+    ),
+    "被叫部门": "Department called",
+    "吹哨人": "Called by",
+    "报到期限": "Report in by",
+    "逾期": "Late",
+    "到场情况": "What you found on site",
+    "报到": "Report in",
+    "没有待报到的吹哨。": "No calls waiting for a report.",
+    "已报到。": "Reported in.",
+}

@@ -5,6 +5,8 @@ from typing import Any, cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -35,7 +37,36 @@ def _int(value: Any, default: int = 0) -> int:
 
 # Why a record is opened; the list carries the choice into each link (PEOPLE-4: the audit
 # report flags reads without a reason).
-PURPOSES = ("走访慰问", "办理业务", "核实信息", "处置诉求", "应急联络")
+# The Chinese value is what the audit log records; the page shows it translated.
+PURPOSES = (
+    gettext_noop("走访慰问"),
+    gettext_noop("办理业务"),
+    gettext_noop("核实信息"),
+    gettext_noop("处置诉求"),
+    gettext_noop("应急联络"),
+)
+
+# The record's field labels (choices.FIELDS keeps them as plain Chinese): marked here so they
+# are in the catalogue, and translated where the pages show them.
+FIELD_LABELS = (
+    gettext_noop("姓名"),
+    gettext_noop("性别"),
+    gettext_noop("出生年份"),
+    gettext_noop("住址"),
+    gettext_noop("与户主关系"),
+    gettext_noop("电话(部分隐藏)"),
+    gettext_noop("标签"),
+    gettext_noop("老人能力等级"),
+    gettext_noop("电话"),
+    gettext_noop("紧急联系人"),
+    gettext_noop("身份证号"),
+    gettext_noop("健康状况"),
+    gettext_noop("残疾情况"),
+    gettext_noop("救助类别"),
+    gettext_noop("经济情况"),
+    gettext_noop("特长与兴趣"),
+    gettext_noop("健康备注(自填)"),
+)
 
 
 def _case_for(user: User, raw: Any) -> int | None:
@@ -62,7 +93,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         else:
             if found is not None:
                 return redirect("people:detail", resident_id=found.pk)
-            error = "在您负责的范围内没有找到这个身份证号的居民。"
+            error = _("在您负责的范围内没有找到这个身份证号的居民。")
     page = residents_list(
         actor=user,
         q=request.GET.get("q", ""),
@@ -97,7 +128,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         purpose=request.GET.get("purpose", "")[:100],
         case_id=case_id,
     )
-    shown = [(name, FIELDS[name][1], view.data[name]) for name in FIELDS if name in view.data]
+    shown = [(name, _(FIELDS[name][1]), view.data[name]) for name in FIELDS if name in view.data]
     hidden_tiers = [
         (t.value, t.label)
         for t in GRANT_TIERS
@@ -130,7 +161,7 @@ def grant_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, "申请已提交,社区书记审批后即可查看。")
+            messages.success(request, _("申请已提交,社区书记审批后即可查看。"))
             return redirect("people:detail", resident_id=resident_id)
     else:
         from linli.people.selectors import resident_get
@@ -177,12 +208,12 @@ def grant_act(request: HttpRequest, grant_id: int, action: str) -> HttpResponse:
                 approve=action == "approve",
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, "已批准。" if action == "approve" else "已拒绝。")
+            messages.success(request, _("已批准。") if action == "approve" else _("已拒绝。"))
         elif action == "revoke":
             grant_services.grant_revoke(actor=user, grant_id=grant_id)
-            messages.success(request, "已撤销。")
+            messages.success(request, _("已撤销。"))
         else:
-            return render(request, "core/error.html", {"message": "没有这个操作。"}, status=404)
+            return render(request, "core/error.html", {"message": _("没有这个操作。")}, status=404)
     except ApplicationError as exc:
         return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
     return redirect("people:grants")

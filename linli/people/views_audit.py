@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from linli.accounts.choices import Role
 from linli.core.access import page_roles
@@ -27,6 +28,38 @@ from linli.people.reports.audit import (
 
 AUDIT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN)
 ROW_LIMIT = 500  # entries shown on a user's page; the JSON API gives them all
+
+# Words the audit report hands to the pages untranslated (reports/audit*.py: actions, kinds
+# of flag, the chain's state, scopes), translated there with {% translate value %} or below.
+PAGE_WORDS = (
+    gettext_noop("查看档案"),
+    gettext_noop("查找档案(代办)"),
+    gettext_noop("浏览名单"),
+    gettext_noop("导出档案"),
+    gettext_noop("修改档案"),
+    gettext_noop("登记档案"),
+    gettext_noop("导入档案"),
+    gettext_noop("撤回自愿信息"),
+    gettext_noop("申请查看敏感信息"),
+    gettext_noop("批准查看申请"),
+    gettext_noop("不批准查看申请"),
+    gettext_noop("撤销查看授权"),
+    gettext_noop("申请更正"),
+    gettext_noop("办理更正"),
+    gettext_noop("不予更正"),
+    gettext_noop("批量读取"),
+    gettext_noop("非工作时间访问"),
+    gettext_noop("无理由访问"),
+    gettext_noop("与前一条记录的链接断开"),
+    gettext_noop("内容与校验值不符(被改动过)"),
+    gettext_noop("末尾的记录被删除"),
+    gettext_noop("记录缺失(被删除)"),
+    gettext_noop("全部社区"),
+    gettext_noop("(未分配街道)"),
+    gettext_noop("(未分配社区)"),
+    gettext_noop("系统"),
+    gettext_noop("已注销的账号"),
+)
 
 
 def _int(value: Any) -> int | None:
@@ -53,7 +86,7 @@ def _context(
         "report": report,
         "filters": filters,
         "chain": chain,
-        "chain_reason": chain_reason(chain),
+        "chain_reason": _(reason) if (reason := chain_reason(chain)) else "",
         "here": request.path,
     }
     if report is not None:
@@ -112,7 +145,7 @@ def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
     rows = [
         {
             "entry": a,
-            "fields": "、".join(field_labels(a.fields)),
+            "fields": _("、").join(_(label) for label in field_labels(a.fields)),
             "tiers": tier_labels(a.fields),
             "flags": flagged.get(a.seq, []),
         }

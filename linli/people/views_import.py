@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.core.access import page_roles
@@ -31,7 +32,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            error = "请先选择要导入的 Excel 文件。"
+            error = _("请先选择要导入的 Excel 文件。")
         else:
             try:
                 result = residents_import(
@@ -42,12 +43,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 error = exc.message
             else:
-                note = f"已导入 {result.imported} 人"
+                note = _("已导入 %(n)s 人") % {"n": result.imported}
                 if result.households_created:
-                    note += f",新建 {result.households_created} 户"
+                    note += _(",新建 %(n)s 户") % {"n": result.households_created}
                 if result.ignored_columns:
-                    note += f";以下列未导入:{'、'.join(result.ignored_columns)}"
-                messages.success(request, note + "。")
+                    columns = _("、").join(result.ignored_columns)
+                    note += _(";以下列未导入:%(columns)s") % {"columns": columns}
+                messages.success(request, note + _("。"))
                 return redirect("people:import")
     context = {
         "error": error,

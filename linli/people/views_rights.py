@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from linli.accounts.choices import Role
@@ -23,6 +24,22 @@ from linli.people.services import rights
 from linli.people.services.rights_data import export_dict, my_data, my_export, own_record
 
 HANDLERS = rights.HANDLER_ROLES
+
+# Words the rights services hand to the pages untranslated (services/rights_history.py: what
+# was done, by whom, why), translated there with {% translate value %}. The field labels are
+# marked in views.py.
+PAGE_WORDS = (
+    gettext_noop("查看了档案"),
+    gettext_noop("在名单中看到"),
+    gettext_noop("修改了档案"),
+    gettext_noop("登记了档案"),
+    gettext_noop("导入了档案"),
+    gettext_noop("处理了档案"),
+    gettext_noop("系统"),
+    gettext_noop("已注销的账号"),
+    gettext_noop("查看居民名单"),
+    gettext_noop("家属查看"),
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -87,11 +104,11 @@ def me_correction(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error, error_field = exc.message, exc.field or ""
         else:
-            messages.success(request, "更正申请已提交,社区工作人员处理后会通知您。")
+            messages.success(request, _("更正申请已提交,社区工作人员处理后会通知您。"))
             return redirect("people:me")
     chosen = request.POST.get("field") or request.GET.get("field", "")
     context = {
-        "choices": [(f, FIELDS[f][1]) for f in rights.CORRECTABLE],
+        "choices": [(f, _(FIELDS[f][1])) for f in rights.CORRECTABLE],
         "chosen": chosen if chosen in rights.CORRECTABLE else "",
         "message": request.POST.get("message", ""),
         "error": error,
@@ -115,11 +132,11 @@ def me_withdraw(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, "已撤回同意,您自愿提供的信息已删除。")
+            messages.success(request, _("已撤回同意,您自愿提供的信息已删除。"))
             return redirect("people:me")
     context = {
         "resident": resident,
-        "optional": [(FIELDS[n][1], getattr(resident, n)) for n in rights.OPTIONAL_FIELDS],
+        "optional": [(_(FIELDS[n][1]), getattr(resident, n)) for n in rights.OPTIONAL_FIELDS],
         "contacts": resident.contacts.filter(optional=True),
         "error": error,
     }
@@ -142,7 +159,7 @@ def me_optional(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error, error_field = exc.message, exc.field or ""
         else:
-            messages.success(request, "已保存。您可以随时撤回同意并删除这些信息。")
+            messages.success(request, _("已保存。您可以随时撤回同意并删除这些信息。"))
             return redirect("people:me")
     context = {"values": values, "error": error, "error_field": error_field}
     return render(request, "people/me_optional.html", context, status=400 if error else 200)
@@ -169,7 +186,7 @@ def me_privacy(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
         else:
-            messages.success(request, "隐私设置已保存。")
+            messages.success(request, _("隐私设置已保存。"))
             return redirect("people:me")
     context = {"chosen": chosen, "audiences": Audience.choices, "error": error}
     return render(request, "people/me_privacy.html", context, status=400 if error else 200)
@@ -226,14 +243,14 @@ def correction_act(request: HttpRequest, correction_id: int, action: str) -> Htt
                 clear=request.POST.get("clear") == "1",
                 reply=request.POST.get("reply", ""),
             )
-            messages.success(request, "已更正,并已通知居民。")
+            messages.success(request, _("已更正,并已通知居民。"))
         elif action == "refuse":
             rights.correction_refuse(
                 actor=user, correction_id=correction_id, reply=request.POST.get("reply", "")
             )
-            messages.success(request, "已答复居民。")
+            messages.success(request, _("已答复居民。"))
         else:
-            return render(request, "core/error.html", {"message": "没有这个操作。"}, status=404)
+            return render(request, "core/error.html", {"message": _("没有这个操作。")}, status=404)
     except ApplicationError as exc:
         if exc.status == 404:
             return _error_page(request, exc)
