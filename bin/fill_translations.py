@@ -21,25 +21,31 @@ def main() -> int:
     # Other flags on the line (python-format …) are kept.
     text = re.sub(
         r"#, fuzzy((?:, [\w-]+)*)\n(?:#\| .*\n)*"
-        r'(msgid "(?!")(?:.*)"\n(?:".*"\n)*)msgstr (?:".*"\n)+',
+        r'((?:msgctxt ".*"\n)?msgid "(?!")(?:.*)"\n(?:".*"\n)*)msgstr (?:".*"\n)+',
         lambda m: (f"#{m.group(1)}\n" if m.group(1) else "") + m.group(2) + 'msgstr ""\n',
         text,
     )
     # Every msgid the table knows takes the table's English (so a corrected translation
     # reaches the .po); other filled entries are kept; empty ones are reported.
-    entry = re.compile(r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)')
+    # A string with a context ({% translate "立案" context "button" %}) is keyed
+    # "button\x04立案" in the table, as gettext keys it.
+    entry = re.compile(
+        r'(msgctxt "((?:[^"\\]|\\.)*)"\n)?'
+        r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ((?:"(?:[^"\\]|\\.)*"\n)+)'
+    )
     missing = []
 
     def fill(m: re.Match[str]) -> str:
-        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3)))
         if not msgid:
             return m.group(0)
-        if msgid not in table:
-            if m.group(2) == '""\n':
-                missing.append(msgid)
+        key = f"{m.group(2)}\x04{msgid}" if m.group(1) else msgid
+        if key not in table:
+            if m.group(4) == '""\n':
+                missing.append(key.replace("\x04", " | "))
             return m.group(0)
-        out = table[msgid].replace("\\", "\\\\").replace('"', '\\"')
-        return f'msgid {m.group(1)}msgstr "{out}"\n'
+        out = table[key].replace("\\", "\\\\").replace('"', '\\"')
+        return f'{m.group(1) or ""}msgid {m.group(3)}msgstr "{out}"\n'
 
     text = entry.sub(fill, text)
     text = text.replace("#, fuzzy\n", "", 1)

@@ -21,7 +21,7 @@ EN: dict[str, str] = {
     "非常不满意": "Very unsatisfied",
     "上报": "Report",
     "%(stage)s照片": "%(stage)s photo",
-    "退单": "Send back",
+    "退单": "Sent back",
     # Report a problem (resident) and enter for a resident (staff)
     "为没有智能手机的居民登记:窗口、热线或意见箱。": (
         "For residents without a smartphone: at the window, from a phone call or from the "
@@ -181,4 +181,17 @@ EN: dict[str, str] = {
     "报到": "Report in",
     "没有待报到的吹哨。": "No calls waiting for a report.",
     "已报到。": "Reported in.",
+    # Buttons whose Chinese is also the name of the step on the timeline ("立案" is the
+    # button and the event): the button is translated in the "button" context.
+    "button\x04立案": "Register",
+    "button\x04不予立案": "Do not accept",
+    "button\x04派遣": "Dispatch",
+    "button\x04开始处置": "Start handling",
+    "button\x04退单": "Send back",
+    "button\x04核查通过": "Fixed: pass",
+    "button\x04核查未通过": "Not fixed",
+    "button\x04结案": "Close the case",
+    "button\x04申请缓办": "Ask for more time",
+    "button\x04批准缓办": "Approve more time",
+    "button\x04合并": "Merge",
 }

@@ -132,7 +132,13 @@ def test_a_case_for_staff_in_english(scene, cats):
     html = english(text(officer.get(f"/cases/{scene['new']}/")))
     assert "<h2>Handle it</h2>" in html and 'placeholder="Reason for not accepting"' in html
     assert 'placeholder="A duplicate: merge into case number"' in html
+    # Buttons say what they do; the same Chinese on the timeline names what happened.
+    assert ">Register</button>" in html and ">Do not accept</button>" in html
+    assert ">Merge</button>" in html
     html = english(text(officer.get(f"/cases/{scene['sent']}/")))
+    assert ">Start handling</button>" in html and ">Send back</button>" in html
+    assert ">Approve more time</button>" in html
+    assert html.count("Sign out</button>") == 1  # the header's, not 退单
     assert (
         "<dt>Handling unit</dt>" in html and "Reassign to" in html and ">Reassign</button>" in html
     )
