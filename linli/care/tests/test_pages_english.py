@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from linli.care.models import (
@@ -26,6 +25,8 @@ from linli.care.services.calls import button_pressed
 from linli.care.services.devices import device_register
 from linli.care.services.handling import alert_acknowledge, alert_close
 from linli.care.tests.care_helpers import make_care, open_alert
+from linli.core.testing import english as en
+from linli.core.testing.english import as_user, text
 from linli.geo.models import Household
 from linli.people.models import Resident
 
@@ -48,8 +49,6 @@ DATA = (
     "在家看电视",
     "幸福里助浴队",
 )
-# The language switch names the other language in that language, on purpose.
-SWITCH = '<button type="submit" name="language" value="zh-hans" class="link" lang="zh-hans">中文</button>'
 
 
 def _home(care, room: str, name: str) -> Household:
@@ -114,31 +113,8 @@ def scene(world, django_capture_on_commit_callbacks):
     return care
 
 
-def as_user(user, lang: str | None = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
-
-
-def text(response) -> str:
-    assert response.status_code in (200, 400), response.status_code
-    return response.content.decode()
-
-
-def leftover_chinese(html: str) -> list[str]:
-    """Han characters left once the data and the language switch are taken out."""
-    html = html.replace(SWITCH, "")
-    for data in DATA:
-        html = html.replace(data, "")
-    return sorted({m.group(0) for m in re.finditer(r"\S*[\u3400-\u9fff\uf900-\ufaff]+\S*", html)})
-
-
 def english(html: str) -> str:
-    assert '<html lang="en">' in html
-    assert leftover_chinese(html) == []
-    return html
+    return en.english(html, DATA)
 
 
 # English ------------------------------------------------------------------------------------

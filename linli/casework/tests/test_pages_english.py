@@ -10,23 +10,15 @@ import pytest
 from django.test import Client
 
 from linli.casework.models import Case, CaseEvent, Category
+from linli.core.testing import english as en
+from linli.core.testing.english import as_user, text
 from linli.geo.models import Community, Department, Grid
 
 from .conftest import INSIDE_A1
 
 HAN = re.compile(r"\S*[\u3400-\u9fff\uf900-\ufaff]+\S*")
-# The language switch names the other language in that language, on purpose.
-SWITCH = '<button type="submit" name="language" value="zh-hans" class="link" lang="zh-hans">中文</button>'
 # What people wrote in the scenes below.
 WRITTEN = ("楼下垃圾堆了三天没人清理", "多部门联合", "等待配件", "已到场")
-
-
-def as_user(user, lang: str | None = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
 
 
 def data() -> list[str]:
@@ -43,23 +35,8 @@ def data() -> list[str]:
     return sorted(set(names), key=len, reverse=True)
 
 
-def text(response) -> str:
-    assert response.status_code in (200, 400), response.status_code
-    return response.content.decode()
-
-
-def leftover_chinese(html: str) -> list[str]:
-    """Han characters left once the data and the language switch are taken out."""
-    html = html.replace(SWITCH, "")
-    for d in data():
-        html = html.replace(d, "")
-    return sorted({m.group(0) for m in HAN.finditer(html)})
-
-
 def english(html: str) -> str:
-    assert '<html lang="en">' in html
-    assert leftover_chinese(html) == []
-    return html
+    return en.english(html, data())
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ services); without the cookie the pages are the same Chinese as before."""
 import re
 
 import pytest
-from django.test import Client
 
+from linli.core.testing import english as en
+from linli.core.testing.english import as_user, text
 from linli.ledger.models import Account, DonorKind, ItemKind, Voucher
 from linli.ledger.services.funds import donation_record, matching_cap_set, project_propose
 from linli.ledger.services.points import reward_redeem, voucher_use
@@ -45,11 +46,6 @@ DATA = (
 # histories) and the names of the accounts (staff funds page). Reported, not translated here.
 STORED = re.compile(
     r"兑换:\S*|测试存入|测试积分|志愿服务 \d+ 小时|企业捐赠:\S*|政府1:1配套\S*|租用「\S*」\d+ 天"
-)
-# The language switch names the other language in that language, on purpose.
-SWITCH = (
-    '<button type="submit" name="language" value="zh-hans" class="link" lang="zh-hans">'
-    "中文</button>"
 )
 
 
@@ -106,35 +102,10 @@ def scene(world):
     return world
 
 
-def as_user(user, lang: str | None = "en") -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
-
-
-def text(response) -> str:
-    assert response.status_code in (200, 400), response.status_code
-    return response.content.decode()
-
-
-def leftover_chinese(html: str) -> list[str]:
-    """Han characters left once the data, the stored memos and the switch are taken out."""
-    html = html.replace(SWITCH, "")
-    html = STORED.sub("", html)
-    for name in Account.objects.values_list("name", flat=True):
-        html = html.replace(name, "")
-    for data in DATA:
-        html = html.replace(data, "")
-    return sorted({m.group(0) for m in re.finditer(r"\S*[\u3400-\u9fff\uf900-\ufaff]+\S*", html)})
-
-
 def english(html: str) -> str:
-    assert '<html lang="en">' in html
-    assert leftover_chinese(html) == []
-    return html
+    """Also without the memos services store and the accounts' names."""
+    names = Account.objects.values_list("name", flat=True)
+    return en.english(STORED.sub("", html), (*names, *DATA))
 
 
 # English ------------------------------------------------------------------------------------

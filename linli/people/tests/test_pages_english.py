@@ -5,11 +5,11 @@ residents' and families' own pages read in English, and no Chinese is left but t
 as before."""
 
 import datetime as dt
-import re
 
 import pytest
-from django.test import Client
 
+from linli.core.testing import english as en
+from linli.core.testing.english import as_user, text
 from linli.people.models import Resident, Tag
 from linli.people.reports.audit import audit_report_for
 from linli.people.services import rights
@@ -48,38 +48,12 @@ DATA = (
     "1单元",
     "甲居民",
 )
-# The language switch names the other language in that language, on purpose.
-SWITCH = '<button type="submit" name="language" value="zh-hans" class="link" lang="zh-hans">中文</button>'
 # What the correction list records as the purpose of opening a record: in a link, not shown.
 PURPOSE_LINK = "?purpose=处理更正申请"
 
 
-def as_user(user, lang: str | None = "en") -> Client:
-    c = Client()
-    c.force_login(user)
-    if lang:
-        c.cookies["django_language"] = lang
-    return c
-
-
-def text(response) -> str:
-    assert response.status_code in (200, 400), response.status_code
-    return response.content.decode()
-
-
-def leftover_chinese(html: str, *more: str) -> list[str]:
-    """Han characters left once the data and the language switch are taken out."""
-    html = html.replace(SWITCH, "").replace(PURPOSE_LINK, "")
-    for data in (*more, *DATA):
-        html = html.replace(data, "")
-    return sorted({m.group(0) for m in re.finditer(r"\S*[\u3400-\u9fff\uf900-\ufaff]+\S*", html)})
-
-
 def english(html: str, *more: str) -> str:
-    assert '<html lang="en">' in html
-    left = leftover_chinese(html, *more)
-    assert not left, left
-    return html
+    return en.english(html.replace(PURPOSE_LINK, ""), (*more, *DATA))
 
 
 @pytest.fixture
