@@ -94,3 +94,17 @@ def live_world(transactional_db: None) -> World:
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     os.makedirs(SCREENSHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign a persona of the test world in through the login page."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PERSONA_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"{base}/")
+
+
+def click_and_wait(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()

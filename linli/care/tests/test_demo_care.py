@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -31,21 +30,14 @@ from linli.care.scheduled import care_sweep
 from linli.care.services.homecare import alone_elderly, short_of_services
 from linli.demo import names as catalog
 from linli.demo.services import DemoSummary, demo_build
+from linli.demo.testing import PASSWORD, demo_rolled_back
 from linli.people.models import Resident
-
-PASSWORD = "demo-test-pass"  # noqa: S105
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker) -> Iterator[DemoSummary]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo_build(seed=catalog.DEFAULT_SEED, password=PASSWORD)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_rolled_back(django_db_blocker) as summary:
+        yield summary
 
 
 def page(username: str, path: str) -> str:

@@ -7,26 +7,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from conftest import screenshot
+from conftest import click_and_wait, screenshot, sign_in
 from linli.care.models import Alert, AlertStatus, AwayPeriod, Device, HomeService, Outcome
 from linli.care.services.calls import button_pressed
 from linli.care.tests.care_helpers import make_care, open_alert
-from linli.core.testing.world import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{base}/")
-
-
-def click_and_wait(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
 
 
 def test_grid_worker_answers_a_call_on_the_phone(live_server, live_world, phone):

@@ -4,25 +4,11 @@ officer handles it, the grid worker verifies, the resident rates it (CASE-1..9).
 import pytest
 from PIL import Image
 
-from conftest import screenshot
+from conftest import click_and_wait, screenshot, sign_in
 from linli.casework.models import Case
 from linli.casework.services.categories import categories_ensure_defaults
-from linli.core.testing.world import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{base}/")
-
-
-def click_and_wait(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
 
 
 @pytest.fixture

@@ -2,18 +2,9 @@
 
 import pytest
 
-from conftest import screenshot
-from linli.core.testing.world import PERSONA_PASSWORD
+from conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{base}/")
 
 
 def no_horizontal_scroll(page) -> bool:

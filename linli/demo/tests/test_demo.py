@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
 from shapely.geometry import Point, shape
@@ -21,25 +20,19 @@ from linli.core.audit.models import AuditEntry
 from linli.demo import names as catalog
 from linli.demo.plan import demo_plan, feature_collection_text
 from linli.demo.services import DemoSummary, demo_build, demo_counts, demo_street
+from linli.demo.testing import PASSWORD, demo_rolled_back
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Building, Community, Department, Grid, Household, ResponsibilityRule
 from linli.geo.selectors import grid_locate, responsibility_unit
 from linli.people.models import Resident
 
-PASSWORD = "demo-test-pass"  # noqa: S105
 GEOJSON = Path(__file__).resolve().parents[1] / "data" / "xihu_grids.geojson"
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker) -> Iterator[DemoSummary]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield demo_build(seed=catalog.DEFAULT_SEED, password=PASSWORD)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with demo_rolled_back(django_db_blocker) as summary:
+        yield summary
 
 
 def focus_grid() -> Grid:

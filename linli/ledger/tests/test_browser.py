@@ -3,8 +3,7 @@ redeemed with its voucher code, the public fund page (LEDGER-1..3)."""
 
 import pytest
 
-from conftest import screenshot
-from linli.core.testing.world import PERSONA_PASSWORD
+from conftest import screenshot, sign_in
 from linli.ledger.models import DonorKind, Reward, Voucher
 from linli.ledger.services.funds import (
     donation_record,
@@ -16,14 +15,6 @@ from linli.ledger.services.funds import (
 from linli.ledger.tests.programme_helpers import give_points, key, reward, today
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PERSONA_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(f"{base}/")
 
 
 def fits(page) -> bool:
