@@ -41,6 +41,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check linli bench conftest.py
 	DEBUG=1 $(BIN)/mypy linli conftest.py
+	$(BIN)/lint-imports
 
 # Regenerate the English catalogue from the Chinese source strings (needs gettext).
 messages: install-dev

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.test import Client
 
-from linli.core.testing.world import PERSONA_PASSWORD, World, build_world
+from linli.testing.world import PERSONA_PASSWORD, World, build_world
 
 IN_CI = bool(os.environ.get("CI"))
 

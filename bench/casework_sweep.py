@@ -46,7 +46,7 @@ def world() -> tuple["Category", "Grid", "Community", "Department"]:
     """(category, grid, community, owner unit): the test world, built once per database."""
     from linli.casework.models import Category
     from linli.casework.services.categories import categories_ensure_defaults
-    from linli.core.testing.world import build_world
+    from linli.testing.world import build_world
     from linli.geo.models import Department, Grid
 
     if not Department.objects.filter(name="西湖区城管局").exists():

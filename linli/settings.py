@@ -56,8 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_htmx",
-    "template_partials",
+    "django_filters",
     "django_tasks",
     "django_tasks_db",
     "linli.core",
@@ -79,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "linli.core.middleware.ElderModeMiddleware",
     "linli.core.middleware.ApplicationErrorPageMiddleware",
 ]

@@ -4,8 +4,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.core.base import BaseModel
+from linli.core.roles import Role
 
 
 class User(AbstractUser):

@@ -1,13 +1,14 @@
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.services import user_login_attempt
+from linli.accounts.services import user_login_attempt, user_set_elder_mode
 from linli.core.access import public_page
 from linli.core.errors import ApplicationError
+from linli.core.middleware import ELDER_COOKIE
 
 
 @public_page
@@ -38,3 +39,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or fallback
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+@public_page
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    response = HttpResponseRedirect(_safe_next(request))
+    if request.user.is_authenticated:
+        user_set_elder_mode(user=request.user, enabled=enabled)  # type: ignore[arg-type]
+    response.set_cookie(
+        ELDER_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax"
+    )
+    return response

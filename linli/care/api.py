@@ -11,7 +11,6 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from linli.accounts.choices import Role
 from linli.care.models import Alert, AlertStatus, AwayPeriod, HomeService, Rule
 from linli.care.selectors import (
     OPEN_SHOWN,
@@ -39,6 +38,7 @@ from linli.care.services.homecare import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 
 router = Router(tags=["care"])

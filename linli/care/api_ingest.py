@@ -3,7 +3,7 @@
 Gateways are machines, not users: they authenticate with `Authorization: Bearer gw_…`, the
 token `gateway_create` showed once. A browser session, a user's API token or no token at all
 gets 401. The route declares its callers as "gateway" (GATEWAY_ACCESS), which the route
-walker (linli/core/testing/routes.py) reads from the auth object.
+walker (linli/testing/routes.py) reads from the auth object.
 """
 
 from typing import Any

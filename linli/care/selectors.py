@@ -12,10 +12,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.selectors import place_q
 from linli.care.models import ACTIVE_ALERT_STATUSES, Alert, AlertStatus, AwayPeriod, Device
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.geo.models import Community, Household
 from linli.people.models import Contact, Resident
 

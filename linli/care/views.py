@@ -6,12 +6,10 @@ from typing import Any, cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.care.forms import CloseForm
 from linli.care.models import Alert, AlertStatus, AwayPeriod, Rule
@@ -21,6 +19,7 @@ from linli.care.services.handling import alert_acknowledge, alert_close, may_han
 from linli.care.services.homecare import short_of_services
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.geo.models import Grid
 
 WORKER_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY)
@@ -36,32 +35,6 @@ def user_of(request: HttpRequest) -> User:
 
 def error_page(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
-
-
-def home_tiles(user: Any) -> list[dict[str, str]]:
-    """Tiles for the role home page (linli/core/views.py)."""
-    tiles = []
-    if user.role in WORKER_ROLES:
-        tiles.append(
-            {"title": _("看护提醒"), "hint": _("上门查看、一键呼叫"), "url": reverse("care:worker")}
-        )
-    if user.role in (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN):
-        tiles.append(
-            {
-                "title": _("智慧养老看板"),
-                "hint": _("设备、提醒、上门服务"),
-                "url": reverse("care:board"),
-            }
-        )
-    if user.role == Role.FAMILY:
-        tiles.append(
-            {
-                "title": _("家人看护"),
-                "hint": _("设备、提醒、外出登记"),
-                "url": reverse("care:family"),
-            }
-        )
-    return tiles
 
 
 def _card(alert: Alert, actor: Any) -> dict[str, Any]:

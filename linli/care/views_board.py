@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.choices import Role
 from linli.care.forms import DeviceForm
 from linli.care.models import (
     Alert,
@@ -32,6 +31,7 @@ from linli.care.services.rules import defaults_get, offline_after
 from linli.care.views import error_page, user_of
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.geo.models import Building, Household
 from linli.people.models import Resident
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.care.forms import AwayForm
 from linli.care.models import AlertStatus, AwayPeriod, Device
 from linli.care.selectors import (
@@ -27,6 +26,7 @@ from linli.care.services.homecare import month_bounds
 from linli.care.views import error_page, user_of
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 
 RECENT_ALERTS = 5
 

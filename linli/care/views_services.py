@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.choices import Role
 from linli.care.forms import ServiceForm
 from linli.care.models import HomeService
 from linli.care.selectors import residents_visible_to
@@ -23,6 +22,7 @@ from linli.care.services.homecare import (
 from linli.care.views import error_page, user_of
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError, NotFound
+from linli.core.roles import Role
 
 PICK_CAP = 300
 

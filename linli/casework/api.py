@@ -5,7 +5,6 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from linli.accounts.choices import ALL_ROLES, Role
 from linli.casework import selectors
 from linli.casework.choices import Channel, EventKind, Status
 from linli.casework.models import Case, CaseEvent
@@ -31,6 +30,7 @@ from linli.casework.services import workflow
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.roles import ALL_ROLES, Role
 from linli.core.schemas import ErrorOut
 from linli.geo.models import Department
 from linli.people.selectors import visible_to as visible_residents

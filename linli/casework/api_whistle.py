@@ -8,7 +8,6 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
-from linli.accounts.choices import Role
 from linli.casework import selectors
 from linli.casework.models import Whistle, WhistleCall
 from linli.casework.services.whistle import (
@@ -19,6 +18,7 @@ from linli.casework.services.whistle import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 from linli.geo.models import Department
 

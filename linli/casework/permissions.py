@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.casework.models import Case
+from linli.core.roles import Role
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Department
 

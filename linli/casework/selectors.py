@@ -2,11 +2,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from linli.accounts.choices import Role
 from linli.accounts.selectors import place_q
 from linli.casework.models import Case, CaseEvent, Category, WhistleCall
 from linli.casework.permissions import user_units
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 
 NOT_FOUND = "找不到该诉求。"
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.casework import selectors
 from linli.casework.choices import OPEN_STATUSES, Channel, Status
@@ -36,6 +35,7 @@ from linli.casework.services.whistle import can_blow
 from linli.core.access import page_roles, public_page
 from linli.core.errors import ApplicationError
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
+from linli.core.roles import Role
 from linli.geo.models import Department, Grid
 from linli.geo.selectors import grid_set_version
 from linli.geo.svg import map_frame, project_grids

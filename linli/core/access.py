@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from ninja.security import APIKeyCookie
 from ninja.security.base import AuthBase
 
-from linli.accounts.choices import ALL_ROLES, Role
 from linli.core.errors import PermissionDenied
+from linli.core.registry import authenticate_token
+from linli.core.roles import ALL_ROLES, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
@@ -94,12 +95,10 @@ class BearerRoleAuth(_RoleCheck, AuthBase):
         super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any:
-        from linli.accounts.services import api_token_authenticate
-
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return None
-        user = api_token_authenticate(key=key.strip())
+        user = authenticate_token(key.strip())
         if user is not None:
             request.user = user
         return self.check(user)

@@ -3,10 +3,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from linli.accounts.choices import Role
 from linli.core.access import api_roles
 from linli.core.audit.services import audit_verify
 from linli.core.notifications.services import notification_mark_read
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 
 router = Router(tags=["core"])

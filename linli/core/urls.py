@@ -6,6 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:notification_id>/read/", views.inbox_read, name="inbox_read"),
-    path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -7,11 +7,13 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from linli.accounts.choices import GRID_MAP_ROLES, MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
+from linli.core.roles import Role
 from linli.demo import names as catalog
 from linli.demo.plan import DemoPlan
 from linli.geo.models import Community, Department, Grid, Street
+from linli.geo.policy import GRID_MAP_ROLES
 from linli.geo.selectors import grid_locate
 from linli.people.models import Resident
 

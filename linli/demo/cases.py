@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from shapely.geometry import Point, shape
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.casework.choices import Channel
 from linli.casework.models import Case
@@ -16,6 +16,7 @@ from linli.casework.services.categories import categories_ensure_defaults
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.calendar.models import CalendarYear
 from linli.core.calendar.services import calendar_load_year, package_years
+from linli.core.roles import Role
 from linli.geo.models import Grid, Street
 
 DESCRIPTIONS = {

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from linli.accounts.choices import STAFF_ROLES, Role
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.roles import STAFF_ROLES, Role
 from linli.core.schemas import ErrorOut
 from linli.geo.models import Community, Grid
 from linli.geo.selectors import grid_locate, responsibility_unit

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.utils.translation import gettext_noop as _noop
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
-from linli.geo.models import Building, Community, Department, Grid, Household, ResponsibilityRule
+from linli.geo.models import Community, Department, Grid, ResponsibilityRule
 
 
 @dataclass(frozen=True)
@@ -105,51 +104,3 @@ def responsibility_unit(*, category_code: str, grid: Grid) -> Department | None:
     if not ranked:
         return None
     return min(ranked, key=lambda pair: pair[0])[1].unit
-
-
-def user_places(*, user: Any) -> dict[str, Any]:
-    """What the home page shows about the places a user belongs to (no one else's data)."""
-    from linli.accounts.choices import MembershipKind
-    from linli.accounts.models import Membership
-    from linli.people.models import Resident
-
-    resident = (
-        Resident.objects.filter(user=user)
-        .select_related("household__building__grid__community")
-        .first()
-    )
-    if resident is not None and resident.household is not None:
-        grid = resident.household.building.grid
-        worker = (
-            Membership.objects.filter(grid=grid, kind=MembershipKind.GRID_WORKER)
-            .select_related("user")
-            .first()
-        )
-        return {
-            "home": str(resident.household),
-            "grid": grid.name,
-            "community": grid.community.name,
-            "grid_worker": worker.user.display_name if worker else "",
-        }
-    grids = Grid.objects.none()
-    for m in user.memberships.all():
-        if m.grid_id:
-            grids |= Grid.objects.filter(pk=m.grid_id)
-        elif m.community_id:
-            grids |= Grid.objects.filter(community_id=m.community_id)
-        elif m.street_id:
-            grids |= Grid.objects.filter(community__street_id=m.street_id)
-    grid_ids = list(grids.values_list("id", flat=True))
-    if not grid_ids:
-        return {}
-    return {
-        "stats": [
-            (_noop("网格"), len(grid_ids)),
-            (_noop("楼栋"), Building.objects.filter(grid_id__in=grid_ids).count()),
-            (_noop("户"), Household.objects.filter(building__grid_id__in=grid_ids).count()),
-            (
-                _noop("居民"),
-                Resident.objects.filter(household__building__grid_id__in=grid_ids).count(),
-            ),
-        ]
-    }

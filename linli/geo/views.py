@@ -2,10 +2,11 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from linli.accounts.choices import GRID_MAP_ROLES, MembershipKind
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.access import page_roles
 from linli.geo.models import Grid
+from linli.geo.policy import GRID_MAP_ROLES
 from linli.geo.svg import project_grids
 
 

@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 from linli.ledger import programme_selectors as sel
 from linli.ledger.choices import kind_label

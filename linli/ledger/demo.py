@@ -9,9 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.geo.models import Community, Street
 from linli.ledger.models import (
     DonorKind,

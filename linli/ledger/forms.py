@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
+from linli.core.roles import Role
 from linli.ledger.models import DonorKind, ItemKind, PointRule
 
 DURATIONS = [

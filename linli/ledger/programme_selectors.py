@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
-from linli.accounts.choices import Role
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.geo.models import Community
 from linli.ledger.choices import Book, format_amount, kind_label
 from linli.ledger.models import (

@@ -1,6 +1,6 @@
 """Who may call which ledger page or API operation (declared at each route)."""
 
-from linli.accounts.choices import Role
+from linli.core.roles import Role
 
 # People with their own time credits, points, vouchers and shared items.
 MEMBERS = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER)

@@ -11,10 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError, NotFound
+from linli.core.roles import Role
 from linli.ledger import programme_selectors as sel
 from linli.ledger.choices import Book, format_amount
 from linli.ledger.export import account_history_xlsx

@@ -9,9 +9,9 @@ from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from linli.accounts.choices import Role
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 from linli.geo.models import Household
 from linli.people.choices import GrantStatus

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from linli.accounts.choices import Role
 from linli.core.access import api_roles
+from linli.core.roles import Role
 from linli.core.schemas import ErrorOut
 from linli.people.reports.audit import (
     audit_report_for,

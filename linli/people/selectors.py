@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.accounts.selectors import place_q
+from linli.core.roles import Role
 from linli.people.choices import FIELDS, GRANT_TIERS, Audience, GrantStatus, Tier, fields_of
 from linli.people.models import AccessGrant, Contact, Resident
 

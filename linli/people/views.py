@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.geo.models import Grid
 from linli.people.choices import FIELDS, GRANT_TIERS, GrantStatus, Tier
 from linli.people.models import Tag

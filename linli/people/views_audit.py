@@ -9,13 +9,12 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from linli.accounts.choices import Role
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.people.reports.audit import (
     AuditReport,
     audit_report_for,
@@ -159,16 +158,3 @@ def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
         "is_street": _is_street(request),
     }
     return render(request, "people/audit_user.html", context)
-
-
-def home_tiles(user: Any) -> list[dict[str, str]]:
-    """The tile for the role home pages (to be listed in linli/core/views.py)."""
-    if getattr(user, "role", None) not in AUDIT_ROLES:
-        return []
-    return [
-        {
-            "title": _("数据使用审计"),
-            "hint": _("谁查看了居民档案,有无异常"),
-            "url": reverse("people:audit"),
-        }
-    ]

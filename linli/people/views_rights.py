@@ -9,16 +9,15 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.roles import Role
 from linli.people.choices import FIELDS, Ability, Audience, CorrectionStatus, Sex
 from linli.people.services import rights
 from linli.people.services.rights_data import export_dict, my_data, my_export, own_record
@@ -269,16 +268,3 @@ def family(request: HttpRequest) -> HttpResponse:
         "people/family.html",
         {"relatives": relatives},
     )
-
-
-def home_tiles(user: Any) -> list[dict[str, str]]:
-    """Tiles for the role home pages (linli/core/views.py)."""
-    if user.role == Role.RESIDENT:
-        title, hint, url = _("我的信息"), _("看、改、导出我的信息"), "people:me"
-    elif user.role == Role.FAMILY:
-        title, hint, url = _("我的家人"), _("家人愿意分享的信息"), "people:family"
-    elif user.role in HANDLERS:
-        title, hint, url = _("更正申请"), _("居民申请更正的信息"), "people:corrections"
-    else:
-        return []
-    return [{"title": title, "hint": hint, "url": reverse(url)}]

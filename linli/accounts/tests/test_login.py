@@ -115,13 +115,13 @@ def test_each_role_has_its_home(world, login, role):
 def test_elder_mode_follows_the_account(world, login):
     client = login("resident")
     assert 'class="elder"' not in client.get("/").content.decode()
-    client.post("/core/elder-mode/", {"enabled": "1", "next": "/"})
+    client.post("/accounts/elder-mode/", {"enabled": "1", "next": "/"})
     assert User.objects.get(username="resident").elder_mode is True
     assert '<body class="elder">' in client.get("/").content.decode()
 
 
 def test_elder_mode_before_login_uses_a_cookie(client, db):
-    response = client.post("/core/elder-mode/", {"enabled": "1", "next": "/accounts/login/"})
+    response = client.post("/accounts/elder-mode/", {"enabled": "1", "next": "/accounts/login/"})
     assert response["Location"] == "/accounts/login/"
     assert '<body class="elder">' in client.get("/accounts/login/").content.decode()
 

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.accounts.selectors import place_q
 from linli.care.models.devices import METER_KINDS, Device, DeviceKind, DeviceState, Gateway
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community, Household
 from linli.people.models import Resident
 

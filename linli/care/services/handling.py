@@ -14,7 +14,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.care.models import (
     Alert,
     AlertStatus,
@@ -29,6 +28,7 @@ from linli.care.selectors import alert_get, away_visible_to, household_get
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
+from linli.core.roles import Role
 
 NOTE_MAX = 300
 AWAY_NOTE_MAX = 200

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.care.models import HomeService, ServiceKind
 from linli.care.selectors import residents_visible_to
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.people.choices import Ability
 from linli.people.models import Resident, ResidentTag
 

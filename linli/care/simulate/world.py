@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.care.models import (
     Alert,
@@ -27,6 +27,7 @@ from linli.care.models import (
     PowerSnapshot,
     Reading,
 )
+from linli.core.roles import Role
 from linli.geo.models import Building, Community, District, Grid, Household, Street
 from linli.people.models import Contact, Resident, ResidentTag, Tag
 

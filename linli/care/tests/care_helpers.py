@@ -8,12 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.care.models import Alert, Device, DeviceKind, Rule
 from linli.care.services.alerts import alert_open
 from linli.care.services.devices import device_register
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.choices import Ability, Audience
 from linli.people.models import Contact, Resident, ResidentTag, Tag

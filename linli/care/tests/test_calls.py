@@ -182,7 +182,7 @@ def test_simultaneous_presses_open_one_call():
 
     from django.db import connections
 
-    from linli.core.testing.world import build_world
+    from linli.testing.world import build_world
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers itself; real parallel writers need PostgreSQL")

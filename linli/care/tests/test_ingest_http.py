@@ -10,7 +10,7 @@ from django.utils import timezone
 from linli.care.models import Gateway, Reading
 from linli.care.services.devices import gateway_token_rotate
 from linli.care.tests.ingest_helpers import ago, make_home
-from linli.core.testing.routes import api_routes
+from linli.testing.routes import api_routes
 
 URL = "/api/care/readings"
 

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.accounts.models import User
 from linli.casework.open311.models import Open311Key
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
+from linli.core.roles import Role
 
 KEY_START = "o311_"
 USERNAME_START = "open311:"

@@ -10,11 +10,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from linli.accounts.choices import Role
 from linli.casework.choices import OPEN_STATUSES, EventKind
 from linli.casework.models import Case, Category, MeToo
 from linli.casework.services.common import lock, record_step, refuse_unless, require_status
 from linli.core.errors import Conflict, NotFound
+from linli.core.roles import Role
 
 ME_TOO_ROLES = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER)
 NEARBY_RADIUS_M = 50

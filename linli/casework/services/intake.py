@@ -9,7 +9,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.casework.choices import STAFF_CHANNELS, Channel, EventKind, Status
 from linli.casework.deadlines import case_deadlines
 from linli.casework.models import Case, CasePhoto, Category
@@ -17,6 +16,7 @@ from linli.casework.permissions import INTAKE_ROLES, user_units
 from linli.casework.services.common import record_step, refuse_unless, require_text
 from linli.core.errors import ValidationFailed
 from linli.core.photos import ProcessedPhoto, photo_process
+from linli.core.roles import Role
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Department, Grid
 from linli.geo.selectors import grid_locate, responsibility_unit

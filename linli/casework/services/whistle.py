@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.selectors import place_q
 from linli.casework.choices import OPEN_STATUSES, EventKind
 from linli.casework.models import Case, Whistle, WhistleCall
@@ -28,6 +28,7 @@ from linli.casework.services.common import (
 from linli.core.audit.services import audit_record
 from linli.core.calendar.selectors import add_working_days
 from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Department
 
 REPORT_WITHIN_WORKING_DAYS = 3

@@ -7,12 +7,12 @@ before the main /cases router (otherwise GET /api/cases/nearby is read as a trac
 import pytest
 from django.test import Client
 
-from linli.accounts.choices import Role
 from linli.casework.choices import EventKind, Status
 from linli.casework.models import Case, Category, MeToo
 from linli.casework.services.duplicates import case_me_too, distance_m, nearby_open_cases
 from linli.core.errors import Conflict, PermissionDenied
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 
 from .conftest import INSIDE_A1
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.casework.choices import EventKind, Status
 from linli.casework.models import Case, WhistleCall
@@ -21,7 +21,8 @@ from linli.core.audit.models import AuditEntry
 from linli.core.calendar.selectors import add_working_days
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Community, Department, Street
 

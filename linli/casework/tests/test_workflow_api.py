@@ -231,7 +231,7 @@ def test_merge_duplicates(submit, cats, login):
 def test_other_community_staff_cannot_see_or_act(submit, cats, login):
     from linli.accounts.choices import MembershipKind, Role
     from linli.accounts.models import Membership
-    from linli.core.testing.world import make_user
+    from linli.testing.world import make_user
 
     no = submit()["tracking_no"]
     outsider = make_user("cw_b", Role.COMMUNITY_WORKER)

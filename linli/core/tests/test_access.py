@@ -3,7 +3,7 @@
 import pytest
 
 from linli.core.access import PUBLIC
-from linli.core.testing.routes import api_routes, page_routes
+from linli.testing.routes import api_routes, page_routes
 
 PAGES = page_routes()
 APIS = api_routes()

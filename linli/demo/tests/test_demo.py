@@ -14,9 +14,10 @@ from django.test import Client
 from shapely.geometry import Point, shape
 from shapely.ops import unary_union
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.core.audit.models import AuditEntry
+from linli.core.roles import Role
 from linli.demo import names as catalog
 from linli.demo.plan import demo_plan, feature_collection_text
 from linli.demo.services import DemoSummary, demo_build, demo_counts, demo_street

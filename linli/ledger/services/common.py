@@ -22,8 +22,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.core.errors import ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community, Grid
 from linli.ledger.choices import Book
 from linli.ledger.models import Account, CommunityLedgerSettings

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community
 from linli.ledger.choices import Book, format_amount, register_kind_labels
 from linli.ledger.models import (

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, ValidationFailed
 from linli.core.notifications.services import notification_send
+from linli.core.roles import Role
 from linli.ledger.choices import Book, register_kind_labels
 from linli.ledger.models import PointAward, PointRule, Reward, Transaction, Voucher, VoucherStatus
 from linli.ledger.services.common import (

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
-from linli.accounts.choices import Role
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community
 from linli.ledger.choices import Book, register_kind_labels
 from linli.ledger.models import EconomyIncome, ItemKind, Rental, ShareItem

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
 from linli.accounts.selectors import place_q
 from linli.core.audit.services import audit_record
@@ -33,6 +33,7 @@ from linli.core.errors import (
     ValidationFailed,
 )
 from linli.core.notifications.services import notification_send
+from linli.core.roles import Role
 from linli.ledger.choices import Book, format_amount, register_kind_labels
 from linli.ledger.models import (
     RecordStatus,

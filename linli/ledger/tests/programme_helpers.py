@@ -6,9 +6,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
-from linli.core.testing.world import World, make_user
+from linli.core.roles import Role
+from linli.testing.world import World, make_user
 from linli.geo.models import Building, Household
 from linli.ledger.choices import Book
 from linli.ledger.models import Account, PointRule, Reward

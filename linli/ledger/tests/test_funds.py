@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from linli.accounts.choices import Role
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.ledger.models import (
     Disbursement,
     Donation,
@@ -235,7 +235,7 @@ def test_parallel_donations_never_match_beyond_the_cap():
 
     if connection.vendor != "postgresql":
         pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
-    from linli.core.testing.world import build_world
+    from linli.testing.world import build_world
 
     world = build_world()
     cap(world, 100_000)

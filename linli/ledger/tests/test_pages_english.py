@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from linli.core.testing import english as en
-from linli.core.testing.english import as_user, text
+from linli.testing import english as en
+from linli.testing.english import as_user, text
 from linli.ledger.models import Account, DonorKind, ItemKind, Voucher
 from linli.ledger.services.funds import donation_record, matching_cap_set, project_propose
 from linli.ledger.services.points import reward_redeem, voucher_use

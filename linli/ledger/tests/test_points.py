@@ -168,7 +168,7 @@ def test_merchant_marks_a_voucher_used_once(world, django_capture_on_commit_call
 
 def test_other_merchant_or_wrong_code_is_not_found(world):
     from linli.accounts.choices import Role
-    from linli.core.testing.world import make_user
+    from linli.testing.world import make_user
 
     give_points(world["resident"], 50)
     voucher = reward_redeem(actor=world["resident"], reward=reward(world), idempotency_key=key())
@@ -246,7 +246,7 @@ def test_parallel_redeems_never_oversell(request):
     """Real parallel database sessions (PostgreSQL): 8 people race for 3 items."""
     if connection.vendor != "postgresql":
         pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
-    from linli.core.testing.world import build_world
+    from linli.testing.world import build_world
 
     world = build_world()
     item = reward(world, price=10, stock=3)

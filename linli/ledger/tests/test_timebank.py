@@ -94,7 +94,7 @@ def test_grid_worker_confirms_for_an_elder_without_a_phone(world):
 def test_grid_worker_of_another_grid_cannot_confirm(world):
     from linli.accounts.choices import MembershipKind, Role
     from linli.accounts.models import Membership
-    from linli.core.testing.world import make_user
+    from linli.testing.world import make_user
 
     gw_a2 = make_user("gw_a2", Role.GRID_WORKER)
     Membership.objects.create(user=gw_a2, kind=MembershipKind.GRID_WORKER, grid=world.grid_a2)
@@ -296,7 +296,7 @@ def test_parallel_confirmations_deposit_once():
 
     if connection.vendor != "postgresql":
         pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
-    from linli.core.testing.world import build_world
+    from linli.testing.world import build_world
 
     world = build_world()
     record = record_for(world, minutes=60)

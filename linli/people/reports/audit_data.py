@@ -11,10 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community
 from linli.people.models import Resident
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from linli.accounts.choices import STAFF_ROLES, Role
 from linli.core.calendar.selectors import WorkingCalendar
+from linli.core.roles import STAFF_ROLES, Role
 from linli.people.choices import FIELDS, GRANT_TIERS
 from linli.people.reports.audit_data import (
     CHANGE,

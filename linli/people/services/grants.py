@@ -8,10 +8,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
+from linli.core.roles import Role
 from linli.people.choices import GRANT_TIERS, GrantStatus
 from linli.people.models import AccessGrant, Resident
 from linli.people.selectors import GRANT_ROLES, resident_get

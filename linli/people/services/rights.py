@@ -13,11 +13,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.selectors import place_q
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
+from linli.core.roles import Role
 from linli.people.choices import FIELDS, Audience, CorrectionStatus
 from linli.people.models import CorrectionRequest, Resident
 from linli.people.selectors import access_for, alert_audience, visible_to

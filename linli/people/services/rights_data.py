@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
+from linli.core.roles import Role
 from linli.people.choices import FIELDS, GrantStatus, Tier
 from linli.people.models import AccessGrant, Contact, CorrectionRequest, Resident
 from linli.people.selectors import access_for, visible_to

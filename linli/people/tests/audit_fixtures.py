@@ -15,10 +15,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
-from linli.core.testing.world import World, make_user
+from linli.core.roles import Role
+from linli.testing.world import World, make_user
 from linli.geo.models import Building, Household
 from linli.people.models import Resident
 from linli.people.reports.audit import (

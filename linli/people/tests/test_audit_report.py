@@ -15,12 +15,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.casework.models import Case, Category
 from linli.core.audit.models import AuditEntry
 from linli.core.audit.services import audit_record, audit_verify
 from linli.core.calendar.services import calendar_load_year
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
+from linli.core.roles import Role
 from linli.geo.models import Community
 from linli.people.models import Resident
 from linli.people.reports.audit import audit_report, audit_report_for

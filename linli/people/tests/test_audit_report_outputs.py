@@ -162,7 +162,7 @@ def test_secretary_reads_the_audit_page_in_a_browser(live_server, live_world, de
     """The secretary picks the week, sees the bulk reader and the street admin's read without
     a purpose highlighted, and opens the grid worker's accesses entry by entry."""
     from conftest import screenshot
-    from linli.core.testing.world import PERSONA_PASSWORD
+    from linli.testing.world import PERSONA_PASSWORD
 
     building = Building.objects.create(
         grid=live_world.grid_a1, name="3幢", lat=30.2725, lon=120.1225

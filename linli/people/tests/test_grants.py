@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.people.choices import GrantStatus, Tier
 from linli.people.models import AccessGrant, Resident
 from linli.people.services.grants import grant_decide, grant_request, grant_revoke

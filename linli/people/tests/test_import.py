@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from openpyxl import Workbook
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import PermissionDenied, ValidationFailed
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.models import Contact, Resident, ResidentTag
 from linli.people.selectors import resident_by_id_number

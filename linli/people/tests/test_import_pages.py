@@ -105,7 +105,7 @@ def test_import_page_refuses_other_roles(world, login, who):
 @pytest.mark.browser
 def test_upload_in_the_browser(live_server, live_world, desktop, tmp_path):
     from conftest import screenshot
-    from linli.core.testing.world import PERSONA_PASSWORD
+    from linli.testing.world import PERSONA_PASSWORD
 
     # A transactional test starts from a flushed database: the default tags (a data
     # migration) may be gone.

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from linli.accounts.choices import Role
 from linli.casework.models import Case, Category
 from linli.core.errors import NotFound
+from linli.core.roles import Role
 from linli.geo.models import Building, Household
 from linli.people.choices import FIELDS, Audience, GrantStatus, Tier, fields_of
 from linli.people.models import AccessGrant, Contact, Resident

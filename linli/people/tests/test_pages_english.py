@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from linli.core.testing import english as en
-from linli.core.testing.english import as_user, text
+from linli.testing import english as en
+from linli.testing.english import as_user, text
 from linli.people.models import Resident, Tag
 from linli.people.reports.audit import audit_report_for
 from linli.people.services import rights

@@ -3,10 +3,10 @@ data, and the choice is honoured by the selectors, the family view and its page.
 
 import pytest
 
-from linli.accounts.choices import Role
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import ValidationFailed
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.people.choices import Audience
 from linli.people.models import Resident
 from linli.people.selectors import access_for, alert_audience

@@ -5,13 +5,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
 from linli.core.audit.services import audit_verify
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
-from linli.core.testing.world import make_user
+from linli.core.roles import Role
+from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.choices import CorrectionStatus
 from linli.people.models import Contact, CorrectionRequest, Resident, Tag

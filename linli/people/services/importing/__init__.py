@@ -15,9 +15,9 @@ from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 
-from linli.accounts.choices import Role
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, PermissionDenied
+from linli.core.roles import Role
 from linli.geo.models import Household
 from linli.people.models import Contact, Resident, ResidentTag
 from linli.people.services.importing.rows import CHUNK, Row, rows_check

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from linli.accounts.choices import ALL_ROLES
 from linli.api import api
 from linli.core.access import PUBLIC, declared_roles
+from linli.core.roles import ALL_ROLES
 
 SKIP_PREFIXES = ("admin/", "api/", "static/", "media/")
 

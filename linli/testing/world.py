@@ -6,8 +6,9 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from linli.accounts.choices import MembershipKind, Role
+from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
+from linli.core.roles import Role
 from linli.geo.choices import DepartmentKind, HandlingLevel
 from linli.geo.models import (
     Building,

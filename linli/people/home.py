@@ -1,0 +1,60 @@
+"""What people puts on the role home page: records, grants, rights, audit; "my place"."""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from linli.core.registry import Tile
+from linli.core.roles import Role
+from linli.geo.scope import Scope, grid_workers
+from linli.people.models import Resident
+from linli.people.selectors import GRANT_ROLES
+from linli.people.views import LIST_ROLES
+from linli.people.views_audit import AUDIT_ROLES
+from linli.people.views_rights import HANDLERS
+
+
+def tiles(user: Any) -> list[Tile]:
+    out = []
+    if user.role in LIST_ROLES:
+        out.append(Tile(_("居民档案"), _("一人一档,查看需留痕"), reverse("people:list"), 200))
+    if user.role in GRANT_ROLES:
+        deciding = user.role in (Role.SECRETARY, Role.STREET_ADMIN)
+        title = _("数据访问审批") if deciding else _("我的查看申请")
+        out.append(Tile(title, _("敏感信息须说明用途、经批准"), reverse("people:grants"), 210))
+    if user.role == Role.RESIDENT:
+        out.append(Tile(_("我的信息"), _("看、改、导出我的信息"), reverse("people:me"), 220))
+    elif user.role == Role.FAMILY:
+        out.append(Tile(_("我的家人"), _("家人愿意分享的信息"), reverse("people:family"), 220))
+    elif user.role in HANDLERS:
+        title, hint = _("更正申请"), _("居民申请更正的信息")
+        out.append(Tile(title, hint, reverse("people:corrections"), 220))
+    if user.role in AUDIT_ROLES:
+        title, hint = _("数据使用审计"), _("谁查看了居民档案,有无异常")
+        out.append(Tile(title, hint, reverse("people:audit"), 400))
+    return out
+
+
+def my_place(user: Any) -> dict[str, Any]:
+    """A resident's own home, grid and grid worker; staff get the residents in their grids."""
+    resident = (
+        Resident.objects.filter(user=user)
+        .select_related("household__building__grid__community")
+        .first()
+    )
+    if resident is not None and resident.household is not None:
+        grid = resident.household.building.grid
+        worker = grid_workers([grid.pk]).get(grid.pk)
+        return {
+            "home": str(resident.household),
+            "grid": grid.name,
+            "community": grid.community.name,
+            "grid_worker": worker.display_name if worker else "",
+        }
+    grids = Scope.for_actor(user).grids()
+    if not grids.exists():
+        return {}
+    count = Resident.objects.filter(household__building__grid__in=grids).count()
+    return {"stats": [(gettext_noop("居民"), count)]}
