@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from linli.core import registry
+from linli.people import registry as people_registry
+
 
 class CaseworkConfig(AppConfig):
     name = "linli.casework"
@@ -7,7 +10,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = "诉求办理"
 
     def ready(self) -> None:
-        from linli.casework import home
-        from linli.core import registry
+        # Imported here: these modules load models, which exist only once apps are ready.
+        from linli.casework import home, people_links
 
         registry.home_tiles.register(home.tiles)
+        people_registry.residents_via_open_cases.register(people_links.residents_via_open_cases)
+        people_registry.case_visible.register(people_links.case_visible)

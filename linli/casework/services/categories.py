@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from linli.casework.category_tree import LEAVES, MAJORS, PRIVATE
+from linli.casework.category_tree import EMERGENCY, LEAVES, MAJORS, NORMAL, PRIVATE
 from linli.casework.models import Category
 from linli.core.audit.services import audit_record
 
@@ -33,3 +33,34 @@ def categories_ensure_defaults(*, actor: Any) -> int:
     if created:
         audit_record(actor=actor, action="casework.categories_defaults", data={"created": created})
     return created
+
+
+@transaction.atomic
+def category_ensure(
+    *,
+    code: str,
+    name: str,
+    parent_code: str,
+    parent_name: str,
+    emergency: bool = False,
+    public: bool = True,
+) -> str:
+    """The category `code`, created (with its parent) when no active one exists; an existing
+    row is left as admins edited it. Returns the code (care files its calls under it)."""
+    if not Category.objects.filter(code=code, active=True).exists():
+        parent, _ = Category.objects.get_or_create(code=parent_code, defaults={"name": parent_name})
+        urgency, (r_amount, r_unit), (c_amount, c_unit) = EMERGENCY if emergency else NORMAL
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "parent": parent,
+                "urgency": urgency,
+                "respond_amount": r_amount,
+                "respond_unit": r_unit,
+                "close_amount": c_amount,
+                "close_unit": c_unit,
+                "public": public,
+            },
+        )
+    return code
