@@ -24,15 +24,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py demo --if-empty
+# The demo install's development settings, read by manage.py (never by the WSGI server), so
+# the README's commands work as written after `make run`. Delete the file to leave dev mode.
+var/dev.env:
+	mkdir -p var
+	printf '# written by make run: development values for manage.py on this machine\nDEBUG=1\n' > $@
+
+run: install var/dev.env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo --if-empty
 	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the task worker and the sweeps)"
-	@DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
-	DEBUG=1 $(BIN)/python manage.py casework_sweep --loop 300 & sweeper=$$!; \
-	DEBUG=1 $(BIN)/python manage.py care_sweep --loop 300 & care=$$!; \
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	$(BIN)/python manage.py casework_sweep --loop 300 & sweeper=$$!; \
+	$(BIN)/python manage.py care_sweep --loop 300 & care=$$!; \
 	trap 'kill $$worker $$sweeper $$care 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
