@@ -8,10 +8,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _manage(var_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _manage(var_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    env.update(LINLI_VAR_DIR=str(var_dir))
-    return subprocess.run(
+    env.update(LINLI_VAR_DIR=str(var_dir), **extra)
+    return subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, str(ROOT / "manage.py"), *args],
         env=env,
         capture_output=True,
@@ -36,15 +36,6 @@ def test_without_the_file_production_refuses_to_start(tmp_path: Path) -> None:
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
     (tmp_path / "dev.env").write_text("DEBUG=1\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(LINLI_VAR_DIR=str(tmp_path), DEBUG="0")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "check"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _manage(tmp_path, "check", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
