@@ -1,3 +1,0 @@
-"""English strings (merged into en_translations.EN)."""
-
-EN: dict[str, str] = {}
