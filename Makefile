@@ -49,11 +49,11 @@ lint: install-dev
 	$(BIN)/ruff format --check linli bench conftest.py
 	DEBUG=1 $(BIN)/mypy linli conftest.py
 
-# Regenerate the English catalogue from the Chinese source strings (needs gettext).
-# The .po is the source of truth: this adds new strings (empty, or fuzzy when msgmerge
-# guesses), drops unused ones and compiles the .mo (committed, so `make run` needs no gettext).
-# Translate what is empty or fuzzy in linli/locale/en/LC_MESSAGES/django.po, then run it again.
-# Run from linli/ so neither the venv nor the tests are scanned (same options in core/tests/test_i18n.py).
+# The .po is the source of truth (needs gettext): add the strings the sources mark (empty,
+# or fuzzy when msgmerge guesses), drop unused ones, compile the .mo (committed, so `make run`
+# needs no gettext). Translate what is empty or fuzzy in linli/locale/en/LC_MESSAGES/django.po,
+# then run it again. Run from linli/, so the venv is not scanned; core/tests/test_i18n.py
+# uses the same options.
 messages: install-dev
 	cd linli && DEBUG=1 ../$(BIN)/python ../manage.py makemessages -l en --no-obsolete --ignore "tests/*"
 	cd linli && DEBUG=1 ../$(BIN)/python ../manage.py compilemessages -l en
