@@ -77,3 +77,27 @@ FIELDS: dict[str, tuple[str, str]] = {
 
 def fields_of(*tiers: str) -> list[str]:
     return [name for name, (tier, _label) in FIELDS.items() if tier in tiers]
+
+
+class AuditAction(models.TextChoices):
+    """What people writes to the audit log; the values are the stored strings, the labels
+    what the audit report shows."""
+
+    VIEWED = "resident.viewed", _("查看档案")
+    FOUND = "resident.found", _("查找档案(代办)")  # a lookup by name for 代办
+    LISTED = "resident.listed", _("浏览名单")
+    EXPORTED = "resident.exported", _("导出档案")
+    CHANGED = "resident.changed", _("修改档案")
+    CREATED = "resident.created", _("登记档案")
+    IMPORTED = "resident.imported", _("导入档案")
+    CONSENT_WITHDRAWN = "resident.consent_withdrawn", _("撤回自愿信息")
+    OPTIONAL_GIVEN = "resident.optional_given", _("填写自愿信息")
+    PRIVACY_SET = "resident.privacy_set", _("设置隐私选项")
+    GRANT_REQUESTED = "grant.requested", _("申请查看敏感信息")
+    GRANT_APPROVED = "grant.approved", _("批准查看申请")
+    GRANT_REFUSED = "grant.refused", _("不批准查看申请")
+    GRANT_REVOKED = "grant.revoked", _("撤销查看授权")
+    CORRECTION_REQUESTED = "correction.requested", _("申请更正")
+    CORRECTION_APPLIED = "correction.applied", _("办理更正")
+    CORRECTION_REFUSED = "correction.refused", _("不予更正")
+    REKEYED = "data.rekeyed", _("更换加密密钥")

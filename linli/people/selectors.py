@@ -3,76 +3,64 @@ through these functions. A record the actor may not see is "not found"; the fiel
 they may see follow from their role, their place, the resident's privacy choices (PEOPLE-6) and
 any approved, unexpired access grant."""
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import place_q
+from linli.core.audit.services import audit_record
+from linli.core.crypto import blind_index
+from linli.core.errors import NotFound
 from linli.core.roles import Role
-from linli.people.choices import FIELDS, GRANT_TIERS, Audience, GrantStatus, Tier, fields_of
-from linli.people.models import AccessGrant, Contact, Resident
-
-_PLACE = {
-    "grid": "household__building__grid",
-    "community": "household__building__grid__community",
-    "street": "household__building__grid__community__street",
-}
-# What each staff role sees of a record in its place, before grants.
-ROLE_TIERS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset({Tier.BASIC, Tier.OPTIONAL}),
-    Role.COMMUNITY_WORKER: frozenset({Tier.BASIC, Tier.CONTACT, Tier.OPTIONAL}),
-    Role.SECRETARY: frozenset({Tier.BASIC, Tier.CONTACT, Tier.OPTIONAL}),
-    Role.STREET_ADMIN: frozenset({Tier.BASIC}),
-}
-# A department officer sees only what handling a case needs: who and where.
-CASE_FIELDS = ("full_name", "phone_masked", "address")
-# Roles that may ask for a grant (and so ever see protected tiers).
-GRANT_ROLES = (
-    Role.GRID_WORKER,
-    Role.COMMUNITY_WORKER,
-    Role.SECRETARY,
-    Role.STREET_ADMIN,
-    Role.DEPT_OFFICER,
+from linli.people import registry
+from linli.people.choices import (
+    FIELDS,
+    GRANT_TIERS,
+    Audience,
+    AuditAction,
+    GrantStatus,
+    Tier,
+    fields_of,
 )
+from linli.people.models import AccessGrant, Resident, ResidentTag
+from linli.people.policy import CASE_FIELDS, GRANT_ROLES, ROLE_TIERS
+from linli.people.validation import id_number_parse
+
+__all__ = [
+    "CASE_FIELDS",
+    "GRANT_ROLES",
+    "ROLE_TIERS",
+    "Access",
+    "ResidentBrief",
+    "access_for",
+    "alert_audience",
+    "alert_audiences",
+    "case_visible",
+    "list_audited",
+    "resident_by_id_number",
+    "resident_get",
+    "resident_of_user",
+    "resident_reachable",
+    "residents_brief",
+    "residents_of_households",
+    "visible_to",
+]
 
 
 def visible_to(actor: Any) -> QuerySet[Resident]:
-    """The residents whose record the actor may open at all."""
-    qs = Resident.objects.all()
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        return qs.none()
-    role = actor.role
-    if role == Role.RESIDENT:
-        return qs.filter(user=actor)
-    if role == Role.FAMILY:
-        return qs.filter(pk__in=Contact.objects.filter(user=actor).values("resident_id"))
-    if role == Role.GRID_WORKER:
-        return qs.filter(place_q(actor, grid=_PLACE["grid"]))
-    if role in (Role.COMMUNITY_WORKER, Role.SECRETARY):
-        return qs.filter(place_q(actor, community=_PLACE["community"]))
-    if role == Role.STREET_ADMIN:
-        return qs.filter(place_q(actor, street=_PLACE["street"]))
-    if role == Role.DEPT_OFFICER:
-        return qs.filter(pk__in=_case_residents(actor))
-    return qs.none()
+    """The residents whose record the actor may open at all (`Resident.objects.visible_to`)."""
+    return Resident.objects.visible_to(actor)
 
 
-def _case_residents(actor: Any) -> QuerySet[Any]:
-    from linli.casework.models import Case
-    from linli.casework.permissions import user_units
-
-    units = list(user_units(actor).values_list("pk", flat=True))
-    cases = Case.objects.filter(
-        Q(handler_unit__in=units) | Q(owner_unit__in=units), closed_at__isnull=True
-    )
-    by_user = Resident.objects.filter(
-        user__in=cases.filter(anonymous=False).values("reporter_id")
-    ).values("pk")
-    return Resident.objects.filter(
-        Q(pk__in=cases.values("resident_id")) | Q(pk__in=by_user)
-    ).values("pk")
+def case_visible(*, actor: Any, case_id: int | None) -> bool:
+    """The actor may see that case (casework answers through `people.registry`)."""
+    if not case_id:
+        return False
+    return any(provider(actor=actor, case_id=case_id) for provider in registry.case_visible)
 
 
 def grants_active(*, actor: Any, resident: Resident) -> list[AccessGrant]:
@@ -128,8 +116,6 @@ def _granted(actor: Any, resident: Resident) -> tuple[set[str], list[int]]:
 
 
 def resident_get(*, actor: Any, resident_id: int) -> Resident:
-    from linli.core.errors import NotFound
-
     found = (
         visible_to(actor)
         .select_related("household__building__grid__community")
@@ -137,15 +123,12 @@ def resident_get(*, actor: Any, resident_id: int) -> Resident:
         .first()
     )
     if found is None:
-        raise NotFound("没有找到这位居民的档案。")
+        raise NotFound(_("没有找到这位居民的档案。"))
     return found
 
 
 def resident_by_id_number(*, actor: Any, id_number: str) -> Resident | None:
     """Exact lookup through the keyed hash (PEOPLE-2): no row is decrypted to find it."""
-    from linli.core.crypto import blind_index
-    from linli.people.validation import id_number_parse
-
     info = id_number_parse(id_number)
     digest = blind_index(info.number, context="people.resident.id_number")
     return visible_to(actor).filter(id_number_hash=digest).first()
@@ -157,3 +140,182 @@ def alert_audience(*, resident: Resident) -> list[Any]:
     if resident.alerts_audience != Audience.FAMILY:
         return []
     return [c.user for c in resident.contacts.select_related("user") if c.user_id is not None]
+
+
+def alert_audiences(resident_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """resident id → the family accounts that may see their alerts (two queries)."""
+    residents = Resident.objects.filter(pk__in=set(resident_ids)).prefetch_related("contacts__user")
+    out: dict[int, list[Any]] = {}
+    for r in residents:
+        if r.alerts_audience != Audience.FAMILY:
+            out[r.pk] = []
+        else:
+            out[r.pk] = [c.user for c in r.contacts.all() if c.user_id is not None]
+    return out
+
+
+# ---- Briefs: what other apps show of a resident (name, home, basic tags) ------------------
+
+
+@dataclass(frozen=True)
+class ResidentBrief:
+    """Basic-tier facts about a resident, for pickers, boards and placing someone. Nothing
+    protected: no phone beyond the masked one, no identity, health or finance data."""
+
+    id: int
+    full_name: str
+    sex: str
+    birth_year: int
+    household_id: int | None
+    address: str  # building + unit + room, or ""
+    building: str
+    grid_id: int | None
+    grid_name: str
+    community_id: int | None
+    ability: str  # Ability value, "" when not assessed
+    ability_label: str  # "" when not assessed
+    tags: tuple[str, ...]  # names of the basic-tier tags valid today
+    phone_masked: str
+    user_id: int | None  # the resident's own account, if any
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+# The fields a brief shows, as the audit entry names them.
+BRIEF_FIELDS = ("full_name", "sex", "birth_year", "address", "ability", "tags", "phone_masked")
+BRIEF_ORDER = ("household__building__name", "full_name", "pk")
+
+
+def _brief_filters(filters: dict[str, Any]) -> Q:
+    """The filters other apps may ask for, declared here so they never write lookups on
+    people's tables themselves."""
+    q = Q()
+    on: dt.date = filters.pop("on", None) or timezone.localdate()
+    valid = Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    if (households := filters.pop("household_ids", None)) is not None:
+        q &= Q(household_id__in=set(households))
+    if (community_id := filters.pop("community_id", None)) is not None:
+        q &= Q(household__building__grid__community_id=community_id)
+    if (grid_id := filters.pop("grid_id", None)) is not None:
+        q &= Q(household__building__grid_id=grid_id)
+    if (name := filters.pop("full_name", None)) is not None:
+        q &= Q(full_name=str(name).strip())
+    if tag := filters.pop("tag", None):
+        tagged = ResidentTag.objects.filter(valid, tag__code=tag, tag__tier=Tier.BASIC)
+        q &= Q(pk__in=tagged.values("resident_id"))
+    if filters.pop("elderly", False):
+        alone = ResidentTag.objects.filter(valid, tag__code="alone_elderly")
+        q &= Q(pk__in=alone.values("resident_id")) | ~Q(ability="")
+    if filters:
+        raise TypeError(f"residents_brief: unknown filters {sorted(filters)}")
+    return q
+
+
+def _briefs(qs: QuerySet[Resident], limit: int | None) -> dict[int, ResidentBrief]:
+    today = timezone.localdate()
+    links = ResidentTag.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today), tag__tier=Tier.BASIC
+    ).select_related("tag")
+    rows = (
+        qs.select_related("household__building__grid")
+        .prefetch_related(Prefetch("tag_links", queryset=links.order_by("tag__code")))
+        .order_by(*BRIEF_ORDER)
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    out: dict[int, ResidentBrief] = {}
+    for r in rows:
+        h = r.household
+        grid = h.building.grid if h is not None else None
+        out[r.pk] = ResidentBrief(
+            id=r.pk,
+            full_name=r.full_name,
+            sex=r.sex,
+            birth_year=r.birth_year,
+            household_id=r.household_id,
+            address=r.address,
+            building=h.building.name if h is not None else "",
+            grid_id=grid.pk if grid is not None else None,
+            grid_name=grid.name if grid is not None else "",
+            community_id=grid.community_id if grid is not None else None,
+            ability=r.ability,
+            ability_label=str(r.get_ability_display()) if r.ability else "",
+            tags=tuple(link.tag.name for link in r.tag_links.all()),
+            phone_masked=r.phone_masked,
+            user_id=r.user_id,
+        )
+    return out
+
+
+def residents_brief(
+    *,
+    actor: Any,
+    ids: Iterable[int] | None = None,
+    purpose: str,
+    limit: int = 500,
+    **filters: Any,
+) -> dict[int, ResidentBrief]:
+    """Briefs of the residents the actor may see (`Resident.objects.named_to`: their record
+    reach, plus a volunteer's volunteer grids), by building then name, at most `limit`.
+
+    Writes ONE audit "list" entry (action `resident.listed`, like the people list page)
+    naming the ids returned and the purpose; nothing is written when none is returned.
+
+    Filters (all optional): `household_ids`, `community_id`, `grid_id`, `full_name` (exact),
+    `tag` (a basic-tier tag code, valid `on` a date, default today), `elderly=True` (tagged
+    独居老人 or with an assessed ability level: whom home care is for).
+    """
+    qs = Resident.objects.named_to(actor)
+    if ids is not None:
+        wanted = {int(i) for i in ids}
+        if not wanted:
+            return {}
+        qs = qs.filter(pk__in=wanted)
+    qs = qs.filter(_brief_filters(dict(filters)))
+    out = _briefs(qs, limit)
+    list_audited(actor=actor, ids=list(out), fields=BRIEF_FIELDS, purpose=purpose)
+    return out
+
+
+def list_audited(*, actor: Any, ids: list[int], fields: Iterable[str], purpose: str = "") -> None:
+    """The one audit entry for a list of residents shown to someone (the bulk-reading flag
+    counts its ids); none when the list is empty."""
+    if not ids:
+        return
+    data: dict[str, Any] = {"ids": ids, "fields": list(fields)}
+    if purpose:
+        data["purpose"] = purpose[:100]
+    audit_record(actor=actor, action=AuditAction.LISTED, object_type="people.resident", data=data)
+
+
+def resident_reachable(*, actor: Any, resident_id: int | None) -> bool:
+    """Whether the actor may name this resident (as in `residents_brief`); shows nothing,
+    so it is not audited. For services checking an id a page or the API was given."""
+    if not resident_id:
+        return False
+    return Resident.objects.named_to(actor).filter(pk=resident_id).exists()
+
+
+def resident_of_user(user: Any) -> ResidentBrief | None:
+    """The user's own resident record, to place them (home, grid, community). Not audited:
+    it is about the account holder; show it to anyone else only through `residents_brief`."""
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return next(iter(_briefs(Resident.objects.filter(user_id=user.pk), 1).values()), None)
+
+
+def residents_of_households(household_ids: Iterable[int]) -> dict[int, list[ResidentBrief]]:
+    """household id → its residents, by id. For services acting without a person (an
+    emergency call, routing an alert); never for a list shown to someone, which goes
+    through the audited `residents_brief`."""
+    qs = Resident.objects.filter(household_id__in=set(household_ids))
+    out: dict[int, list[ResidentBrief]] = {}
+    for brief in sorted(_briefs(qs, None).values(), key=lambda b: b.id):
+        if brief.household_id is not None:
+            out.setdefault(brief.household_id, []).append(brief)
+    return out

@@ -8,6 +8,7 @@ from django.db.models import Q
 from linli.core.base import BaseModel
 from linli.core.crypto import EncryptedTextField
 from linli.people.choices import Ability, Audience, Sex, Tier
+from linli.people.models.visibility import ResidentQuerySet
 
 
 class Tag(BaseModel):
@@ -71,6 +72,8 @@ class Resident(BaseModel):
         "自愿信息可见范围", max_length=10, choices=Audience.choices, default=Audience.GRID
     )
     tags = models.ManyToManyField(Tag, through="ResidentTag", related_name="residents")
+
+    objects = ResidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "居民"

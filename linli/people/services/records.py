@@ -13,7 +13,7 @@ from linli.core.crypto import blind_index
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
 from linli.people.choices import FIELDS, Ability, Tier
 from linli.people.models import Contact, Resident, ResidentTag, Tag
-from linli.people.selectors import Access, access_for, resident_get, visible_to
+from linli.people.selectors import Access, access_for, list_audited, resident_get, visible_to
 from linli.people.validation import (
     id_number_cross_check,
     id_number_parse,
@@ -280,13 +280,7 @@ def residents_list(
             "household__building__name", "household__unit", "household__room", "id"
         )[(page - 1) * page_size : page * page_size]
     )
-    if rows:
-        audit_record(
-            actor=actor,
-            action="resident.listed",
-            object_type="people.resident",
-            data={"ids": [r.pk for r in rows], "fields": list(LIST_FIELDS)},
-        )
+    list_audited(actor=actor, ids=[r.pk for r in rows], fields=LIST_FIELDS)
     return ListPage(rows=rows, total=total, page=page, pages=pages)
 
 
