@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "linli.ledger",
     "linli.care",
     "linli.demo",
+    "linli.simulate",
 ]
 
 MIDDLEWARE = [

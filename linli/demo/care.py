@@ -28,9 +28,23 @@ from django.utils import timezone
 
 from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
-from linli.care.models import METER_KINDS, AwayReason, Device, DeviceKind, Gateway, ServiceKind
+from linli.care.models import (
+    ACTIVE_ALERT_STATUSES,
+    METER_KINDS,
+    WELFARE_RULES,
+    Alert,
+    AwayPeriod,
+    AwayReason,
+    Device,
+    DeviceKind,
+    DeviceState,
+    Gateway,
+    MaintenanceTask,
+    ServiceKind,
+    TaskKind,
+    TaskStatus,
+)
 from linli.care.scheduled import care_sweep
-from linli.care.services.alert_people import grid_workers
 from linli.care.services.calls import button_pressed
 from linli.care.services.devices import device_register, gateway_create
 from linli.care.services.handling import away_set
@@ -44,6 +58,7 @@ from linli.care.services.homecare import (
 )
 from linli.care.services.ingest import ReadingIn, readings_ingest
 from linli.geo.models import Community, Grid, Street
+from linli.geo.scope import grid_workers
 from linli.people.models import Contact, Resident
 
 log = logging.getLogger(__name__)
@@ -410,17 +425,6 @@ def care_demo_top_up(*, now: dt.datetime | None = None) -> int:
     goes on: a home with an open welfare alert or a current away period stays quiet, a
     device with an open offline task stays silent; every other home lives as usual. Then a
     sweep. Returns the readings accepted."""
-    from linli.care.models import (
-        ACTIVE_ALERT_STATUSES,
-        WELFARE_RULES,
-        Alert,
-        AwayPeriod,
-        DeviceState,
-        MaintenanceTask,
-        TaskKind,
-        TaskStatus,
-    )
-
     now = now or timezone.now()
     end = _quarter(now)
     devices = list(

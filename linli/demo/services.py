@@ -6,12 +6,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from linli.accounts.models import User
-from linli.care.demo import care_demo_top_up, seed_care
 from linli.casework.models import Case
 from linli.casework.services.categories import categories_ensure_defaults
 from linli.core.audit.services import audit_record
 from linli.demo import names as catalog
 from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
+from linli.demo.care import care_demo_top_up, seed_care
 from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.people import residents_write
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.care.demo import _Home, _readings, care_demo_top_up
+from linli.demo.care import _Home, _readings, care_demo_top_up
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
     WELFARE_RULES,

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from linli.care.simulate.episodes import RATES, Truth, plan_episodes
-from linli.care.simulate.evaluate import Figures, evaluate, report
-from linli.care.simulate.home import HomeSim
-from linli.care.simulate.runner import Counts, Runner
-from linli.care.simulate.world import SimWorld, world_build, world_reset
+from linli.care.models import Reading
+from linli.care.services.precision import precision_report
+from linli.simulate.care.episodes import RATES, Truth, plan_episodes
+from linli.simulate.care.evaluate import Figures, evaluate, report
+from linli.simulate.care.home import Delivery, DeviceSim, HomeSim
+from linli.simulate.care.persona import persona_draw
+from linli.simulate.care.runner import Counts, Runner
+from linli.simulate.care.world import SimWorld, world_build, world_reset
 
 
 def _stored(world: SimWorld) -> int:
-    from linli.care.models import Reading
-
     return Reading.objects.filter(device__household__in=world.households).count()
 
 
@@ -52,9 +53,6 @@ def simulation_run(
     rates: dict[str, float] | None = None,
     progress: bool = False,
 ) -> SimulationResult:
-    from linli.care.simulate.home import Delivery, DeviceSim
-    from linli.care.simulate.persona import persona_draw
-
     total = warmup_days + days
     start = start or timezone.localdate() - dt.timedelta(days=total + 1)
     epoch = dt.datetime.combine(start, dt.time.min, tzinfo=timezone.get_default_timezone())
@@ -134,8 +132,6 @@ def simulation_run(
 
 def _outcomes(since: dt.datetime, until: dt.datetime) -> str:
     """What the simulated visits recorded, as the care board shows it (precision_report)."""
-    from linli.care.services.precision import precision_report
-
     parts = [
         f"{r.rule} {r.confirmed}/{r.counted}"
         + (f" = {r.precision:.3f}" if r.precision is not None else "")

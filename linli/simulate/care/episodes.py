@@ -19,8 +19,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from linli.care.simulate.home import INF, DeviceSim, HomeSim, Outage, Silence
-from linli.care.simulate.persona import DAY, HOUR
+from linli.simulate.care.home import INF, DeviceSim, HomeSim, Outage, Silence
+from linli.simulate.care.persona import DAY, HOUR
 
 RATES = {
     "incapacitated": 0.05,

@@ -31,9 +31,9 @@ from linli.care.models import (
     TaskKind,
 )
 from linli.care.services.rules import offline_after
-from linli.care.simulate.episodes import Fault, Incident, Truth
-from linli.care.simulate.home import INF, HomeSim
-from linli.care.simulate.persona import DAY, HOUR
+from linli.simulate.care.episodes import Fault, Incident, Truth
+from linli.simulate.care.home import INF, HomeSim
+from linli.simulate.care.persona import DAY, HOUR
 
 SLACK = 1800.0
 

@@ -10,7 +10,7 @@ import random
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from linli.care.simulate.persona import DAY, HOUR, DayPlan, Persona, day_plan
+from linli.simulate.care.persona import DAY, HOUR, DayPlan, Persona, day_plan
 
 INF = math.inf
 WATER_EVERY = 900.0  # a water meter reading every 15 minutes

@@ -20,12 +20,12 @@ from linli.care.models import Device
 from linli.care.scheduled import care_sweep
 from linli.care.services.baseline import baseline_refresh
 from linli.care.services.ingest import ReadingIn, readings_ingest
-from linli.care.simulate.clock import SimClock, simulated_time
-from linli.care.simulate.episodes import Truth
-from linli.care.simulate.home import HomeSim
-from linli.care.simulate.persona import DAY
-from linli.care.simulate.staff import Staff
-from linli.care.simulate.world import SimWorld
+from linli.simulate.care.clock import SimClock, simulated_time
+from linli.simulate.care.episodes import Truth
+from linli.simulate.care.home import HomeSim
+from linli.simulate.care.persona import DAY
+from linli.simulate.care.staff import Staff
+from linli.simulate.care.world import SimWorld
 
 STEP = 900.0
 SWEEP_AFTER = 180.0

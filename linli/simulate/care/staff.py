@@ -22,12 +22,12 @@ from linli.accounts.models import User
 from linli.care.models import Alert, AlertStatus, AwayReason, MaintenanceTask, Outcome, TaskKind
 from linli.care.services.handling import alert_acknowledge, alert_close, away_set
 from linli.care.services.maintenance import maintenance_task_close
-from linli.care.simulate.clock import SimClock
-from linli.care.simulate.episodes import Truth
-from linli.care.simulate.home import HomeSim, Silence
-from linli.care.simulate.persona import DAY, HOUR
-from linli.care.simulate.world import SimWorld
 from linli.core.errors import ApplicationError
+from linli.simulate.care.clock import SimClock
+from linli.simulate.care.episodes import Truth
+from linli.simulate.care.home import HomeSim, Silence
+from linli.simulate.care.persona import DAY, HOUR
+from linli.simulate.care.world import SimWorld
 
 MINUTE = 60.0
 

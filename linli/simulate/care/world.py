@@ -27,6 +27,7 @@ from linli.care.models import (
     PowerSnapshot,
     Reading,
 )
+from linli.care.services.devices import device_register
 from linli.core.roles import Role
 from linli.geo.models import Building, Community, District, Grid, Household, Street
 from linli.people.models import Contact, Resident, ResidentTag, Tag
@@ -167,8 +168,6 @@ def _people(world: SimWorld, rng: random.Random, tag: Tag) -> None:
 
 
 def _devices(world: SimWorld, rng: random.Random, installed_on: dt.date) -> None:
-    from linli.care.services.devices import device_register
-
     existing: dict[int, dict[str, Device]] = {}
     for device in Device.objects.filter(household__in=world.households):
         existing.setdefault(device.household_id, {})[device.kind] = device

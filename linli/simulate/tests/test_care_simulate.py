@@ -4,8 +4,8 @@ services; every reading accounted for; the welfare alerts scored against the gro
 from django.core.management import call_command
 
 from linli.care.models import Alert, MaintenanceTask, Reading
-from linli.care.simulate import simulation_run
-from linli.care.simulate.episodes import RATES
+from linli.simulate.care import simulation_run
+from linli.simulate.care.episodes import RATES
 
 
 def test_a_small_simulated_month_is_accounted_for_and_scored(db):

@@ -1,6 +1,6 @@
 """`manage.py care_simulate --households N --days D --seed S [--evaluate] [--start DATE]`:
 simulate homes of elderly people living alone and feed their readings through the real
-ingest path and sweep (see linli/care/simulate/). With --evaluate, print precision and
+ingest path and sweep (see linli/simulate/care/). With --evaluate, print precision and
 recall of welfare alerts and maintenance tasks against the simulation's ground truth."""
 
 import datetime as dt
@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linli.care.simulate import simulation_run
+from linli.simulate.care import simulation_run
 
 
 class Command(BaseCommand):
