@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from linli.core.access import api_roles
-from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import actor, api_errors
+from linli.people.policy import AUDIT_ROLES
 from linli.people.reports.audit import (
     audit_report_for,
     audit_user_report,
@@ -19,8 +19,7 @@ from linli.people.reports.audit import (
 )
 
 router = Router(tags=["people"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-AUDIT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN)
+ERRORS = api_errors(400, 401, 403, 404)
 
 
 class ThresholdsOut(Schema):
@@ -104,11 +103,11 @@ def audit(
     """Access per user over the period (default: the last 7 days), the flags with the audit
     entries behind them, and (unless verify=false) the state of the hash chain as last checked
     (at most 10 minutes ago; `fresh=true` checks it now)."""
-    actor = request.auth  # type: ignore[attr-defined]
+    user = actor(request)
     if user_id is not None:
         report = audit_user_report(
-            actor=actor, user_id=user_id, since=since, until=until, community_id=community_id
+            actor=user, user_id=user_id, since=since, until=until, community_id=community_id
         )
     else:
-        report = audit_report_for(actor=actor, since=since, until=until, community_id=community_id)
+        report = audit_report_for(actor=user, since=since, until=until, community_id=community_id)
     return report_dict(report, chain=chain_status(fresh=fresh) if verify else None)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
@@ -13,13 +14,12 @@ from pydantic import Field
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
 from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
 from linli.people.choices import FIELDS
 from linli.people.services import rights
 from linli.people.services.rights_data import export_dict, my_data
 
 router = Router(tags=["people-rights"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 RESIDENT = api_roles(Role.RESIDENT)
 
 
@@ -136,10 +136,6 @@ class MyPrivacyIn(Schema):
     optional_audience: str = Field(max_length=10, description="grid or family")
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _privacy(resident: Any) -> dict[str, Any]:
     return {
         "alerts_audience": resident.alerts_audience,
@@ -150,16 +146,16 @@ def _privacy(resident: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response={200: MyDataOut, **ERRORS}, auth=RESIDENT)
+@router.get("/me", response={200: MyDataOut, **API_ERRORS}, auth=RESIDENT)
 def me(request: HttpRequest) -> dict[str, Any]:
     """Everything held about the caller and who accessed it (this read is audited too)."""
-    return export_dict(my_data(actor=_actor(request)))
+    return export_dict(my_data(actor=actor(request)))
 
 
-@router.post("/me/corrections", response={201: MyCorrectionOut, **ERRORS}, auth=RESIDENT)
+@router.post("/me/corrections", response={201: MyCorrectionOut, **API_ERRORS}, auth=RESIDENT)
 def correction_new(request: HttpRequest, payload: MyCorrectionIn) -> HttpStatus[dict[str, Any]]:
     c = rights.correction_request(
-        actor=_actor(request), field=payload.field, message=payload.message
+        actor=actor(request), field=payload.field, message=payload.message
     )
     return HttpStatus(
         201,
@@ -177,27 +173,29 @@ def correction_new(request: HttpRequest, payload: MyCorrectionIn) -> HttpStatus[
     )
 
 
-@router.post("/me/consent/withdraw", response={200: ConsentWithdrawOut, **ERRORS}, auth=RESIDENT)
+@router.post(
+    "/me/consent/withdraw", response={200: ConsentWithdrawOut, **API_ERRORS}, auth=RESIDENT
+)
 def consent_withdraw(request: HttpRequest, payload: ConsentWithdrawIn) -> dict[str, Any]:
     if not payload.confirm:
-        raise ValidationFailed("请确认删除自愿提供的信息(confirm 为 true)。", field="confirm")
-    erased = rights.consent_withdraw(actor=_actor(request))
+        raise ValidationFailed(_("请确认删除自愿提供的信息(confirm 为 true)。"), field="confirm")
+    erased = rights.consent_withdraw(actor=actor(request))
     labels = ["自愿提供的联系人" if n == "contacts" else FIELDS[n][1] for n in erased]
     return {"erased": erased, "erased_labels": labels}
 
 
-@router.put("/me/optional", response={200: MyPrivacyOut, **ERRORS}, auth=RESIDENT)
+@router.put("/me/optional", response={200: MyPrivacyOut, **API_ERRORS}, auth=RESIDENT)
 def optional_give(request: HttpRequest, payload: MyOptionalIn) -> dict[str, Any]:
     resident = rights.optional_data_give(
-        actor=_actor(request), skills=payload.skills, health_notes=payload.health_notes
+        actor=actor(request), skills=payload.skills, health_notes=payload.health_notes
     )
     return _privacy(resident)
 
 
-@router.put("/me/privacy", response={200: MyPrivacyOut, **ERRORS}, auth=RESIDENT)
+@router.put("/me/privacy", response={200: MyPrivacyOut, **API_ERRORS}, auth=RESIDENT)
 def privacy(request: HttpRequest, payload: MyPrivacyIn) -> dict[str, Any]:
     resident = rights.privacy_set(
-        actor=_actor(request),
+        actor=actor(request),
         alerts_audience=payload.alerts_audience,
         optional_audience=payload.optional_audience,
     )

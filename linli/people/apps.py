@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from linli.core import registry
+
 
 class PeopleConfig(AppConfig):
     name = "linli.people"
@@ -7,8 +9,7 @@ class PeopleConfig(AppConfig):
     verbose_name = "居民档案"
 
     def ready(self) -> None:
-        from linli.core import registry
-        from linli.people import home
+        from linli.people import home  # imports models: only once apps are ready
 
         registry.home_tiles.register(home.tiles)
         registry.home_context.register(home.my_place)

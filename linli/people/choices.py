@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Sex(models.TextChoices):
@@ -80,24 +81,24 @@ def fields_of(*tiers: str) -> list[str]:
 
 
 class AuditAction(models.TextChoices):
-    """What people writes to the audit log; the values are the stored strings, the labels
-    what the audit report shows."""
+    """What people writes to the audit log. The values are the stored strings; the labels are
+    the Chinese words the audit report hands to its pages, which translate them."""
 
-    VIEWED = "resident.viewed", _("查看档案")
-    FOUND = "resident.found", _("查找档案(代办)")  # a lookup by name for 代办
-    LISTED = "resident.listed", _("浏览名单")
-    EXPORTED = "resident.exported", _("导出档案")
-    CHANGED = "resident.changed", _("修改档案")
-    CREATED = "resident.created", _("登记档案")
-    IMPORTED = "resident.imported", _("导入档案")
-    CONSENT_WITHDRAWN = "resident.consent_withdrawn", _("撤回自愿信息")
-    OPTIONAL_GIVEN = "resident.optional_given", _("填写自愿信息")
-    PRIVACY_SET = "resident.privacy_set", _("设置隐私选项")
-    GRANT_REQUESTED = "grant.requested", _("申请查看敏感信息")
-    GRANT_APPROVED = "grant.approved", _("批准查看申请")
-    GRANT_REFUSED = "grant.refused", _("不批准查看申请")
-    GRANT_REVOKED = "grant.revoked", _("撤销查看授权")
-    CORRECTION_REQUESTED = "correction.requested", _("申请更正")
-    CORRECTION_APPLIED = "correction.applied", _("办理更正")
-    CORRECTION_REFUSED = "correction.refused", _("不予更正")
-    REKEYED = "data.rekeyed", _("更换加密密钥")
+    VIEWED = "resident.viewed", gettext_noop("查看档案")
+    FOUND = "resident.found", gettext_noop("查找档案(代办)")  # a lookup by name for 代办
+    LISTED = "resident.listed", gettext_noop("浏览名单")
+    EXPORTED = "resident.exported", gettext_noop("导出档案")
+    CHANGED = "resident.changed", gettext_noop("修改档案")
+    CREATED = "resident.created", gettext_noop("登记档案")
+    IMPORTED = "resident.imported", gettext_noop("导入档案")
+    CONSENT_WITHDRAWN = "resident.consent_withdrawn", gettext_noop("撤回自愿信息")
+    OPTIONAL_GIVEN = "resident.optional_given", gettext_noop("填写自愿信息")
+    PRIVACY_SET = "resident.privacy_set", gettext_noop("设置隐私选项")
+    GRANT_REQUESTED = "grant.requested", gettext_noop("申请查看敏感信息")
+    GRANT_APPROVED = "grant.approved", gettext_noop("批准查看申请")
+    GRANT_REFUSED = "grant.refused", gettext_noop("不批准查看申请")
+    GRANT_REVOKED = "grant.revoked", gettext_noop("撤销查看授权")
+    CORRECTION_REQUESTED = "correction.requested", gettext_noop("申请更正")
+    CORRECTION_APPLIED = "correction.applied", gettext_noop("办理更正")
+    CORRECTION_REFUSED = "correction.refused", gettext_noop("不予更正")
+    REKEYED = "data.rekeyed", gettext_noop("更换加密密钥")

@@ -2,7 +2,7 @@
 documentation cannot drift from the code (a test compares them)."""
 
 from linli.people.choices import FIELDS, GRANT_TIERS, Tier
-from linli.people.selectors import CASE_FIELDS, ROLE_TIERS
+from linli.people.policy import CASE_FIELDS, ROLE_TIERS
 
 COLUMNS = [
     ("本人 resident", "own"),

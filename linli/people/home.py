@@ -10,31 +10,44 @@ from linli.core.registry import Tile
 from linli.core.roles import Role
 from linli.geo.scope import Scope, grid_workers
 from linli.people.models import Resident
-from linli.people.selectors import GRANT_ROLES
-from linli.people.views import LIST_ROLES
-from linli.people.views_audit import AUDIT_ROLES
-from linli.people.views_rights import HANDLERS
+from linli.people.policy import (
+    can_decide_grants,
+    can_handle_requests,
+    can_list,
+    can_read_audit,
+    can_request_grant,
+)
 
 
 def tiles(user: Any) -> list[Tile]:
     out = []
-    if user.role in LIST_ROLES:
+    if can_list(user):
         out.append(Tile(_("居民档案"), _("一人一档,查看需留痕"), reverse("people:list"), 200))
-    if user.role in GRANT_ROLES:
-        deciding = user.role in (Role.SECRETARY, Role.STREET_ADMIN)
-        title = _("数据访问审批") if deciding else _("我的查看申请")
+    if can_request_grant(user):
+        title = _("数据访问审批") if can_decide_grants(user) else _("我的查看申请")
         out.append(Tile(title, _("敏感信息须说明用途、经批准"), reverse("people:grants"), 210))
     if user.role == Role.RESIDENT:
         out.append(Tile(_("我的信息"), _("看、改、导出我的信息"), reverse("people:me"), 220))
     elif user.role == Role.FAMILY:
         out.append(Tile(_("我的家人"), _("家人愿意分享的信息"), reverse("people:family"), 220))
-    elif user.role in HANDLERS:
+    elif can_handle_requests(user):
         title, hint = _("更正申请"), _("居民申请更正的信息")
         out.append(Tile(title, hint, reverse("people:corrections"), 220))
-    if user.role in AUDIT_ROLES:
-        title, hint = _("数据使用审计"), _("谁查看了居民档案,有无异常")
-        out.append(Tile(title, hint, reverse("people:audit"), 400))
+    out += [Tile(**t, order=400) for t in audit_tiles(user)]
     return out
+
+
+def audit_tiles(user: Any) -> list[dict[str, str]]:
+    """The audit report's tile, for the secretary and the street office."""
+    if not can_read_audit(user):
+        return []
+    return [
+        {
+            "title": _("数据使用审计"),
+            "hint": _("谁查看了居民档案,有无异常"),
+            "url": reverse("people:audit"),
+        }
+    ]
 
 
 def my_place(user: Any) -> dict[str, Any]:

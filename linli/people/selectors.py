@@ -27,13 +27,10 @@ from linli.people.choices import (
     fields_of,
 )
 from linli.people.models import AccessGrant, Resident, ResidentTag
-from linli.people.policy import CASE_FIELDS, GRANT_ROLES, ROLE_TIERS
+from linli.people.policy import CASE_FIELDS, ROLE_TIERS
 from linli.people.validation import id_number_parse
 
 __all__ = [
-    "CASE_FIELDS",
-    "GRANT_ROLES",
-    "ROLE_TIERS",
     "Access",
     "ResidentBrief",
     "access_for",

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from linli.core.errors import ValidationFailed
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -31,20 +33,20 @@ def id_number_parse(
 ) -> IdInfo:
     number = (value or "").strip().upper().replace(" ", "")
     if len(number) != 18:
-        raise ValidationFailed("身份证号应为18位。", field=field)
+        raise ValidationFailed(_("身份证号应为18位。"), field=field)
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationFailed("身份证号前17位应为数字,最后一位为数字或X。", field=field)
+        raise ValidationFailed(_("身份证号前17位应为数字,最后一位为数字或X。"), field=field)
     if number[0] == "0" or number[:2] in ("00",):
-        raise ValidationFailed("身份证号的地区码不正确。", field=field)
+        raise ValidationFailed(_("身份证号的地区码不正确。"), field=field)
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationFailed("身份证号中的出生日期不存在。", field=field) from None
+        raise ValidationFailed(_("身份证号中的出生日期不存在。"), field=field) from None
     today = today or dt.date.today()
     if birth > today or birth.year < today.year - 130:
-        raise ValidationFailed("身份证号中的出生日期不合理。", field=field)
+        raise ValidationFailed(_("身份证号中的出生日期不合理。"), field=field)
     if id_check_digit(number[:17]) != number[17]:
-        raise ValidationFailed("身份证号校验位不对,请核对后重新填写。", field=field)
+        raise ValidationFailed(_("身份证号校验位不对,请核对后重新填写。"), field=field)
     sex = "M" if int(number[16]) % 2 else "F"
     return IdInfo(number=number, birth_date=birth, sex=sex)
 
@@ -53,9 +55,9 @@ def id_number_cross_check(
     info: IdInfo, *, sex: str, birth_year: int, field: str = "id_number"
 ) -> None:
     if sex and info.sex != sex:
-        raise ValidationFailed("身份证号与性别不一致。", field=field)
+        raise ValidationFailed(_("身份证号与性别不一致。"), field=field)
     if birth_year and info.birth_date.year != birth_year:
-        raise ValidationFailed("身份证号与出生年份不一致。", field=field)
+        raise ValidationFailed(_("身份证号与出生年份不一致。"), field=field)
 
 
 def phone_normalise(value: str, *, field: str = "phone") -> str:
@@ -63,7 +65,7 @@ def phone_normalise(value: str, *, field: str = "phone") -> str:
     if phone.startswith("+86"):
         phone = phone[3:]
     if not (MOBILE.match(phone) or LANDLINE.match(phone)):
-        raise ValidationFailed("电话号码格式不正确(手机号11位,座机带区号)。", field=field)
+        raise ValidationFailed(_("电话号码格式不正确(手机号11位,座机带区号)。"), field=field)
     return phone
 
 

@@ -1,6 +1,6 @@
 """Staff pages: the resident list of one's place, a record (fields by tier), access grants."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -9,23 +9,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
 from linli.core.access import page_roles
-from linli.core.errors import ApplicationError
-from linli.core.roles import Role
+from linli.core.errors import ApplicationError, NotFound
+from linli.core.web import actor, error_page
 from linli.geo.models import Grid
 from linli.people.choices import FIELDS, GRANT_TIERS, GrantStatus, Tier
 from linli.people.models import Tag
-from linli.people.selectors import GRANT_ROLES, resident_by_id_number
+from linli.people.policy import (
+    DETAIL_ROLES,
+    GRANT_ROLES,
+    LIST_ROLES,
+    can_import,
+    can_request_grant,
+)
+from linli.people.selectors import case_visible, resident_by_id_number, resident_get
 from linli.people.services import grants as grant_services
 from linli.people.services.records import resident_read, residents_list
-
-LIST_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
-DETAIL_ROLES = (*LIST_ROLES, Role.DEPT_OFFICER)
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -69,19 +68,15 @@ FIELD_LABELS = (
 )
 
 
-def _case_for(user: User, raw: Any) -> int | None:
+def _case_for(user: Any, raw: Any) -> int | None:
     """A case the actor may see, named by the link from the case page; else none."""
-    from linli.casework.selectors import visible_to as cases_visible
-
     case_id = _int(raw)
-    if case_id and cases_visible(user).filter(pk=case_id).exists():
-        return case_id
-    return None
+    return case_id if case_visible(actor=user, case_id=case_id) else None
 
 
 @page_roles(*LIST_ROLES)
 def resident_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     error = ""
     id_number = request.POST.get("id_number", "") if request.method == "POST" else ""
     if id_number:
@@ -110,7 +105,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "filters": request.GET,
         "tags": Tag.objects.filter(tier=Tier.BASIC),
         "purposes": PURPOSES,
-        "can_import": user.role in (Role.COMMUNITY_WORKER, Role.SECRETARY),
+        "can_import": can_import(user),
         "grids": grids
         if not request.GET.get("grid")
         else Grid.objects.filter(pk=_int(request.GET.get("grid"))),
@@ -120,7 +115,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 @page_roles(*DETAIL_ROLES)
 def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     case_id = _case_for(user, request.GET.get("case"))
     view = resident_read(
         actor=user,
@@ -138,7 +133,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "resident": view.resident,
         "shown": shown,
         "hidden_tiers": hidden_tiers,
-        "can_request": user.role in GRANT_ROLES,
+        "can_request": can_request_grant(user),
         "grants": grant_services.grants_of(actor=user).filter(resident=view.resident)[:5],
     }
     return render(request, "people/detail.html", context)
@@ -146,7 +141,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @page_roles(*GRANT_ROLES)
 def grant_new(request: HttpRequest, resident_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     error = ""
     if request.method == "POST":
         try:
@@ -164,12 +159,10 @@ def grant_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             messages.success(request, _("申请已提交,社区书记审批后即可查看。"))
             return redirect("people:detail", resident_id=resident_id)
     else:
-        from linli.people.selectors import resident_get
-
         try:
             resident_get(actor=user, resident_id=resident_id)
-        except ApplicationError as exc:
-            return render(request, "core/error.html", {"message": exc.message}, status=404)
+        except ApplicationError as exc:  # only NotFound: the record is out of reach
+            return error_page(request, exc)
     context = {
         "resident_id": resident_id,
         "error": error,
@@ -182,7 +175,7 @@ def grant_new(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 @page_roles(*GRANT_ROLES)
 def grants(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     context = {
         "mine": grant_services.grants_of(actor=user)[:50],
         "to_decide": grant_services.grants_to_decide(actor=user).filter(status=GrantStatus.PENDING)[
@@ -199,7 +192,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*GRANT_ROLES)
 def grant_act(request: HttpRequest, grant_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     try:
         if action in ("approve", "refuse"):
             grant_services.grant_decide(
@@ -213,7 +206,7 @@ def grant_act(request: HttpRequest, grant_id: int, action: str) -> HttpResponse:
             grant_services.grant_revoke(actor=user, grant_id=grant_id)
             messages.success(request, _("已撤销。"))
         else:
-            return render(request, "core/error.html", {"message": _("没有这个操作。")}, status=404)
+            return error_page(request, NotFound(_("没有这个操作。")))
     except ApplicationError as exc:
-        return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc)
     return redirect("people:grants")

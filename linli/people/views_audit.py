@@ -15,6 +15,8 @@ from django.utils.translation import gettext_noop
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
 from linli.core.roles import Role
+from linli.core.web import actor, error_page
+from linli.people.policy import AUDIT_ROLES
 from linli.people.reports.audit import (
     AuditReport,
     audit_report_for,
@@ -24,28 +26,15 @@ from linli.people.reports.audit import (
     field_labels,
     tier_labels,
 )
+from linli.people.reports.audit_data import ACTION_LABELS
 
-AUDIT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN)
 ROW_LIMIT = 500  # entries shown on a user's page; the JSON API gives them all
 
 # Words the audit report hands to the pages untranslated (reports/audit*.py: actions, kinds
 # of flag, the chain's state, scopes), translated there with {% translate value %} or below.
+# The actions' labels are marked in people/choices.py (AuditAction).
 PAGE_WORDS = (
-    gettext_noop("查看档案"),
-    gettext_noop("查找档案(代办)"),
-    gettext_noop("浏览名单"),
-    gettext_noop("导出档案"),
-    gettext_noop("修改档案"),
-    gettext_noop("登记档案"),
-    gettext_noop("导入档案"),
-    gettext_noop("撤回自愿信息"),
-    gettext_noop("申请查看敏感信息"),
-    gettext_noop("批准查看申请"),
-    gettext_noop("不批准查看申请"),
-    gettext_noop("撤销查看授权"),
-    gettext_noop("申请更正"),
-    gettext_noop("办理更正"),
-    gettext_noop("不予更正"),
+    *ACTION_LABELS.values(),
     gettext_noop("批量读取"),
     gettext_noop("非工作时间访问"),
     gettext_noop("无理由访问"),
@@ -108,7 +97,7 @@ def audit_overview(request: HttpRequest) -> HttpResponse:
     error, status, report = "", 200, None
     try:
         report = audit_report_for(
-            actor=request.user,
+            actor=actor(request),
             since=filters["since"],
             until=filters["until"],
             community_id=filters["community"],
@@ -132,14 +121,14 @@ def audit_user(request: HttpRequest, user_id: int) -> HttpResponse:
     filters = _filters(request)
     try:
         report = audit_user_report(
-            actor=request.user,
+            actor=actor(request),
             user_id=user_id,
             since=filters["since"],
             until=filters["until"],
             community_id=filters["community"],
         )
     except ApplicationError as exc:
-        return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
+        return error_page(request, exc)
     flagged = report.flagged_seqs
     rows = [
         {

@@ -1,20 +1,18 @@
 """The import page (PEOPLE-1 "Import"): download the template, upload the sheet, and see either
 "已导入 N 人" or every row error."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from linli.accounts.models import User
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
+from linli.core.web import actor
+from linli.people.policy import IMPORT_ROLES
 from linli.people.services.importing import (
     COLUMNS,
-    IMPORT_ROLES,
     MAX_BYTES,
     MAX_ROWS,
     XLSX_TYPE,
@@ -36,7 +34,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 result = residents_import(
-                    actor=cast(User, request.user), file=upload, filename=upload.name or ""
+                    actor=actor(request), file=upload, filename=upload.name or ""
                 )
             except SheetInvalid as exc:
                 error, row_errors = exc.message, exc.errors

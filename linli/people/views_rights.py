@@ -3,7 +3,7 @@ correction requests and their handling by community workers, consent, privacy, f
 Elderly people use these: one thing per page, big buttons, plain words."""
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,26 +14,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
 from linli.core.roles import Role
+from linli.core.web import actor, error_page
 from linli.people.choices import FIELDS, Ability, Audience, CorrectionStatus, Sex
+from linli.people.policy import HANDLER_ROLES
 from linli.people.services import rights
 from linli.people.services.rights_data import export_dict, my_data, my_export, own_record
-
-HANDLERS = rights.HANDLER_ROLES
+from linli.people.services.rights_history import ACTION_LABELS, OTHER_ACTION
 
 # Words the rights services hand to the pages untranslated (services/rights_history.py: what
 # was done, by whom, why), translated there with {% translate value %}. The field labels are
 # marked in views.py.
 PAGE_WORDS = (
-    gettext_noop("查看了档案"),
-    gettext_noop("在名单中看到"),
-    gettext_noop("修改了档案"),
-    gettext_noop("登记了档案"),
-    gettext_noop("导入了档案"),
-    gettext_noop("处理了档案"),
+    *ACTION_LABELS.values(),
+    OTHER_ACTION,
     gettext_noop("系统"),
     gettext_noop("已注销的账号"),
     gettext_noop("查看居民名单"),
@@ -41,18 +37,10 @@ PAGE_WORDS = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _error_page(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
-
-
 @page_roles(Role.RESIDENT)
 def me(request: HttpRequest) -> HttpResponse:
     try:
-        data = my_data(actor=_user(request))
+        data = my_data(actor=actor(request))
     except ApplicationError as exc:
         return render(request, "people/me_none.html", {"message": exc.message}, status=404)
     return render(request, "people/me.html", {"d": data, "optional": rights.OPTIONAL_FIELDS})
@@ -61,18 +49,18 @@ def me(request: HttpRequest) -> HttpResponse:
 @page_roles(Role.RESIDENT)
 def me_export(request: HttpRequest) -> HttpResponse:
     try:
-        data = my_export(actor=_user(request), fmt="page")
+        data = my_export(actor=actor(request), fmt="page")
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "people/me_export.html", {"d": data, "now": timezone.now()})
 
 
 @page_roles(Role.RESIDENT)
 def me_export_json(request: HttpRequest) -> HttpResponse:
     try:
-        data = my_export(actor=_user(request), fmt="json")
+        data = my_export(actor=actor(request), fmt="json")
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     body = {"exported_at": timezone.now().isoformat(), **export_dict(data)}
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder),
@@ -87,11 +75,11 @@ def me_export_json(request: HttpRequest) -> HttpResponse:
 
 @page_roles(Role.RESIDENT)
 def me_correction(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     try:
         own_record(actor=user)
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     error, error_field = "", ""
     if request.method == "POST":
         try:
@@ -119,11 +107,11 @@ def me_correction(request: HttpRequest) -> HttpResponse:
 @page_roles(Role.RESIDENT)
 def me_withdraw(request: HttpRequest) -> HttpResponse:
     """One warning step, then the optional data is erased."""
-    user = _user(request)
+    user = actor(request)
     try:
         resident = own_record(actor=user)
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     error = ""
     if request.method == "POST":
         try:
@@ -144,11 +132,11 @@ def me_withdraw(request: HttpRequest) -> HttpResponse:
 
 @page_roles(Role.RESIDENT)
 def me_optional(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     try:
         resident = own_record(actor=user)
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     error, error_field = "", ""
     values = {n: getattr(resident, n) for n in rights.OPTIONAL_FIELDS}
     if request.method == "POST":
@@ -166,11 +154,11 @@ def me_optional(request: HttpRequest) -> HttpResponse:
 
 @page_roles(Role.RESIDENT)
 def me_privacy(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     try:
         resident = own_record(actor=user)
     except ApplicationError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     error = ""
     chosen = {"alerts": resident.alerts_audience, "optional": resident.optional_audience}
     if request.method == "POST":
@@ -205,9 +193,9 @@ def _value_kind(name: str) -> dict[str, Any]:
     return {"kind": "text"}
 
 
-@page_roles(*HANDLERS)
+@page_roles(*HANDLER_ROLES)
 def corrections(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     qs = rights.corrections_to_handle(actor=user)
     open_ = list(qs.filter(status=CorrectionStatus.OPEN).order_by("created_at", "pk")[:100])
     rights.corrections_listed(actor=user, rows=open_)
@@ -230,9 +218,9 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@page_roles(*HANDLERS)
+@page_roles(*HANDLER_ROLES)
 def correction_act(request: HttpRequest, correction_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     try:
         if action == "apply":
             rights.correction_apply(
@@ -252,7 +240,7 @@ def correction_act(request: HttpRequest, correction_id: int, action: str) -> Htt
             return render(request, "core/error.html", {"message": _("没有这个操作。")}, status=404)
     except ApplicationError as exc:
         if exc.status == 404:
-            return _error_page(request, exc)
+            return error_page(request, exc)
         messages.error(request, exc.message)
     return redirect("people:corrections")
 
@@ -262,7 +250,7 @@ def correction_act(request: HttpRequest, correction_id: int, action: str) -> Htt
 
 @page_roles(Role.FAMILY)
 def family(request: HttpRequest) -> HttpResponse:
-    relatives = rights.family_relatives(actor=_user(request))
+    relatives = rights.family_relatives(actor=actor(request))
     return render(
         request,
         "people/family.html",

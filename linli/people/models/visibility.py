@@ -15,11 +15,7 @@ from linli.people import registry
 from linli.people.policy import PLACE_ROLES
 
 if TYPE_CHECKING:
-    from linli.people.models.records import Resident
-
-    _Base = QuerySet[Resident]
-else:
-    _Base = QuerySet
+    from linli.people.models.records import Resident  # noqa: F401  (the QuerySet["Resident"] base)
 
 # Each place level's path from a resident.
 PLACE_PATHS = {
@@ -40,7 +36,7 @@ def _relatives(actor: Any) -> Any:
     return Contact.objects.filter(user=actor).values("resident_id")
 
 
-class ResidentQuerySet(_Base):
+class ResidentQuerySet(QuerySet["Resident"]):
     def visible_to(self, actor: Any) -> "ResidentQuerySet":
         """The residents whose record the actor may open at all."""
         if not _active(actor):

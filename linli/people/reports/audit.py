@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_verify
 from linli.core.errors import NotFound
@@ -148,7 +149,7 @@ def audit_user_report(
         period=period_parse(since=since, until=until), scope=scope, user_id=user_id
     )
     if not report.users:
-        raise NotFound("这段时间内,该账号没有访问您管辖范围内居民档案的记录。")
+        raise NotFound(_("这段时间内,该账号没有访问您管辖范围内居民档案的记录。"))
     return report
 
 

@@ -10,42 +10,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
 from linli.core.roles import Role
 from linli.geo.models import Community
+from linli.geo.scope import Scope as PlaceScope
+from linli.people.choices import AuditAction
 from linli.people.models import Resident
+from linli.people.policy import can_read_audit
 
 # Audit entries that are about residents: the record itself, grants and corrections (whose
 # entries name the resident in data["resident"]).
 OBJECT_TYPES = ("people.resident", "people.accessgrant", "people.correctionrequest")
 VIEW, LIST, CHANGE, EXPORT, OTHER = "view", "list", "change", "export", "other"
-_KINDS = {
-    "resident.viewed": VIEW,
-    "resident.found": VIEW,  # a lookup by name for 代办 opens the record too
-    "resident.listed": LIST,
-    "resident.exported": EXPORT,
+_KINDS: dict[str, str] = {
+    AuditAction.VIEWED: VIEW,
+    AuditAction.FOUND: VIEW,  # a lookup by name for 代办 opens the record too
+    AuditAction.LISTED: LIST,
+    AuditAction.EXPORTED: EXPORT,
 }
-ACTION_LABELS = {
-    "resident.viewed": "查看档案",
-    "resident.found": "查找档案(代办)",
-    "resident.listed": "浏览名单",
-    "resident.exported": "导出档案",
-    "resident.changed": "修改档案",
-    "resident.created": "登记档案",
-    "resident.imported": "导入档案",
-    "resident.consent_withdrawn": "撤回自愿信息",
-    "grant.requested": "申请查看敏感信息",
-    "grant.approved": "批准查看申请",
-    "grant.refused": "不批准查看申请",
-    "grant.revoked": "撤销查看授权",
-    "correction.requested": "申请更正",
-    "correction.applied": "办理更正",
-    "correction.refused": "不予更正",
-}
+# Untranslated (the pages translate them): {action: label}.
+ACTION_LABELS: dict[str, str] = {str(a.value): str(a.label) for a in AuditAction}
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
 _CHUNK = 900  # ids per IN (...) query: under SQLite's old 999-parameter limit
@@ -87,7 +75,7 @@ def _date(value: dt.date | str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationFailed("日期格式应为 年-月-日,例如 2026-03-01。", field=name) from None
+        raise ValidationFailed(_("日期格式应为 年-月-日,例如 2026-03-01。"), field=name) from None
 
 
 def period_parse(
@@ -97,9 +85,9 @@ def period_parse(
     end = _date(until, "until") or timezone.localdate()
     start = _date(since, "since") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        raise ValidationFailed("开始日期不能晚于结束日期。", field="since")
+        raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="since")
     if (end - start).days >= MAX_DAYS:
-        raise ValidationFailed(f"一次最多查询{MAX_DAYS}天。", field="since")
+        raise ValidationFailed(_("一次最多查询%(days)s天。") % {"days": MAX_DAYS}, field="since")
     return Period(start, end)
 
 
@@ -121,27 +109,22 @@ class Scope:
         return community_id is not None and community_id in self.community_ids
 
 
-AUDIT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN)
-
-
 def scope_for(*, actor: Any, community_id: int | None = None) -> Scope:
     """A secretary: the communities they are secretary of; a street admin: the communities of
     their street, or one of them. Anyone else may not read the report."""
-    if actor is None or getattr(actor, "role", None) not in AUDIT_ROLES:
-        raise PermissionDenied("只有社区书记和街道办可以查看数据使用审计。")
-    memberships = list(actor.memberships.all())
+    if actor is None or not can_read_audit(actor):
+        raise PermissionDenied(_("只有社区书记和街道办可以查看数据使用审计。"))
+    place = PlaceScope.for_actor(actor)
     if actor.role == Role.SECRETARY:
-        ids = [m.community_id for m in memberships if m.kind == MembershipKind.SECRETARY]
-        communities = Community.objects.filter(pk__in=ids)
+        communities = Community.objects.filter(pk__in=sorted(place.secretary_of))
     else:
-        streets = [m.street_id for m in memberships if m.kind == MembershipKind.STREET_ADMIN]
-        communities = Community.objects.filter(street_id__in=streets)
+        communities = Community.objects.filter(street_id__in=sorted(place.street_ids))
     found = list(communities.select_related("street").order_by("street_id", "code"))
     choices = tuple((c.pk, c.name) for c in found)
     if community_id is not None:
         found = [c for c in found if c.pk == community_id]
         if not found:
-            raise NotFound("没有找到这个社区,或它不在您的管辖范围内。", field="community")
+            raise NotFound(_("没有找到这个社区,或它不在您的管辖范围内。"), field="community")
     if actor.role == Role.STREET_ADMIN and community_id is None:
         label = "、".join(sorted({c.street.name for c in found})) or "(未分配街道)"
     else:
@@ -162,10 +145,10 @@ def scope_all(*, community_code: str = "") -> Scope:
         qs = qs.filter(code=code)
     found = list(qs[:2])
     if not found:
-        raise NotFound(f"没有社区码为 {code} 的社区。", field="community")
+        raise NotFound(_("没有社区码为 %(code)s 的社区。") % {"code": code}, field="community")
     if len(found) > 1:
         raise ValidationFailed(
-            f"社区码 {code} 不唯一,请使用12位完整编码(区划码+街道码+社区码)。",
+            _("社区码 %(code)s 不唯一,请使用12位完整编码(区划码+街道码+社区码)。") % {"code": code},
             field="community",
         )
     return Scope(label=found[0].name, community_ids=frozenset({found[0].pk}))

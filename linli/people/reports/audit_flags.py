@@ -30,6 +30,7 @@ from django.conf import settings
 from linli.core.calendar.selectors import WorkingCalendar
 from linli.core.roles import STAFF_ROLES, Role
 from linli.people.choices import FIELDS, GRANT_TIERS
+from linli.people.policy import PURPOSE_ROLES
 from linli.people.reports.audit_data import (
     CHANGE,
     EXPORT,
@@ -44,7 +45,6 @@ BULK, OFF_HOURS, NO_REASON = "bulk", "off_hours", "no_reason"
 KIND_LABELS = {BULK: "批量读取", OFF_HOURS: "非工作时间访问", NO_REASON: "无理由访问"}
 PROTECTED = frozenset(name for name, (tier, _label) in FIELDS.items() if tier in GRANT_TIERS)
 # Roles expected to state a purpose when opening a single record (rule 3 above).
-PURPOSE_ROLES = frozenset({Role.STREET_ADMIN})
 # Actions that count as access for the off-hours rule (grant and correction steps do not).
 ACCESS_KINDS = frozenset({VIEW, LIST, CHANGE, EXPORT})
 

@@ -2,9 +2,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import ValidationFailed
+from linli.people.choices import AuditAction
 from linli.people.models import Resident, Sex
 from linli.people.selectors import visible_to
 
@@ -18,20 +20,20 @@ def resident_find_or_create(
     (minimum necessary, PEOPLE-5)."""
     name = (full_name or "").strip()
     if not 1 <= len(name) <= 50:
-        raise ValidationFailed("请填写居民姓名。", field="full_name")
+        raise ValidationFailed(_("请填写居民姓名。"), field="full_name")
     this_year = dt.date.today().year
     if not this_year - 120 <= birth_year <= this_year:
-        raise ValidationFailed("出生年份不正确。", field="birth_year")
+        raise ValidationFailed(_("出生年份不正确。"), field="birth_year")
     found = visible_to(actor).filter(full_name=name, birth_year=birth_year).first()
     if found is not None:
-        audit_record(actor=actor, action="resident.found", obj=found, data={"purpose": "代办"})
+        audit_record(actor=actor, action=AuditAction.FOUND, obj=found, data={"purpose": "代办"})
         return found, False
     if sex not in Sex.values:
-        raise ValidationFailed("新建居民档案需要选择性别。", field="sex")
+        raise ValidationFailed(_("新建居民档案需要选择性别。"), field="sex")
     resident = Resident.objects.create(full_name=name, birth_year=birth_year, sex=sex)
     audit_record(
         actor=actor,
-        action="resident.created",
+        action=AuditAction.CREATED,
         obj=resident,
         data={"fields": ["full_name", "birth_year", "sex"], "purpose": "代办"},
     )

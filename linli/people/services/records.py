@@ -6,12 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.crypto import blind_index
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
-from linli.people.choices import FIELDS, Ability, Tier
+from linli.geo.models import Household
+from linli.geo.scope import Scope
+from linli.people.choices import FIELDS, Ability, AuditAction, Tier
 from linli.people.models import Contact, Resident, ResidentTag, Tag
 from linli.people.selectors import Access, access_for, list_audited, resident_get, visible_to
 from linli.people.validation import (
@@ -50,24 +54,26 @@ def _clean(resident: Resident, values: dict[str, Any]) -> list[str]:
     changed: list[str] = []
     for name, raw in values.items():
         if name not in WRITABLE:
-            raise ValidationFailed("不能修改这个项目。", field=name)
+            raise ValidationFailed(_("不能修改这个项目。"), field=name)
         value = raw.strip() if isinstance(raw, str) else raw
         if name == "full_name" and not 1 <= len(value or "") <= 50:
-            raise ValidationFailed("请填写姓名(50字以内)。", field=name)
+            raise ValidationFailed(_("请填写姓名(50字以内)。"), field=name)
         if name == "sex" and value not in ("M", "F"):
-            raise ValidationFailed("请选择性别。", field=name)
+            raise ValidationFailed(_("请选择性别。"), field=name)
         if name == "birth_year":
             value = int(value or 0)
             if not dt.date.today().year - 130 <= value <= dt.date.today().year:
-                raise ValidationFailed("出生年份不正确。", field=name)
+                raise ValidationFailed(_("出生年份不正确。"), field=name)
         if name == "ability" and value and value not in Ability.values:
-            raise ValidationFailed("老人能力等级只能是自理、半失能或失能。", field=name)
+            raise ValidationFailed(_("老人能力等级只能是自理、半失能或失能。"), field=name)
         if name == "phone" and value:
             value = phone_normalise(value)
         if name == "id_number" and value:
             value = id_number_parse(value).number
         if isinstance(value, str) and len(value) > TEXT_LIMIT:
-            raise ValidationFailed(f"内容过长(不超过{TEXT_LIMIT}字)。", field=name)
+            raise ValidationFailed(
+                _("内容过长(不超过%(limit)s字)。") % {"limit": TEXT_LIMIT}, field=name
+            )
         if getattr(resident, name) != value:
             setattr(resident, name, value)
             changed.append(name)
@@ -88,7 +94,7 @@ def _save(resident: Resident) -> None:
         with transaction.atomic():
             resident.save()
     except IntegrityError:
-        raise Conflict("这个身份证号已经登记在另一份档案中。", field="id_number") from None
+        raise Conflict(_("这个身份证号已经登记在另一份档案中。"), field="id_number") from None
 
 
 @transaction.atomic
@@ -96,40 +102,31 @@ def resident_create(
     *, actor: Any, household: Any, values: dict[str, Any], tags: list[str] | None = None
 ) -> Resident:
     """Staff register a resident in a household of their place."""
-    from linli.geo.models import Household
-
     if (
         household is None
         or not Household.objects.filter(pk=household.pk).filter(_household_place(actor)).exists()
     ):
-        raise PermissionDenied("只能在自己负责的区域登记居民。")
+        raise PermissionDenied(_("只能在自己负责的区域登记居民。"))
     resident = Resident(household=household)
     for required in ("full_name", "sex", "birth_year"):
         if not values.get(required):
-            raise ValidationFailed(
-                f"请填写{FIELDS.get(required, ('', required))[1]}。", field=required
-            )
+            label = _(FIELDS.get(required, ("", required))[1])
+            raise ValidationFailed(_("请填写%(field)s。") % {"field": label}, field=required)
     changed = _clean(resident, values)
     _save(resident)
     tag_names = tags_set(resident=resident, codes=tags or [])
     audit_record(
         actor=actor,
-        action="resident.created",
+        action=AuditAction.CREATED,
         obj=resident,
         data={"fields": sorted(changed), "tags": tag_names},
     )
     return resident
 
 
-def _household_place(actor: Any) -> Any:
-    from linli.accounts.selectors import place_q
-
-    return place_q(
-        actor,
-        grid="building__grid",
-        community="building__grid__community",
-        street=None,
-    )
+def _household_place(actor: Any) -> Q:
+    """Households a staff member may register residents in: their grids or community."""
+    return Scope.for_actor(actor).q(grid="building__grid", community="building__grid__community")
 
 
 def tags_set(*, resident: Resident, codes: list[str]) -> list[str]:
@@ -138,7 +135,9 @@ def tags_set(*, resident: Resident, codes: list[str]) -> list[str]:
     found = {t.code: t for t in Tag.objects.filter(code__in=wanted)}
     unknown = wanted - set(found)
     if unknown:
-        raise ValidationFailed("有不认识的标签。", field="tags", extra={"unknown": sorted(unknown)})
+        raise ValidationFailed(
+            _("有不认识的标签。"), field="tags", extra={"unknown": sorted(unknown)}
+        )
     ResidentTag.objects.filter(resident=resident).exclude(tag__code__in=wanted).delete()
     have = set(resident.tag_links.values_list("tag__code", flat=True))
     ResidentTag.objects.bulk_create(
@@ -156,17 +155,17 @@ def resident_update(
     resident = resident_get(actor=actor, resident_id=resident_id)
     access = access_for(actor=actor, resident=resident)
     if access.own:
-        raise PermissionDenied("请通过“申请更正”修改自己的信息。")
+        raise PermissionDenied(_("请通过“申请更正”修改自己的信息。"))
     refused = [n for n in values if not access.allows(n)]
     if refused:
-        raise PermissionDenied("您无权修改这些信息。", field=refused[0])
+        raise PermissionDenied(_("您无权修改这些信息。"), field=refused[0])
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     changed = _clean(resident, values)
     if changed:
         _save(resident)
         audit_record(
             actor=actor,
-            action="resident.changed",
+            action=AuditAction.CHANGED,
             obj=resident,
             data={"fields": changed, "purpose": purpose[:100], "grants": access.grant_ids},
         )
@@ -218,7 +217,7 @@ def resident_read(
     data = present(resident, access)
     audit_record(
         actor=actor,
-        action="resident.viewed",
+        action=AuditAction.VIEWED,
         obj=resident,
         data={
             "fields": [f for f in access.fields if f in data],
@@ -298,12 +297,12 @@ def contact_add(
     resident = resident_get(actor=actor, resident_id=resident_id)
     access = access_for(actor=actor, resident=resident)
     if not (access.own or access.allows("contacts")):
-        raise PermissionDenied("您无权登记紧急联系人。")
+        raise PermissionDenied(_("您无权登记紧急联系人。"))
     name, relation = (name or "").strip(), (relation or "").strip()
     if not 1 <= len(name) <= 50:
-        raise ValidationFailed("请填写联系人姓名。", field="name")
+        raise ValidationFailed(_("请填写联系人姓名。"), field="name")
     if not 1 <= len(relation) <= 20:
-        raise ValidationFailed("请填写与居民的关系。", field="relation")
+        raise ValidationFailed(_("请填写与居民的关系。"), field="relation")
     number = phone_normalise(phone)
     contact = Contact.objects.create(
         resident=resident,
@@ -316,7 +315,7 @@ def contact_add(
     )
     audit_record(
         actor=actor,
-        action="resident.changed",
+        action=AuditAction.CHANGED,
         obj=resident,
         data={"fields": ["contacts"], "contact": contact.pk},
     )

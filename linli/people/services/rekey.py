@@ -16,6 +16,7 @@ from django.db.models.functions import Left
 
 from linli.core.audit.services import audit_record
 from linli.core.crypto import PREFIX, DecryptionError, EncryptedTextField, key_ring
+from linli.people.choices import AuditAction
 
 Report = Callable[[str], None]
 
@@ -145,7 +146,7 @@ def data_rekey(
     if not dry_run and any(counts.values()):
         audit_record(
             actor=None,
-            action="data.rekeyed",
+            action=AuditAction.REKEYED,
             object_type="core.crypto",
             data={"primary": ring.primary, "rows": counts},
         )

@@ -11,17 +11,19 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.choices import MembershipKind
-from linli.accounts.selectors import place_q
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.core.roles import Role
-from linli.people.choices import FIELDS, Audience, CorrectionStatus
+from linli.geo.scope import Scope, community_handlers
+from linli.people.choices import FIELDS, Audience, AuditAction, CorrectionStatus
 from linli.people.models import CorrectionRequest, Resident
-from linli.people.selectors import access_for, alert_audience, visible_to
+from linli.people.policy import can_handle_requests
+from linli.people.selectors import access_for, alert_audience, list_audited, visible_to
 from linli.people.services.records import (
     TEXT_LIMIT,
     WRITABLE,
@@ -39,7 +41,6 @@ CORRECTABLE = [f for f in FIELDS if f not in ("phone_masked", *OPTIONAL_FIELDS)]
 # live, then the request is marked done with a reply.
 APPLICABLE = [f for f in CORRECTABLE if f in WRITABLE]
 NOT_CLEARABLE = ("full_name", "sex", "birth_year")
-HANDLER_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY)
 MESSAGE_LIMIT = 500
 REPLY_LIMIT = 300
 OPEN_LIMIT = 10
@@ -50,42 +51,39 @@ COMMUNITY = "resident__household__building__grid__community"
 
 
 def _community_staff(resident: Resident) -> list[Any]:
-    from linli.accounts.models import User
-
+    """Who takes the task: the community workers, else (none on the roll) the secretary."""
     h = resident.household
     if h is None:
         return []
-    community_id = h.building.grid.community_id
-    staff = User.objects.filter(is_active=True, memberships__community_id=community_id)
-    workers = list(staff.filter(memberships__kind=MembershipKind.COMMUNITY_WORKER).distinct())
-    # No community worker on the roll: the secretary gets the task.
-    return workers or list(staff.filter(memberships__kind=MembershipKind.SECRETARY).distinct())
+    return community_handlers(h.building.grid.community_id)
 
 
 @transaction.atomic
 def correction_request(*, actor: Any, field: str, message: str) -> CorrectionRequest:
     resident = own_record(actor=actor)
     if field not in CORRECTABLE:
-        raise ValidationFailed("请选择要更正的项目。", field="field")
+        raise ValidationFailed(_("请选择要更正的项目。"), field="field")
     message = (message or "").strip()
     if len(message) < 2:
-        raise ValidationFailed("请写明哪里不对、正确的是什么。", field="message")
+        raise ValidationFailed(_("请写明哪里不对、正确的是什么。"), field="message")
     if len(message) > MESSAGE_LIMIT:
-        raise ValidationFailed(f"请控制在{MESSAGE_LIMIT}字以内。", field="message")
+        raise ValidationFailed(
+            _("请控制在%(limit)s字以内。") % {"limit": MESSAGE_LIMIT}, field="message"
+        )
     staff = _community_staff(resident)
     if not staff:
-        raise ValidationFailed("您的档案还没有登记所在社区,请到社区居委会当面办理。")
+        raise ValidationFailed(_("您的档案还没有登记所在社区,请到社区居委会当面办理。"))
     open_ = resident.corrections.filter(status=CorrectionStatus.OPEN)
     if open_.filter(field=field).exists():
-        raise Conflict("这一项已有一个待处理的更正申请,请等待社区回复。", field="field")
+        raise Conflict(_("这一项已有一个待处理的更正申请,请等待社区回复。"), field="field")
     if open_.count() >= OPEN_LIMIT:
-        raise Conflict("待处理的更正申请太多了,请等社区处理后再提交。")
+        raise Conflict(_("待处理的更正申请太多了,请等社区处理后再提交。"))
     correction = CorrectionRequest.objects.create(
         resident=resident, requested_by=actor, field=field, message=message
     )
     audit_record(
         actor=actor,
-        action="correction.requested",
+        action=AuditAction.CORRECTION_REQUESTED,
         obj=correction,
         data={"resident": resident.pk, "field": field},
     )
@@ -94,16 +92,17 @@ def correction_request(*, actor: Any, field: str, message: str) -> CorrectionReq
             recipient=user,
             title="有一条居民信息更正申请待处理",
             body=f"项目:{FIELDS[field][1]}。请在“更正申请”中处理。",
-            url="/people/corrections/",
+            url=reverse("people:corrections"),
         )
     return correction
 
 
 def corrections_to_handle(*, actor: Any) -> QuerySet[CorrectionRequest]:
     """Requests of residents of the communities the actor works for."""
-    if actor.role not in HANDLER_ROLES:
+    if not can_handle_requests(actor):
         return CorrectionRequest.objects.none()
-    return CorrectionRequest.objects.filter(place_q(actor, community=COMMUNITY)).select_related(
+    place = Scope.for_actor(actor).q(community=COMMUNITY)
+    return CorrectionRequest.objects.filter(place).select_related(
         "resident__household__building", "handled_by"
     )
 
@@ -111,17 +110,12 @@ def corrections_to_handle(*, actor: Any) -> QuerySet[CorrectionRequest]:
 def corrections_listed(*, actor: Any, rows: list[CorrectionRequest]) -> None:
     """The task list shows residents' names and addresses: one audit entry naming them, like
     the staff resident list, so it appears in each resident's access history."""
-    if rows:
-        audit_record(
-            actor=actor,
-            action="resident.listed",
-            object_type="people.resident",
-            data={
-                "ids": sorted({c.resident_id for c in rows}),
-                "fields": ["full_name", "address"],
-                "purpose": "处理更正申请",
-            },
-        )
+    list_audited(
+        actor=actor,
+        ids=sorted({c.resident_id for c in rows}),
+        fields=["full_name", "address"],
+        purpose="处理更正申请",
+    )
 
 
 def _open_for_handling(actor: Any, correction_id: int) -> CorrectionRequest:
@@ -132,18 +126,20 @@ def _open_for_handling(actor: Any, correction_id: int) -> CorrectionRequest:
         .first()
     )
     if found is None:
-        raise NotFound("没有找到这条更正申请。")
+        raise NotFound(_("没有找到这条更正申请。"))
     if found.status != CorrectionStatus.OPEN:
-        raise Conflict("这条更正申请已经处理过了。")
+        raise Conflict(_("这条更正申请已经处理过了。"))
     return found
 
 
 def _reply(reply: str, *, required: bool) -> str:
     reply = (reply or "").strip()
     if required and len(reply) < 2:
-        raise ValidationFailed("请写一句答复,告诉居民怎么处理的。", field="reply")
+        raise ValidationFailed(_("请写一句答复,告诉居民怎么处理的。"), field="reply")
     if len(reply) > REPLY_LIMIT:
-        raise ValidationFailed(f"答复请控制在{REPLY_LIMIT}字以内。", field="reply")
+        raise ValidationFailed(
+            _("答复请控制在%(limit)s字以内。") % {"limit": REPLY_LIMIT}, field="reply"
+        )
     return reply
 
 
@@ -156,7 +152,7 @@ def _close(actor: Any, correction: CorrectionRequest, status: str, reply: str) -
     done = status == CorrectionStatus.DONE
     audit_record(
         actor=actor,
-        action="correction.applied" if done else "correction.refused",
+        action=AuditAction.CORRECTION_APPLIED if done else AuditAction.CORRECTION_REFUSED,
         obj=correction,
         data={"resident": correction.resident_id, "field": correction.field},
     )
@@ -166,7 +162,7 @@ def _close(actor: Any, correction: CorrectionRequest, status: str, reply: str) -
         recipient=user,
         title="您的信息更正申请已办理" if done else "您的信息更正申请未能办理",
         body=(f"“{label}”已更正。" if done else f"“{label}”没有更改。") + (reply or ""),
-        url="/people/me/",
+        url=reverse("people:me"),
     )
     return correction
 
@@ -184,14 +180,14 @@ def correction_apply(
     if name in APPLICABLE:
         value = (value or "").strip() if isinstance(value, str) else str(value)
         if clear and name in NOT_CLEARABLE:
-            raise ValidationFailed("这一项不能清空。", field="value")
+            raise ValidationFailed(_("这一项不能清空。"), field="value")
         if not value and not clear:
-            raise ValidationFailed("请填写更正后的内容。", field="value")
+            raise ValidationFailed(_("请填写更正后的内容。"), field="value")
         if name == "birth_year" and not (value.isdigit() and len(value) == 4):
-            raise ValidationFailed("出生年份请填写4位数字。", field="value")
+            raise ValidationFailed(_("出生年份请填写4位数字。"), field="value")
         if not access_for(actor=actor, resident=correction.resident).allows(name):
             raise PermissionDenied(
-                "修改这一项需要先申请查看权限(说明用途,经社区书记批准)。", field="value"
+                _("修改这一项需要先申请查看权限(说明用途,经社区书记批准)。"), field="value"
             )
         resident_update(
             actor=actor,
@@ -220,7 +216,7 @@ def consent_withdraw(*, actor: Any) -> list[str]:
     contacts = resident.contacts.filter(optional=True)
     count = contacts.count()
     if not erased and not count and resident.optional_consent_at is None:
-        raise ValidationFailed("您没有提供过自愿信息,无需撤回。")
+        raise ValidationFailed(_("您没有提供过自愿信息,无需撤回。"))
     for name in OPTIONAL_FIELDS:
         setattr(resident, name, "")
     resident.optional_consent_at = None
@@ -230,7 +226,7 @@ def consent_withdraw(*, actor: Any) -> list[str]:
         erased.append("contacts")
     audit_record(
         actor=actor,
-        action="resident.consent_withdrawn",
+        action=AuditAction.CONSENT_WITHDRAWN,
         obj=resident,
         data={"fields": erased, "contacts_deleted": count},
     )
@@ -243,17 +239,19 @@ def optional_data_give(*, actor: Any, skills: str, health_notes: str) -> Residen
     resident = Resident.objects.select_for_update().get(pk=own_record(actor=actor).pk)
     values = {"skills": (skills or "").strip(), "health_notes": (health_notes or "").strip()}
     if not any(values.values()):
-        raise ValidationFailed("请至少填写一项。不想提供可以不填。", field="skills")
+        raise ValidationFailed(_("请至少填写一项。不想提供可以不填。"), field="skills")
     for name, value in values.items():
         if len(value) > TEXT_LIMIT:
-            raise ValidationFailed(f"内容过长(不超过{TEXT_LIMIT}字)。", field=name)
+            raise ValidationFailed(
+                _("内容过长(不超过%(limit)s字)。") % {"limit": TEXT_LIMIT}, field=name
+            )
     changed = [n for n, v in values.items() if getattr(resident, n) != v]
     for name, value in values.items():
         setattr(resident, name, value)
     resident.optional_consent_at = resident.optional_consent_at or timezone.now()
     resident.save(update_fields=[*OPTIONAL_FIELDS, "optional_consent_at", "updated_at"])
     audit_record(
-        actor=actor, action="resident.optional_given", obj=resident, data={"fields": changed}
+        actor=actor, action=AuditAction.OPTIONAL_GIVEN, obj=resident, data={"fields": changed}
     )
     return resident
 
@@ -265,9 +263,9 @@ def optional_data_give(*, actor: Any, skills: str, health_notes: str) -> Residen
 def privacy_set(*, actor: Any, alerts_audience: str, optional_audience: str) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=own_record(actor=actor).pk)
     if alerts_audience not in Audience.values:
-        raise ValidationFailed("请选择预警消息给谁看。", field="alerts_audience")
+        raise ValidationFailed(_("请选择预警消息给谁看。"), field="alerts_audience")
     if optional_audience not in Audience.values:
-        raise ValidationFailed("请选择自愿提供的信息给谁看。", field="optional_audience")
+        raise ValidationFailed(_("请选择自愿提供的信息给谁看。"), field="optional_audience")
     before = (resident.alerts_audience, resident.optional_audience)
     resident.alerts_audience = alerts_audience
     resident.optional_audience = optional_audience
@@ -275,7 +273,7 @@ def privacy_set(*, actor: Any, alerts_audience: str, optional_audience: str) -> 
         resident.save(update_fields=["alerts_audience", "optional_audience", "updated_at"])
         audit_record(
             actor=actor,
-            action="resident.privacy_set",
+            action=AuditAction.PRIVACY_SET,
             obj=resident,
             data={"alerts_audience": alerts_audience, "optional_audience": optional_audience},
         )

@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.roles import Role
-from linli.people.choices import FIELDS, GrantStatus, Tier
+from linli.people.choices import FIELDS, AuditAction, GrantStatus, Tier
 from linli.people.models import AccessGrant, Contact, CorrectionRequest, Resident
 from linli.people.selectors import access_for, visible_to
 from linli.people.services.records import present, resident_read
@@ -30,7 +31,7 @@ def own_record(*, actor: Any) -> Resident:
         else None
     )
     if found is None:
-        raise NotFound("还没有您的居民档案。请到社区居委会登记后再查看。")
+        raise NotFound(_("还没有您的居民档案。请到社区居委会登记后再查看。"))
     return found
 
 
@@ -124,13 +125,13 @@ def my_data(*, actor: Any) -> MyData:
 def my_export(*, actor: Any, fmt: str) -> MyData:
     """The same data for a download or a printable page; the export is its own audit entry."""
     if fmt not in ("json", "page"):
-        raise ValidationFailed("不支持这种导出格式。", field="format")
+        raise ValidationFailed(_("不支持这种导出格式。"), field="format")
     resident = own_record(actor=actor)
     access = access_for(actor=actor, resident=resident)
     data = present(resident, access)
     audit_record(
         actor=actor,
-        action="resident.exported",
+        action=AuditAction.EXPORTED,
         obj=resident,
         data={"format": fmt, "fields": list(access.fields), "own": access.own},
     )

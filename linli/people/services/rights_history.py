@@ -10,25 +10,27 @@ from django.db import connection
 from django.db.models import BooleanField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from linli.accounts.models import Membership, User
 from linli.core.audit.models import AuditEntry
-from linli.people.choices import FIELDS
+from linli.people.choices import FIELDS, AuditAction
 from linli.people.models import Resident
 
 HISTORY_DAYS = 90
 HISTORY_LIMIT = 100
 LISTED_SCAN = 20_000  # more lists than this in the window: only some are considered
 OBJECT_TYPE = "people.resident"
-LISTED = "resident.listed"
-ACTION_LABELS = {
-    "resident.viewed": "查看了档案",
-    LISTED: "在名单中看到",
-    "resident.changed": "修改了档案",
-    "resident.created": "登记了档案",
-    "resident.imported": "导入了档案",
+LISTED = AuditAction.LISTED
+# How the resident's page says what was done (untranslated; the page translates).
+ACTION_LABELS: dict[str, str] = {
+    AuditAction.VIEWED: gettext_noop("查看了档案"),
+    AuditAction.LISTED: gettext_noop("在名单中看到"),
+    AuditAction.CHANGED: gettext_noop("修改了档案"),
+    AuditAction.CREATED: gettext_noop("登记了档案"),
+    AuditAction.IMPORTED: gettext_noop("导入了档案"),
 }
-OTHER_ACTION = "处理了档案"
+OTHER_ACTION = gettext_noop("处理了档案")
 
 
 @dataclass

@@ -19,7 +19,6 @@ from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
 from linli.core.roles import Role
-from linli.testing.world import World, make_user
 from linli.geo.models import Building, Household
 from linli.people.models import Resident
 from linli.people.reports.audit import (
@@ -28,6 +27,7 @@ from linli.people.reports.audit import (
     audit_report_for,
 )
 from linli.people.services.records import resident_read
+from linli.testing.world import World, make_user
 
 TZ = timezone.get_default_timezone()
 WEDNESDAY = dt.datetime(2026, 3, 4, 10, 0, tzinfo=TZ)  # an ordinary working day

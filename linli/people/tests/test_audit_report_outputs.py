@@ -218,7 +218,7 @@ def test_secretary_reads_the_audit_page_in_a_browser(live_server, live_world, de
 
 
 def test_home_tile_for_secretary_and_street_office_only(world):
-    from linli.people.views_audit import home_tiles
+    from linli.people.home import audit_tiles as home_tiles
 
     for role in ("secretary", "street_admin"):
         (tile,) = home_tiles(world[role])

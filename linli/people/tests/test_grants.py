@@ -11,11 +11,11 @@ from linli.core.audit.models import AuditEntry
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.people.choices import GrantStatus, Tier
 from linli.people.models import AccessGrant, Resident
 from linli.people.services.grants import grant_decide, grant_request, grant_revoke
 from linli.people.services.records import resident_read
+from linli.testing.world import make_user
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from linli.accounts.models import Membership
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import PermissionDenied, ValidationFailed
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.models import Contact, Resident, ResidentTag
 from linli.people.selectors import resident_by_id_number
@@ -25,6 +24,7 @@ from linli.people.services.importing import (
     residents_import,
 )
 from linli.people.validation import id_check_digit
+from linli.testing.world import make_user
 
 HEADERS = ["姓名", "性别", "出生年份", "身份证号", "联系电话", "楼栋", "单元", "房号", "与户主关系"]
 HEADERS += ["标签", "能力等级", "健康状况", "残疾情况", "救助类别", "紧急联系人", "紧急联系人电话"]

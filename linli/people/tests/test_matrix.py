@@ -15,7 +15,7 @@ from linli.core.roles import Role
 from linli.geo.models import Building, Household
 from linli.people.choices import FIELDS, Audience, GrantStatus, Tier, fields_of
 from linli.people.models import AccessGrant, Contact, Resident
-from linli.people.selectors import CASE_FIELDS
+from linli.people.policy import CASE_FIELDS
 from linli.people.services.records import resident_read
 
 # Plaintexts that must never reach someone without the tier.

@@ -8,8 +8,6 @@ import datetime as dt
 
 import pytest
 
-from linli.testing import english as en
-from linli.testing.english import as_user, text
 from linli.people.models import Resident, Tag
 from linli.people.reports.audit import audit_report_for
 from linli.people.services import rights
@@ -17,6 +15,8 @@ from linli.people.services.grants import grant_request
 from linli.people.services.records import resident_read
 from linli.people.validation import id_check_digit
 from linli.people.views import PURPOSES
+from linli.testing import english as en
+from linli.testing.english import as_user, text
 
 from . import audit_fixtures
 from .audit_fixtures import WEDNESDAY, WEEK, read_at

@@ -6,13 +6,13 @@ import pytest
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import ValidationFailed
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.people.choices import Audience
 from linli.people.models import Resident
 from linli.people.selectors import access_for, alert_audience
 from linli.people.services import rights
 from linli.people.services.records import resident_read
 from linli.people.services.rights_history import access_history
+from linli.testing.world import make_user
 
 from .test_rights import rich_record
 

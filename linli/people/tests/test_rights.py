@@ -12,7 +12,6 @@ from linli.core.audit.services import audit_verify
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.choices import CorrectionStatus
 from linli.people.models import Contact, CorrectionRequest, Resident, Tag
@@ -22,6 +21,7 @@ from linli.people.services.records import id_number_hash, resident_read, residen
 from linli.people.services.rights_data import export_dict, my_data, my_export
 from linli.people.services.rights_history import access_history
 from linli.people.validation import id_check_digit
+from linli.testing.world import make_user
 
 ID_NUMBER = "33010619460315002" + id_check_digit("33010619460315002")  # female, 1946
 

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, PermissionDenied
-from linli.core.roles import Role
 from linli.geo.models import Household
+from linli.people.choices import AuditAction
 from linli.people.models import Contact, Resident, ResidentTag
+from linli.people.policy import can_import
 from linli.people.services.importing.rows import CHUNK, Row, rows_check
 from linli.people.services.importing.sheet import (
     COLUMNS,
@@ -35,8 +37,6 @@ from linli.people.services.importing.sheet import (
 )
 from linli.people.validation import phone_mask
 
-IMPORT_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY)
-
 
 @dataclass
 class ImportResult:
@@ -49,8 +49,8 @@ class ImportResult:
 def residents_import(*, actor: Any, file: IO[bytes], filename: str) -> ImportResult:
     """Check the whole sheet, then write it in one transaction, or raise SheetInvalid (all
     row errors) / ValidationFailed (the file itself) having written nothing."""
-    if getattr(actor, "role", None) not in IMPORT_ROLES:
-        raise PermissionDenied("只有社区工作者和社区书记可以导入居民。")
+    if not can_import(actor):
+        raise PermissionDenied(_("只有社区工作者和社区书记可以导入居民。"))
     sheet = sheet_read(file=file, filename=filename)
     rows, errors = rows_check(actor, sheet.rows)
     if errors:
@@ -77,7 +77,7 @@ def _write(actor: Any, sheet: Sheet, rows: list[Row]) -> ImportResult:
             Resident.objects.bulk_create([r.resident for r in rows], batch_size=CHUNK)
     except IntegrityError:
         # Someone registered one of these ID numbers since the dry run.
-        raise Conflict("导入时发现有身份证号刚被登记,没有导入任何居民,请重新上传。") from None
+        raise Conflict(_("导入时发现有身份证号刚被登记,没有导入任何居民,请重新上传。")) from None
     ResidentTag.objects.bulk_create(
         [
             ResidentTag(
@@ -105,7 +105,7 @@ def _write(actor: Any, sheet: Sheet, rows: list[Row]) -> ImportResult:
     ids = [r.resident.pk for r in rows]
     audit_record(
         actor=actor,
-        action="resident.imported",
+        action=AuditAction.IMPORTED,
         object_type="people.resident",
         data={
             "count": len(ids),
@@ -120,7 +120,6 @@ def _write(actor: Any, sheet: Sheet, rows: list[Row]) -> ImportResult:
 __all__ = [
     "COLUMNS",
     "HEADER",
-    "IMPORT_ROLES",
     "MAX_BYTES",
     "MAX_ROWS",
     "XLSX_TYPE",

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from linli.accounts.selectors import place_q
 from linli.core.errors import ValidationFailed
 from linli.geo.models import Building
+from linli.geo.scope import Scope
 from linli.people.choices import Ability
 from linli.people.models import Resident, Tag
 from linli.people.services.importing.sheet import HEADER, RowError
@@ -63,7 +63,7 @@ def rows_check(
 
 def _context(actor: Any) -> _Context:
     buildings: dict[str, list[int]] = {}
-    mine = Building.objects.filter(place_q(actor, community="grid__community"))
+    mine = Building.objects.filter(Scope.for_actor(actor).q(community="grid__community"))
     for pk, name in mine.values_list("pk", "name"):
         buildings.setdefault(name.strip(), []).append(pk)
     tags: dict[str, Tag] = {}

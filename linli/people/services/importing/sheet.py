@@ -5,6 +5,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+
 from linli.core.errors import ValidationFailed
 from linli.people.validation import id_check_digit
 
@@ -120,22 +122,25 @@ def sheet_read(*, file: IO[bytes], filename: str) -> Sheet:
         )
     data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise _refuse(f"文件太大(不能超过 {MAX_BYTES // (1024 * 1024)} MB)。请分成几个文件导入。")
+        raise _refuse(
+            _("文件太大(不能超过 %(mb)s MB)。请分成几个文件导入。")
+            % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     if not data:
-        raise _refuse("文件是空的。")
+        raise _refuse(_("文件是空的。"))
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _refuse("这不是有效的 .xlsx 文件(如果文件设了密码,请先取消密码)。")
+        raise _refuse(_("这不是有效的 .xlsx 文件(如果文件设了密码,请先取消密码)。"))
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds; the message is what matters
-        raise _refuse("无法读取这个文件。请用 Excel 打开后“另存为” .xlsx 再上传。") from None
+        raise _refuse(_("无法读取这个文件。请用 Excel 打开后“另存为” .xlsx 再上传。")) from None
     try:
         ws = book.worksheets[0]
         ws.reset_dimensions()  # some programs write wrong dimensions
         lines = ws.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
         sheet = _header(lines)
         if sheet is None:
-            raise _refuse("没有找到表头:前10行中应有一行写着“姓名”“楼栋”“单元”“房号”等列名。")
+            raise _refuse(_("没有找到表头:前10行中应有一行写着“姓名”“楼栋”“单元”“房号”等列名。"))
         missing = [k for k in REQUIRED if k not in sheet.columns]
         if missing:
             raise SheetInvalid(
@@ -145,14 +150,14 @@ def sheet_read(*, file: IO[bytes], filename: str) -> Sheet:
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
             if len(sheet.rows) >= MAX_ROWS:
-                raise _refuse(f"一次最多导入 {MAX_ROWS} 行,请分成几个文件。")
+                raise _refuse(_("一次最多导入 %(rows)s 行,请分成几个文件。") % {"rows": MAX_ROWS})
             sheet.rows.append(
                 (n, {k: values[i] for i, k in sheet.columns_at.items() if i < len(values)})
             )
     finally:
         book.close()
     if not sheet.rows:
-        raise _refuse("表格里除了表头没有数据。")
+        raise _refuse(_("表格里除了表头没有数据。"))
     return sheet
 
 
