@@ -113,7 +113,7 @@ def audit_overview(request: HttpRequest) -> HttpResponse:
 
 
 def _is_street(request: HttpRequest) -> bool:
-    return getattr(request.user, "role", "") == Role.STREET_ADMIN
+    return getattr(actor(request), "role", "") == Role.STREET_ADMIN
 
 
 @page_roles(*AUDIT_ROLES)
