@@ -58,7 +58,6 @@ api.add_router("/geo", "linli.geo.api.router")
 api.add_router("/core", "linli.core.api.router")
 # Fixed paths (/cases/nearby, /cases/whistles/open) before /cases/{tracking_no}.
 api.add_router("/people", "linli.people.api.router")
-api.add_router("/care", "linli.care.api_ingest.router")
 api.add_router("/care", "linli.care.api.router")
 api.add_router("/cases", "linli.casework.api_duplicates.router")
 api.add_router("/cases", "linli.casework.api_whistle.router")

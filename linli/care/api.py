@@ -1,36 +1,30 @@
 """Care API (CARE-4..7), mounted at /api/care: alerts (list, take, close), away periods, home
 services, the short-of-services list and the service tiers. The gateways' ingest endpoint
-is in api_ingest.py."""
+(api_ingest.py) is mounted on this router too, so `linli/api.py` adds one care router."""
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
+from linli.care import api_ingest
 from linli.care.models import Alert, AlertStatus, AwayPeriod, HomeService, Rule
-from linli.care.selectors import (
-    OPEN_SHOWN,
-    alert_get,
-    alerts_visible_to,
-    away_visible_to,
-    community_get,
-    residents_visible_to,
-)
-from linli.care.services.handling import (
+from linli.care.policy import (
+    ALERT_READ_ROLES,
+    ALERT_VIEW_ROLES,
     AWAY_ROLES,
-    HANDLER_ROLES,
-    alert_acknowledge,
-    alert_close,
-    away_end,
-    away_set,
-    may_handle,
+    BOARD_ROLES,
+    WORKER_ROLES,
+    can_handle,
 )
+from linli.care.selectors import OPEN_SHOWN, alert_get, community_get, names_shown
+from linli.care.services.handling import alert_acknowledge, alert_close, away_end, away_set
 from linli.care.services.homecare import (
-    RECORDER_ROLES,
     home_service_record,
     month_bounds,
     services_for_ability,
@@ -38,18 +32,14 @@ from linli.care.services.homecare import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
-from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
+from linli.people.selectors import residents_brief
 
 router = Router(tags=["care"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-ALERT_READERS = (*HANDLER_ROLES, Role.STREET_ADMIN, Role.FAMILY)
-SERVICE_READERS = (*RECORDER_ROLES, Role.STREET_ADMIN)
-BOARD_READERS = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+# The gateways' batch endpoint (POST /api/care/readings) lives in its own module.
+router.add_router("", api_ingest.router)
+SERVICES_PURPOSE = "上门服务记录"
+SHORT_PURPOSE = "服务不足的独居老人"
 
 
 class AlertOut(Schema):
@@ -166,7 +156,7 @@ def alert_out(actor: Any, a: Alert) -> dict[str, Any]:
         "case": a.evidence.get("case"),
         "lat": h.building.lat,
         "lon": h.building.lon,
-        "can_act": actor.role in HANDLER_ROLES and may_handle(actor, a) and a.status in OPEN_SHOWN,
+        "can_act": can_handle(actor, a) and a.status in OPEN_SHOWN,
     }
 
 
@@ -174,12 +164,14 @@ def _alert(actor: Any, alert_id: int) -> dict[str, Any]:
     return alert_out(actor, alert_get(actor=actor, alert_id=alert_id))
 
 
-@router.get("/alerts", response={200: list[AlertOut], **ERRORS}, auth=api_roles(*ALERT_READERS))
+@router.get(
+    "/alerts", response={200: list[AlertOut], **API_ERRORS}, auth=api_roles(*ALERT_READ_ROLES)
+)
 def alerts_list(request: HttpRequest, f: Query[AlertFilter]) -> list[dict[str, Any]]:
     """The caller's alerts (their grids, community or street; family: relatives who allow
     it). `status=open` (default): open and taken; `closed`: closed and auto-resolved."""
-    actor = _actor(request)
-    qs = alerts_visible_to(actor).select_related(
+    user = actor(request)
+    qs = Alert.objects.visible_to(user).select_related(
         "household__building", "resident", "acknowledged_by"
     )
     if f.status == "open":
@@ -191,37 +183,37 @@ def alerts_list(request: HttpRequest, f: Query[AlertFilter]) -> list[dict[str, A
         qs = qs.order_by("-opened_at", "-pk")
     if f.rule:
         qs = qs.filter(rule=f.rule)
-    return [alert_out(actor, a) for a in qs[f.offset : f.offset + f.limit]]
+    return [alert_out(user, a) for a in qs[f.offset : f.offset + f.limit]]
 
 
 @router.get(
-    "/alerts/{alert_id}", response={200: AlertOut, **ERRORS}, auth=api_roles(*ALERT_READERS)
+    "/alerts/{alert_id}", response={200: AlertOut, **API_ERRORS}, auth=api_roles(*ALERT_READ_ROLES)
 )
 def alert_detail(request: HttpRequest, alert_id: int) -> dict[str, Any]:
-    return _alert(_actor(request), alert_id)
+    return _alert(actor(request), alert_id)
 
 
 @router.post(
-    "/alerts/{alert_id}/ack", response={200: AlertOut, **ERRORS}, auth=api_roles(*HANDLER_ROLES)
+    "/alerts/{alert_id}/ack", response={200: AlertOut, **API_ERRORS}, auth=api_roles(*WORKER_ROLES)
 )
 def alert_ack(request: HttpRequest, alert_id: int) -> dict[str, Any]:
     """接单: the grid worker (or, once escalated, community staff) takes the visit."""
-    actor = _actor(request)
-    alert_acknowledge(actor=actor, alert_id=alert_id)
-    return _alert(actor, alert_id)
+    user = actor(request)
+    alert_acknowledge(actor=user, alert_id=alert_id)
+    return _alert(user, alert_id)
 
 
 @router.post(
     "/alerts/{alert_id}/close",
-    response={200: AlertOut, **ERRORS},
-    auth=api_roles(*HANDLER_ROLES),
+    response={200: AlertOut, **API_ERRORS},
+    auth=api_roles(*WORKER_ROLES),
 )
 def alert_finish(request: HttpRequest, alert_id: int, payload: CloseIn) -> dict[str, Any]:
     """办结 with the visit's outcome: safe / needed_help (note required) / false_alarm /
     device_fault."""
-    actor = _actor(request)
-    alert_close(actor=actor, alert_id=alert_id, outcome=payload.outcome, note=payload.note)
-    return _alert(actor, alert_id)
+    user = actor(request)
+    alert_close(actor=user, alert_id=alert_id, outcome=payload.outcome, note=payload.note)
+    return _alert(user, alert_id)
 
 
 def away_out(a: AwayPeriod) -> dict[str, Any]:
@@ -236,20 +228,20 @@ def away_out(a: AwayPeriod) -> dict[str, Any]:
     }
 
 
-@router.get("/away", response={200: list[AwayOut], **ERRORS}, auth=api_roles(*AWAY_ROLES))
+@router.get("/away", response={200: list[AwayOut], **API_ERRORS}, auth=api_roles(*AWAY_ROLES))
 def away_list(request: HttpRequest, household_id: int | None = None) -> list[dict[str, Any]]:
     """Current and coming away periods the caller may see."""
-    qs = away_visible_to(_actor(request)).filter(ends__gt=timezone.now())
+    qs = AwayPeriod.objects.visible_to(actor(request)).filter(ends__gt=timezone.now())
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
     return [away_out(a) for a in qs.order_by("starts", "pk")[:200]]
 
 
-@router.post("/away", response={201: AwayOut, **ERRORS}, auth=api_roles(*AWAY_ROLES))
+@router.post("/away", response={201: AwayOut, **API_ERRORS}, auth=api_roles(*AWAY_ROLES))
 def away_create(request: HttpRequest, payload: AwayIn) -> HttpStatus[dict[str, Any]]:
     """外出登记 (住院 hospital, 探亲 visiting, travel, other): no welfare alerts meanwhile."""
     away = away_set(
-        actor=_actor(request),
+        actor=actor(request),
         household_id=payload.household_id,
         starts=payload.starts,
         ends=payload.ends,
@@ -259,10 +251,12 @@ def away_create(request: HttpRequest, payload: AwayIn) -> HttpStatus[dict[str, A
     return HttpStatus(201, away_out(away))
 
 
-@router.post("/away/{away_id}/end", response={200: AwayOut, **ERRORS}, auth=api_roles(*AWAY_ROLES))
+@router.post(
+    "/away/{away_id}/end", response={200: AwayOut, **API_ERRORS}, auth=api_roles(*AWAY_ROLES)
+)
 def away_stop(request: HttpRequest, away_id: int) -> dict[str, Any]:
     """Back early: the period ends now (one not begun yet is withdrawn; its id is null)."""
-    return away_out(away_end(actor=_actor(request), away_id=away_id))
+    return away_out(away_end(actor=actor(request), away_id=away_id))
 
 
 def _month(value: str | None) -> dt.date:
@@ -271,14 +265,23 @@ def _month(value: str | None) -> dt.date:
     try:
         return dt.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
-        raise ValidationFailed("月份的格式应为 2026-05。", field="month") from None
+        raise ValidationFailed(_("月份的格式应为 2026-05。"), field="month") from None
 
 
-def service_out(s: HomeService) -> dict[str, Any]:
+def _names(user: Any, services: list[HomeService]) -> dict[int, str]:
+    """The people the services are for, read through people's audited list."""
+    ids = {s.resident_id for s in services}
+    if not ids:
+        return {}
+    found = residents_brief(actor=user, ids=ids, purpose=SERVICES_PURPOSE, limit=len(ids))
+    return {pk: b.full_name for pk, b in found.items()}
+
+
+def service_out(s: HomeService, names: dict[int, str]) -> dict[str, Any]:
     return {
         "id": s.pk,
         "resident_id": s.resident_id,
-        "resident_name": s.resident.full_name,
+        "resident_name": names.get(s.resident_id, ""),
         "kind": s.kind,
         "kind_label": s.get_kind_display(),
         "provided_at": s.provided_at,
@@ -288,47 +291,51 @@ def service_out(s: HomeService) -> dict[str, Any]:
 
 
 @router.get(
-    "/services", response={200: list[ServiceOut], **ERRORS}, auth=api_roles(*SERVICE_READERS)
+    "/services", response={200: list[ServiceOut], **API_ERRORS}, auth=api_roles(*ALERT_VIEW_ROLES)
 )
 def services_list(
     request: HttpRequest, month: str | None = None, resident_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Home services of a month (default this month) in the caller's place."""
     start, end = month_bounds(_month(month))
-    residents = residents_visible_to(_actor(request))
-    qs = HomeService.objects.filter(
-        resident__in=residents, provided_at__gte=start, provided_at__lt=end
-    ).select_related("resident")
+    user = actor(request)
+    qs = HomeService.objects.visible_to(user).filter(provided_at__gte=start, provided_at__lt=end)
     if resident_id is not None:
         qs = qs.filter(resident_id=resident_id)
-    return [service_out(s) for s in qs.order_by("provided_at", "pk")[:1000]]
+    services = list(qs.order_by("provided_at", "pk")[:1000])
+    names = _names(user, services)
+    return [service_out(s, names) for s in services]
 
 
-@router.post("/services", response={201: ServiceOut, **ERRORS}, auth=api_roles(*RECORDER_ROLES))
+@router.post("/services", response={201: ServiceOut, **API_ERRORS}, auth=api_roles(*WORKER_ROLES))
 def service_create(request: HttpRequest, payload: ServiceIn) -> HttpStatus[dict[str, Any]]:
+    user = actor(request)
     service = home_service_record(
-        actor=_actor(request),
+        actor=user,
         resident_id=payload.resident_id,
         kind=payload.kind,
         provided_at=payload.provided_at,
         provider=payload.provider,
         note=payload.note,
     )
-    return HttpStatus(201, service_out(service))
+    return HttpStatus(201, service_out(service, _names(user, [service])))
 
 
 @router.get(
-    "/services/short", response={200: list[ShortOut], **ERRORS}, auth=api_roles(*BOARD_READERS)
+    "/services/short", response={200: list[ShortOut], **API_ERRORS}, auth=api_roles(*BOARD_ROLES)
 )
 def services_short(
     request: HttpRequest, community_id: int | None = None, month: str | None = None
 ) -> list[Any]:
     """独居老人 with fewer than two home services in the month (CARE-7)."""
-    community = community_get(actor=_actor(request), community_id=community_id)
-    return list(short_of_services(community=community, month=_month(month)))
+    user = actor(request)
+    community = community_get(actor=user, community_id=community_id)
+    rows = short_of_services(community=community, month=_month(month))
+    names_shown(user, {r.resident_id for r in rows}, SHORT_PURPOSE)
+    return list(rows)
 
 
-@router.get("/services/tiers", response={200: list[KindOut], **ERRORS}, auth=api_roles())
+@router.get("/services/tiers", response={200: list[KindOut], **API_ERRORS}, auth=api_roles())
 def service_tiers(request: HttpRequest, ability: str = "") -> list[dict[str, str]]:
     """The services for an ability level (self_care / semi / disabled), tier service first."""
     return [{"kind": k.value, "label": str(k.label)} for k in services_for_ability(ability)]

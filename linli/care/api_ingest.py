@@ -17,10 +17,9 @@ from linli.care.models.devices import Gateway
 from linli.care.services.devices import gateway_authenticate
 from linli.care.services.ingest import ingest_summary
 from linli.care.services.ingest_input import readings_ingest_raw
-from linli.core.schemas import ErrorOut
+from linli.core.web import api_errors
 
 router = Router(tags=["care-ingest"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut}
 GATEWAY_ACCESS = "gateway"
 MAX_BATCH = 5000
 
@@ -60,7 +59,7 @@ class IngestOut(Schema):
 @router.post(
     "/readings",
     auth=GatewayAuth(),
-    response={200: IngestOut, **ERRORS},
+    response={200: IngestOut, **api_errors(400, 401)},
     summary="网关批量上报读数",
     description=(
         '{"readings": [{"serial", "at", "value", "battery"?}, …]},每次最多 5000 条。'

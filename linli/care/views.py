@@ -1,7 +1,7 @@
 """The grid worker's phone view (CARE-5): open alerts and visits, 接单, 上门结果."""
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,58 +10,56 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
 from linli.care.forms import CloseForm
 from linli.care.models import Alert, AlertStatus, AwayPeriod, Rule
-from linli.care.selectors import alert_get, alerts_open_for, alerts_visible_to
+from linli.care.policy import ALERT_VIEW_ROLES, GRID_ROLES, WORKER_ROLES, can_handle
+from linli.care.selectors import alert_get, alerts_open_for, names_shown
 from linli.care.services.calls import location_of
-from linli.care.services.handling import alert_acknowledge, alert_close, may_handle
+from linli.care.services.handling import alert_acknowledge, alert_close
 from linli.care.services.homecare import short_of_services
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
-from linli.core.roles import Role
+from linli.core.web import actor, call_service, error_page
 from linli.geo.models import Grid
+from linli.geo.scope import Scope
 
-WORKER_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY)
-ALERT_VIEW_ROLES = (*WORKER_ROLES, Role.STREET_ADMIN)
 RECENT = dt.timedelta(days=7)
 # A phone list; a community with more open alerts than this has the board.
 LIST_CAP = 200
+WORKER_PURPOSE = "看护提醒与上门服务"
 
 
-def user_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def error_page(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "core/error.html", {"message": exc.message}, status=exc.status)
-
-
-def _card(alert: Alert, actor: Any) -> dict[str, Any]:
+def _card(alert: Alert, user: Any) -> dict[str, Any]:
     return {
         "alert": alert,
         "address": alert.household.building.name + alert.household.unit + alert.household.room,
         "call": alert.rule == Rule.CALL,
-        "can_act": may_handle(actor, alert),
+        "can_act": can_handle(user, alert),
     }
 
 
 @page_roles(*WORKER_ROLES)
 def worker(request: HttpRequest) -> HttpResponse:
-    actor = user_of(request)
-    alerts = list(alerts_open_for(actor)[:LIST_CAP])
-    cards = [_card(a, actor) for a in alerts]
+    user = actor(request)
+    alerts = list(alerts_open_for(user)[:LIST_CAP])
+    cards = [_card(a, user) for a in alerts]
     recent = list(
-        alerts_visible_to(actor)
+        Alert.objects.visible_to(user)
         .filter(status=AlertStatus.CLOSED, closed_at__gte=timezone.now() - RECENT)
         .select_related("household__building", "resident")
         .order_by("-closed_at")[:10]
     )
     short: list[Any] = []
-    if actor.role == Role.GRID_WORKER:
+    if user.role in GRID_ROLES:
         month = timezone.localdate()
-        for grid in Grid.objects.filter(memberships__user=actor, memberships__kind="grid_worker"):
+        grids = Grid.objects.filter(pk__in=sorted(Scope.for_actor(user).grid_ids))
+        for grid in grids.order_by("pk"):
             short += short_of_services(community=grid.community_id, month=month, grid=grid)
+    names_shown(
+        user,
+        {a.resident_id for a in alerts + recent} | {s.resident_id for s in short},
+        WORKER_PURPOSE,
+    )
     context = {
         "open_cards": [c for c in cards if c["alert"].status == AlertStatus.OPEN],
         "visit_cards": [c for c in cards if c["alert"].status == AlertStatus.ACKNOWLEDGED],
@@ -71,13 +69,13 @@ def worker(request: HttpRequest) -> HttpResponse:
     return render(request, "care/worker.html", context)
 
 
-def _detail_context(actor: Any, alert: Alert, form: CloseForm | None = None) -> dict[str, Any]:
+def _detail_context(user: Any, alert: Alert, form: CloseForm | None = None) -> dict[str, Any]:
     away = AwayPeriod.objects.filter(household_id=alert.household_id, ends__gt=timezone.now())
     return {
         "alert": alert,
         "where": location_of(alert.household),
         "call": alert.rule == Rule.CALL,
-        "can_act": actor.role in WORKER_ROLES and may_handle(actor, alert),
+        "can_act": can_handle(user, alert),
         "active": alert.status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
         "form": form or CloseForm(),
         "away": list(away.order_by("starts")),
@@ -87,19 +85,19 @@ def _detail_context(actor: Any, alert: Alert, form: CloseForm | None = None) -> 
 
 @page_roles(*ALERT_VIEW_ROLES)
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
-    actor = user_of(request)
+    user = actor(request)
     try:
-        alert = alert_get(actor=actor, alert_id=alert_id)
+        alert = alert_get(actor=user, alert_id=alert_id)
     except ApplicationError as exc:
         return error_page(request, exc)
-    return render(request, "care/alert.html", _detail_context(actor, alert))
+    return render(request, "care/alert.html", _detail_context(user, alert))
 
 
 @page_roles(*WORKER_ROLES)
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     try:
-        alert = alert_acknowledge(actor=user_of(request), alert_id=alert_id)
+        alert = alert_acknowledge(actor=actor(request), alert_id=alert_id)
     except ApplicationError as exc:
         return error_page(request, exc)
     due = f"{timezone.localtime(alert.due_at):%H:%M}"
@@ -110,30 +108,29 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
 @page_roles(*WORKER_ROLES)
 @require_POST
 def alert_finish(request: HttpRequest, alert_id: int) -> HttpResponse:
-    actor = user_of(request)
+    user = actor(request)
     form = CloseForm(request.POST)
     try:
-        alert = alert_get(actor=actor, alert_id=alert_id)
+        alert = alert_get(actor=user, alert_id=alert_id)
     except ApplicationError as exc:
         return error_page(request, exc)
     error = ""
     if form.is_valid():
-        try:
-            alert_close(
-                actor=actor,
-                alert_id=alert.pk,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            if exc.status in (403, 404):
-                return error_page(request, exc)
-            error = exc.message
-        else:
+        done = call_service(
+            alert_close,
+            actor=user,
+            alert_id=alert.pk,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+        if done.ok:
             messages.success(request, _("已办结,谢谢您的上门查看。"))
             return redirect("care:worker")
+        if done.fatal and done.error is not None:
+            return error_page(request, done.error)
+        error = done.message
     else:
         error = _("请选择上门查看的结果。") if "outcome" in form.errors else _("请检查填写的内容。")
     alert.refresh_from_db()
-    context = {**_detail_context(actor, alert, form), "error": error}
+    context = {**_detail_context(user, alert, form), "error": error}
     return render(request, "care/alert.html", context, status=400)

@@ -24,19 +24,21 @@ from linli.care.models import (
     ServiceKind,
     TaskStatus,
 )
-from linli.care.selectors import OPEN_SHOWN, communities_of, community_get, device_health
+from linli.care.policy import BOARD_ROLES, DEVICE_PAGE_ROLES, can_use_device_page
+from linli.care.selectors import OPEN_SHOWN, community_get, device_health, names_shown
 from linli.care.services.alerts import precision_report
+from linli.care.services.devices import device_register
 from linli.care.services.homecare import services_month_counts, short_of_services
 from linli.care.services.rules import defaults_get, offline_after
-from linli.care.views import error_page, user_of
 from linli.core.access import page_roles
-from linli.core.errors import ApplicationError
-from linli.core.roles import Role
+from linli.core.errors import ApplicationError, ValidationFailed
+from linli.core.web import actor, call_service, error_page
 from linli.geo.models import Building, Household
-from linli.people.models import Resident
+from linli.geo.scope import Scope
+from linli.people.selectors import ResidentBrief, residents_brief
 
-BOARD_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
-REGISTER_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY)
+BOARD_PURPOSE = "智慧养老看板"
+DEVICE_PURPOSE = "登记看护设备"
 PRECISION_DAYS = 90
 LIST_CAP = 100
 HOMES_PER_PAGE = 30
@@ -55,9 +57,9 @@ def _offline_q(now: dt.datetime, d: Any) -> Q:
 
 @page_roles(*BOARD_ROLES)
 def board(request: HttpRequest) -> HttpResponse:
-    actor = user_of(request)
+    user = actor(request)
     try:
-        community = community_get(actor=actor, community_id=_int(request.GET.get("community")))
+        community = community_get(actor=user, community_id=_int(request.GET.get("community")))
     except ApplicationError as exc:
         return error_page(request, exc)
     now = timezone.now()
@@ -85,15 +87,24 @@ def board(request: HttpRequest) -> HttpResponse:
         .select_related("building__grid")
         .prefetch_related(
             Prefetch("care_devices", queryset=Device.objects.filter(active=True).order_by("kind")),
-            Prefetch("residents", queryset=Resident.objects.order_by("pk")),
         )
         .order_by("building__grid__code", "building__name", "unit", "room", "pk")
     )
     page = Paginator(homes, HOMES_PER_PAGE).get_page(request.GET.get("page"))
+    # The names of the people in these homes: an audited list (people's selector).
+    living: dict[int, list[ResidentBrief]] = {}
+    briefs = residents_brief(
+        actor=user,
+        household_ids=[h.pk for h in page.object_list],
+        purpose=BOARD_PURPOSE,
+        limit=HOMES_PER_PAGE * 20,
+    )
+    for brief in sorted(briefs.values(), key=lambda b: b.id):
+        living.setdefault(brief.household_id or 0, []).append(brief)
     rows = [
         {
             "home": h,
-            "names": "、".join(r.full_name for r in h.residents.all()),
+            "names": "、".join(b.full_name for b in living.get(h.pk, [])),
             "devices": device_health(h.care_devices.all(), now, d),  # type: ignore[attr-defined]
         }
         for h in page.object_list
@@ -101,9 +112,12 @@ def board(request: HttpRequest) -> HttpResponse:
     by_kind = services_month_counts(community=community, month=month)
     since = now - dt.timedelta(days=PRECISION_DAYS)
     precision = precision_report(since=since, until=now, community=community)
+    short = short_of_services(community=community, month=month)
+    named = {a.resident_id for a in alerts} | {s.resident_id for s in short}
+    names_shown(user, named - set(briefs), BOARD_PURPOSE)
     context = {
         "community": community,
-        "communities": list(communities_of(actor)),
+        "communities": list(Scope.for_actor(user).communities()),
         "counts": counts,
         "open_count": Alert.objects.filter(in_community, status__in=OPEN_SHOWN).count(),
         "deferred_count": Alert.objects.filter(in_community, status=AlertStatus.DEFERRED).count(),
@@ -114,18 +128,18 @@ def board(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "services": [(k.label, by_kind.get(k.value, 0)) for k in ServiceKind],
         "services_total": sum(by_kind.values()),
-        "short": short_of_services(community=community, month=month),
+        "short": short,
         "precision": precision,
         "precision_any": any(r.counted for r in precision),
         "precision_days": PRECISION_DAYS,
         "month": month,
-        "can_register": actor.role in REGISTER_ROLES,
+        "can_register": can_use_device_page(user),
     }
     return render(request, "care/board.html", context)
 
 
-def _choices(actor: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    mine = communities_of(actor)
+def _choices(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    mine = Scope.for_actor(user).communities()
     buildings = (
         Building.objects.filter(grid__community__in=mine)
         .select_related("grid__community")
@@ -140,10 +154,7 @@ def _choices(actor: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     )
 
 
-def _register(actor: Any, form: DeviceForm) -> Device:
-    from linli.care.services.devices import device_register
-    from linli.core.errors import ValidationFailed
-
+def _register(user: Any, form: DeviceForm) -> Device:
     d = form.cleaned_data
     household = Household.objects.filter(
         building_id=int(d["building"]), unit=d["unit"].strip(), room=d["room"].strip()
@@ -152,14 +163,19 @@ def _register(actor: Any, form: DeviceForm) -> Device:
         raise ValidationFailed(_("这个楼栋里没有找到这一户,请核对单元和门牌号。"), field="room")
     resident = None
     if d["resident_name"].strip():
-        resident = Resident.objects.filter(
-            household=household, full_name=d["resident_name"].strip()
-        ).first()
+        found = residents_brief(
+            actor=user,
+            household_ids=[household.pk],
+            full_name=d["resident_name"].strip(),
+            purpose=DEVICE_PURPOSE,
+            limit=1,
+        )
+        resident = next(iter(found.values()), None)
         if resident is None:
             raise ValidationFailed(_("这一户没有叫这个名字的居民。"), field="resident_name")
     gateway = Gateway.objects.filter(pk=int(d["gateway"])).first() if d["gateway"] else None
     return device_register(
-        actor=actor,
+        actor=user,
         serial=d["serial"],
         kind=d["kind"],
         household=household,
@@ -171,10 +187,10 @@ def _register(actor: Any, form: DeviceForm) -> Device:
     )
 
 
-@page_roles(*REGISTER_ROLES)
+@page_roles(*DEVICE_PAGE_ROLES)
 def device_new(request: HttpRequest) -> HttpResponse:
-    actor = user_of(request)
-    buildings, gateways = _choices(actor)
+    user = actor(request)
+    buildings, gateways = _choices(user)
     form = DeviceForm(
         request.POST or None,
         buildings=buildings,
@@ -184,19 +200,17 @@ def device_new(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if form.is_valid():
-            try:
-                device = _register(actor, form)
-            except ApplicationError as exc:
-                if exc.status in (403, 404):
-                    return error_page(request, exc)
-                error = exc.message
-            else:
+            done = call_service(_register, user=user, form=form)
+            if done.fatal and done.error is not None:
+                return error_page(request, done.error)
+            if done.value is not None:
                 registered = _("已登记 %(kind)s %(serial)s,等待设备上报。") % {
-                    "kind": device.get_kind_display(),
-                    "serial": device.serial,
+                    "kind": done.value.get_kind_display(),
+                    "serial": done.value.serial,
                 }
                 messages.success(request, registered)
                 return redirect("care:device_new")
+            error = done.message
         else:
             error = _("请检查下面的内容。")
     status = 400 if error else 200

@@ -5,12 +5,18 @@ they read (defaults, per-person overrides, away periods, the electricity baselin
 they write (alerts, maintenance tasks).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.care.models import reach
 from linli.core.base import BaseModel
+
+# The path from a care row to its household's grid.
+HOME = "household__building__grid"
 
 
 class Rule(models.TextChoices):
@@ -35,6 +41,14 @@ class AlertStatus(models.TextChoices):
 
 # An alert in one of these counts as "open" for the one-per-household-and-rule constraint.
 ACTIVE_ALERT_STATUSES = (AlertStatus.DEFERRED, AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+# Alerts nobody has been told about yet (quiet hours) are not shown.
+SHOWN_STATUSES = (
+    AlertStatus.OPEN,
+    AlertStatus.ACKNOWLEDGED,
+    AlertStatus.CLOSED,
+    AlertStatus.RESOLVED_AUTO,
+)
+OPEN_SHOWN = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
 class Outcome(models.TextChoices):
@@ -123,6 +137,15 @@ class CareProfile(BaseModel):
         return f"看护设置 #{self.household_id}"
 
 
+class AwayPeriodQuerySet(models.QuerySet["AwayPeriod"]):
+    def visible_to(self, actor: Any) -> "AwayPeriodQuerySet":
+        """Away periods of the homes the actor reaches (staff: their place; family: their
+        relatives' homes)."""
+        if reach.is_family(actor):
+            return self.filter(reach.family_homes_q(actor))
+        return self.filter(reach.staff_q(actor, HOME))
+
+
 class AwayPeriod(BaseModel):
     """Family or grid worker say the person is away (住院, 探亲 …): no welfare alerts then,
     and the silence before `ends` does not count afterwards."""
@@ -142,6 +165,8 @@ class AwayPeriod(BaseModel):
         related_name="+",
     )
 
+    objects = AwayPeriodQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="away_ends")
@@ -152,6 +177,16 @@ class AwayPeriod(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d}"
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def visible_to(self, actor: Any) -> "AlertQuerySet":
+        """The alerts the actor may see, told ones only: staff those of their place, family
+        those of relatives who allow it (PEOPLE-6). Anything else is "not found"."""
+        qs = self.filter(status__in=SHOWN_STATUSES)
+        if reach.is_family(actor):
+            return qs.filter(reach.family_alerts_q(actor))
+        return qs.filter(reach.staff_q(actor, HOME))
 
 
 class Alert(BaseModel):
@@ -201,6 +236,8 @@ class Alert(BaseModel):
     outcome = models.CharField(_("结果"), max_length=20, choices=Outcome.choices, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     evidence = models.JSONField(_("依据"), default=dict, blank=True)
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,11 +6,13 @@ opening, motion or press; 0 = a heartbeat that only says "I am alive").
 """
 
 import hashlib
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.care.models import reach
 from linli.core.base import BaseModel
 
 __all__ = [
@@ -67,6 +69,15 @@ class Gateway(BaseModel):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class DeviceQuerySet(models.QuerySet["Device"]):
+    def visible_to(self, actor: Any) -> "DeviceQuerySet":
+        """Devices in the homes the actor reaches (staff: their place; family: their
+        relatives' homes)."""
+        if reach.is_family(actor):
+            return self.filter(reach.family_homes_q(actor))
+        return self.filter(reach.staff_q(actor, "household__building__grid"))
+
+
 class Device(BaseModel):
     serial = models.CharField(_("设备编号"), max_length=64, unique=True)
     kind = models.CharField(_("设备类型"), max_length=20, choices=DeviceKind.choices)
@@ -99,6 +110,8 @@ class Device(BaseModel):
     register_max = models.FloatField(_("表计量程"), null=True, blank=True)
     active = models.BooleanField(_("在用"), default=True)
     last_seen_at = models.DateTimeField(_("最近上报"), null=True, blank=True)
+
+    objects = DeviceQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -5,10 +5,13 @@ it opened, and whether it was a duplicate (a second press within minutes of one 
 handled), so that duplicates are counted rather than silently lost.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.care.models import reach
 from linli.core.base import BaseModel
 
 __all__ = ["CallPress", "HomeService", "ServiceKind"]
@@ -24,6 +27,13 @@ class ServiceKind(models.TextChoices):
     MEALS = "meals", _("送餐上门")
     HEALTH_VISIT = "health_visit", _("健康随访")
     COMPANY = "company", _("探访陪伴")
+
+
+class HomeServiceQuerySet(models.QuerySet["HomeService"]):
+    def visible_to(self, actor: Any) -> "HomeServiceQuerySet":
+        """Home services of the people in the staff actor's place (family see counts on
+        their page, not the records)."""
+        return self.filter(reach.staff_q(actor, "resident__household__building__grid"))
 
 
 class HomeService(BaseModel):
@@ -55,6 +65,8 @@ class HomeService(BaseModel):
         related_name="+",
         verbose_name=_("登记人"),
     )
+
+    objects = HomeServiceQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -7,22 +7,19 @@ many alerts sends each worker one message, not hundreds.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
-from linli.accounts.choices import MembershipKind
-from linli.accounts.models import Membership
 from linli.care.models import Alert, Rule
 from linli.core.notifications.services import notification_send
 from linli.geo.models import Household
+from linli.people.selectors import alert_audiences
 
-CARE_URL = "/care/"
 LIST_IN_MESSAGE = 10
-COMMUNITY_KINDS = (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY)
 
 
 @dataclass(frozen=True)
@@ -54,35 +51,9 @@ def places(household_ids: Iterable[int]) -> dict[int, Place]:
     return out
 
 
-def grid_workers(grid_ids: Iterable[int]) -> dict[int, Any]:
-    rows = Membership.objects.filter(
-        kind=MembershipKind.GRID_WORKER, grid_id__in=set(grid_ids), user__is_active=True
-    ).select_related("user")
-    return {m.grid_id: m.user for m in rows if m.grid_id is not None}
-
-
-def community_staff(community_ids: Iterable[int]) -> dict[int, list[Any]]:
-    rows = (
-        Membership.objects.filter(
-            kind__in=COMMUNITY_KINDS, community_id__in=set(community_ids), user__is_active=True
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
-    out: dict[int, list[Any]] = defaultdict(list)
-    for m in rows:
-        if m.community_id is not None and m.user not in out[m.community_id]:
-            out[m.community_id].append(m.user)
-    return out
-
-
 def family_of(resident_ids: Iterable[int]) -> dict[int, list[Any]]:
     """resident id → the family accounts that may see their alerts (PEOPLE-6)."""
-    from linli.people.models import Resident
-    from linli.people.selectors import alert_audience
-
-    residents = Resident.objects.filter(pk__in=set(resident_ids)).prefetch_related("contacts__user")
-    return {r.pk: list(alert_audience(resident=r)) for r in residents}
+    return alert_audiences(resident_ids)
 
 
 def rule_label(rule: str) -> str:
@@ -124,6 +95,10 @@ class Outbox:
                 )
                 body = shown + (" 等" if len(items) > LIST_IN_MESSAGE else "")
             notification_send(
-                recipient=user, title=title, body=body, url=CARE_URL, channels=("sms",)
+                recipient=user,
+                title=title,
+                body=body,
+                url=reverse("care:worker"),
+                channels=("sms",),
             )
         return len(self.by_user)

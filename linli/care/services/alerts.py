@@ -22,7 +22,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from linli.care.choices import AuditAction
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
     WELFARE_RULES,
@@ -34,18 +36,13 @@ from linli.care.models import (
     EscalationLevel,
     Rule,
 )
-from linli.care.services.alert_people import (
-    Outbox,
-    Place,
-    community_staff,
-    family_of,
-    grid_workers,
-    places,
-)
+from linli.care.services.alert_people import Outbox, Place, family_of, places
 from linli.care.services.precision import RuleStats, precision_report
+from linli.care.services.recheck import contradicted
 from linli.care.services.rules import Candidate, defaults_get, homes_load, still_holds
 from linli.core.audit.services import audit_record
 from linli.core.errors import ValidationFailed
+from linli.geo.scope import community_staff, grid_workers
 
 __all__ = [
     "RuleStats",
@@ -165,7 +162,7 @@ def alerts_open_many(
     if not new:
         return []
     created = Alert.objects.bulk_create(new)
-    _audit("care.alerts_opened", [a.pk for a in created], now)
+    _audit(AuditAction.ALERTS_OPENED, [a.pk for a in created], now)
     if notify:
         _tell_grid_workers([a for a in created if a.status == AlertStatus.OPEN], where)
     return created
@@ -176,6 +173,7 @@ def alert_open(
     household: Any,
     rule: str,
     resident: Any = None,
+    resident_id: int | None = None,
     evidence: dict[str, Any],
     now: dt.datetime,
     since: dt.datetime | None = None,
@@ -184,10 +182,11 @@ def alert_open(
     """Open one alert (a one-key call, or a rule judged outside the sweep). Returns None when
     one is already open for this household and rule, the person is away (welfare rules) or
     monitoring is off; a quiet-hours welfare alert comes back deferred. `notify=False`
-    leaves telling people to the caller (a call's message carries the location)."""
+    leaves telling people to the caller (a call's message carries the location). The person
+    is `resident` (a record) or `resident_id`."""
     if rule not in Rule.values:
-        raise ValidationFailed("没有这种看护规则。", field="rule")
-    resident_id = getattr(resident, "pk", None)
+        raise ValidationFailed(_("没有这种看护规则。"), field="rule")
+    resident_id = getattr(resident, "pk", None) or resident_id
     if rule in WELFARE_RULES:
         home = homes_load([household.pk], now=now)[household.pk]
         if not home.enabled or home.away_now:
@@ -210,7 +209,7 @@ def alerts_resolve(alerts: Sequence[Alert], *, now: dt.datetime, reason: str) ->
     Alert.objects.filter(pk__in=ids, status__in=ACTIVE_ALERT_STATUSES).update(
         status=AlertStatus.RESOLVED_AUTO, closed_at=now, note=reason, updated_at=now
     )
-    _audit("care.alerts_resolved", ids, now, reason=reason)
+    _audit(AuditAction.ALERTS_RESOLVED, ids, now, reason=reason)
     told = [a for a in alerts if a.status != AlertStatus.DEFERRED and a.assigned_to_id]
     if told:
         where = places(a.household_id for a in told)
@@ -237,7 +236,7 @@ def alerts_release(*, now: dt.datetime) -> int:
     Alert.objects.filter(pk__in=[a.pk for a in due]).update(status=AlertStatus.OPEN, updated_at=now)
     for a in due:
         a.status = AlertStatus.OPEN
-    _audit("care.alerts_released", [a.pk for a in due], now)
+    _audit(AuditAction.ALERTS_RELEASED, [a.pk for a in due], now)
     _tell_grid_workers(due, places(a.household_id for a in due))
     return len(due)
 
@@ -287,7 +286,7 @@ def alerts_escalate(*, now: dt.datetime, defaults: CareDefaults | None = None) -
                 to_staff.add(staff.get(place.community_id, []), a, place)
             else:
                 to_family.add(family.get(a.resident_id or 0, []), a, place)
-        _audit("care.alerts_escalated", [a.pk for a in batch], now, level=int(level))
+        _audit(AuditAction.ALERTS_ESCALATED, [a.pk for a in batch], now, level=int(level))
     to_staff.send()
     to_family.send()
     return len(late)
@@ -296,8 +295,6 @@ def alerts_escalate(*, now: dt.datetime, defaults: CareDefaults | None = None) -
 def alerts_recheck(*, device_ids: list[int]) -> None:
     """After late readings (called by ingest after commit): re-judge the active welfare
     alerts of these devices' households and resolve those the readings now contradict."""
-    from linli.care.services.recheck import contradicted
-
     households = set(
         Device.objects.filter(pk__in=device_ids).values_list("household_id", flat=True)
     )

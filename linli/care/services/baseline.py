@@ -39,7 +39,7 @@ from linli.care.models import (
     Reading,
     Rule,
 )
-from linli.care.services.rules import Candidate, Home, activity_after, iso
+from linli.care.services.rules import Candidate, Home, activity_after, defaults_get, iso
 
 MIN_SAMPLES = 4
 KEEP_DAYS = 56  # the first refresh of a meter looks this far back
@@ -226,8 +226,6 @@ def baseline_refresh(
 ) -> int:
     """Add every whole hour since the last refresh to the electricity baselines (the first
     run looks back 56 days). Returns the number of meters refreshed."""
-    from linli.care.services.rules import defaults_get
-
     now = now or timezone.now()
     d = defaults or defaults_get()
     n = d.electricity_hours

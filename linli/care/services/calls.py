@@ -15,13 +15,14 @@ least one press; calling it again for the same (device, time) does nothing.
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from linli.care.choices import AuditAction
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
     Alert,
@@ -31,11 +32,16 @@ from linli.care.models import (
     DeviceKind,
     Rule,
 )
+from linli.care.services.alerts import alert_open
+from linli.casework.choices import Channel
+from linli.casework.services.categories import category_ensure
+from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.audit.services import audit_record
 from linli.core.errors import ApplicationError
 from linli.core.notifications.services import notification_send
 from linli.geo.models import Household
-from linli.people.models import Resident
+from linli.geo.scope import community_staff, grid_workers
+from linli.people.selectors import alert_audiences, residents_of_households
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +49,10 @@ DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 # A call is an emergency: the visit is due much sooner than a welfare alert's 2 hours, so an
 # unanswered call escalates to the community (C2's sweep) after 30 minutes.
 CALL_VISIT = dt.timedelta(minutes=30)
-# The casework category used for calls; created on first use if the tree lacks it.
+# The casework category used for calls (an emergency, not public), under 养老服务; created
+# on first use if the tree lacks it.
 CALL_CATEGORY = ("21-03", "一键呼叫求助")
+CALL_PARENT = ("21", "养老服务")
 
 
 @dataclass(frozen=True)
@@ -76,43 +84,30 @@ def location_of(household: Household) -> Location:
     )
 
 
-def _resident(device: Device) -> Resident | None:
+def _resident_id(device: Device) -> int | None:
+    """Who pressed: the device's user, else the one person living there (if only one)."""
     if device.resident_id:
-        return device.resident
-    living = list(Resident.objects.filter(household_id=device.household_id)[:2])
-    return living[0] if len(living) == 1 else None
+        return device.resident_id
+    living = residents_of_households([device.household_id]).get(device.household_id, [])
+    return living[0].id if len(living) == 1 else None
 
 
 def _call_category() -> str:
-    from linli.casework.category_tree import EMERGENCY
-    from linli.casework.models import Category
-
     code, name = CALL_CATEGORY
-    if not Category.objects.filter(code=code, active=True).exists():
-        parent, _ = Category.objects.get_or_create(code="21", defaults={"name": "养老服务"})
-        urgency, (r_amount, r_unit), (c_amount, c_unit) = EMERGENCY
-        Category.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "parent": parent,
-                "urgency": urgency,
-                "respond_amount": r_amount,
-                "respond_unit": r_unit,
-                "close_amount": c_amount,
-                "close_unit": c_unit,
-                "public": False,
-            },
-        )
-    return code
+    parent_code, parent_name = CALL_PARENT
+    return category_ensure(
+        code=code,
+        name=name,
+        parent_code=parent_code,
+        parent_name=parent_name,
+        emergency=True,
+        public=False,
+    )
 
 
-def _open_case(device: Device, resident: Resident | None, at: dt.datetime, where: Location) -> Any:
+def _open_case(device: Device, resident: Any, at: dt.datetime, where: Location) -> Any:
     """A case for the call; a failure here (say, the building lies outside every grid) must
     not stop the alert, so it runs in its own savepoint and is logged."""
-    from linli.casework.choices import Channel
-    from linli.casework.services.intake import CaseInput, case_submit
-
     when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     data = CaseInput(
         category_code=_call_category(),
@@ -199,16 +194,16 @@ def _press(device: Device, at: dt.datetime) -> CallPress:
         presses = int(active.evidence.get("presses", 1)) + 1
         active.evidence = {**active.evidence, "presses": presses, "last_press": at.isoformat()}
         active.save(update_fields=["evidence", "updated_at"])
-        audit_record(actor=None, action="care.call_again", obj=active, data={"device": device.pk})
-        transaction.on_commit(partial(_tell, active.pk, again=True))
+        audit_record(
+            actor=None, action=AuditAction.CALL_AGAIN, obj=active, data={"device": device.pk}
+        )
+        _tell(active, again=True)
         return press
     return _new_call(device, at, now, where)
 
 
 def _new_call(device: Device, at: dt.datetime, now: dt.datetime, where: Location) -> CallPress:
-    from linli.care.services.alerts import alert_open
-
-    resident = _resident(device)
+    resident_id = _resident_id(device)
     evidence = {
         "device": device.serial,
         "presses": 1,
@@ -219,7 +214,7 @@ def _new_call(device: Device, at: dt.datetime, now: dt.datetime, where: Location
     alert = alert_open(
         household=device.household,
         rule=Rule.CALL,
-        resident=resident,
+        resident_id=resident_id,
         evidence=evidence,
         now=now,
         since=at,
@@ -228,7 +223,8 @@ def _new_call(device: Device, at: dt.datetime, now: dt.datetime, where: Location
     if alert is None:  # opened by a concurrent press after our check
         raise IntegrityError("call alert already open")
     alert.due_at = now + CALL_VISIT
-    case = _open_case(device, resident, at, where)
+    # The case names the person: the alert's foreign key loads them for casework.
+    case = _open_case(device, alert.resident if resident_id else None, at, where)
     if case is not None:
         alert.evidence = {**alert.evidence, "case": case.tracking_no}
     alert.save(update_fields=["due_at", "evidence", "updated_at"])
@@ -237,22 +233,20 @@ def _new_call(device: Device, at: dt.datetime, now: dt.datetime, where: Location
     )
     audit_record(
         actor=None,
-        action="care.call",
+        action=AuditAction.CALL,
         obj=alert,
         data={"device": device.pk, "case": case.pk if case else None},
     )
-    transaction.on_commit(partial(_tell, alert.pk, again=False))
+    _tell(alert, again=False)
     return press
 
 
-def _tell(alert_id: int, *, again: bool) -> None:
+def _tell(alert: Alert, *, again: bool) -> None:
     """The grid worker (or, without one, community staff) and the family the person allows
-    (PEOPLE-6), each with the location."""
-    from linli.care.services.alert_people import community_staff, grid_workers
-    from linli.people.selectors import alert_audience
-
+    (PEOPLE-6), each with the location. Inbox rows now, inside the press's transaction; the
+    SMS go out after commit."""
     alert = Alert.objects.select_related("household__building__grid__community", "resident").get(
-        pk=alert_id
+        pk=alert.pk
     )
     if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
         return
@@ -261,7 +255,8 @@ def _tell(alert_id: int, *, again: bool) -> None:
     staff = [u for u in [grid_workers([grid.pk]).get(grid.pk)] if u is not None]
     if not staff:
         staff = community_staff([grid.community_id]).get(grid.community_id, [])
-    family = alert_audience(resident=alert.resident) if alert.resident else []
+    rid = alert.resident_id
+    family = alert_audiences([rid]).get(rid, []) if rid is not None else []
     when = timezone.localtime(alert.since or alert.opened_at).strftime("%m-%d %H:%M")
     who = alert.resident.full_name if alert.resident else where.address
     prefix = "再次呼叫" if again else "一键呼叫"
@@ -272,7 +267,7 @@ def _tell(alert_id: int, *, again: bool) -> None:
             recipient=user,
             title=f"【{prefix}】{who} {where.address}",
             body=f"{when} 按下一键呼叫,请立即上门。位置:{where.text}。{case_text}",
-            url=f"/care/alerts/{alert.pk}/",
+            url=reverse("care:alert", args=[alert.pk]),
             channels=("sms",),
         )
     for user in family:
@@ -282,6 +277,6 @@ def _tell(alert_id: int, *, again: bool) -> None:
             recipient=user,
             title=f"【{prefix}】{who}按下了一键呼叫",
             body=f"{when} 呼叫,位置:{where.text}。网格员已收到通知,正在赶去。",
-            url="/care/family/",
+            url=reverse("care:family"),
             channels=("sms",),
         )

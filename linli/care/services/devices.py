@@ -7,51 +7,48 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import place_q
+from linli.care.choices import AuditAction
 from linli.care.models.devices import METER_KINDS, Device, DeviceKind, DeviceState, Gateway
+from linli.care.policy import can_register_devices
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.roles import Role
 from linli.geo.models import Community, Household
-from linli.people.models import Resident
+from linli.geo.scope import Scope
 
 TOKEN_START = "gw_"  # noqa: S105 (a prefix, not a secret)
 SERIAL_MAX = 64
-# Who installs and registers devices: community staff for their community, the street
-# office for its street, the system administrator anywhere (CARE-1).
-REGISTRAR_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN)
-NOT_YOURS = "您只能为本社区的住户登记设备。"
 
 
-def households_managed_by(actor: Any) -> Any:
+def _everywhere(actor: Any) -> bool:
+    """The system (actor None) and the system administrator register anywhere."""
+    return actor is None or getattr(actor, "role", None) == Role.SYSADMIN
+
+
+def communities_managed_by(actor: Any) -> QuerySet[Community]:
+    """The communities whose gateways and devices `actor` looks after (CARE-1)."""
+    if _everywhere(actor):
+        return Community.objects.all()
+    if not can_register_devices(actor):
+        return Community.objects.none()
+    return Scope.for_actor(actor).managed_communities()
+
+
+def households_managed_by(actor: Any) -> QuerySet[Household]:
     """The households whose devices `actor` may register (actor None = the system)."""
     households = Household.objects.all()
-    if actor is None or getattr(actor, "role", None) == Role.SYSADMIN:
+    if _everywhere(actor):
         return households
-    if getattr(actor, "role", None) not in REGISTRAR_ROLES:
-        return households.none()
-    where = place_q(
-        actor,
-        community="building__grid__community",
-        street="building__grid__community__street",
-    )
-    return households.filter(where)
-
-
-def _communities_of(actor: Any) -> Any:
-    mine = actor.memberships.all()
-    return Community.objects.filter(
-        Q(pk__in=mine.filter(kind__in=("community_worker", "secretary")).values("community_id"))
-        | Q(street_id__in=mine.filter(kind="street_admin").values("street_id"))
-    )
+    return households.filter(building__grid__community__in=communities_managed_by(actor))
 
 
 def _check_actor_for(actor: Any, household: Household) -> None:
     if not households_managed_by(actor).filter(pk=household.pk).exists():
-        raise PermissionDenied(NOT_YOURS)
+        raise PermissionDenied(_("您只能为本社区的住户登记设备。"))
 
 
 def _community_of(household: Household) -> int:
@@ -67,28 +64,28 @@ def gateway_create(
     *, actor: Any, name: str, community: Community | None = None
 ) -> tuple[Gateway, str]:
     """A new gateway and its token (returned once; give it to the installer)."""
-    if actor is not None and getattr(actor, "role", None) not in REGISTRAR_ROLES:
-        raise PermissionDenied("您没有登记网关的权限。")
-    if actor is not None and actor.role != Role.SYSADMIN:
+    if not can_register_devices(actor):
+        raise PermissionDenied(_("您没有登记网关的权限。"))
+    if not _everywhere(actor):
         if community is None:
-            raise ValidationFailed("请选择网关所属社区。", field="community")
-        if not _communities_of(actor).filter(pk=community.pk).exists():
-            raise PermissionDenied("您只能为本社区登记网关。")
+            raise ValidationFailed(_("请选择网关所属社区。"), field="community")
+        if not communities_managed_by(actor).filter(pk=community.pk).exists():
+            raise PermissionDenied(_("您只能为本社区登记网关。"))
     name = (name or "").strip()
     if not name or len(name) > 64 or any(c.isspace() or c in "/+#" for c in name):
         raise ValidationFailed(
-            "网关名称不能为空、不超过 64 个字符,且不能含空格或 / + #(它是 MQTT 主题的一段)。",
+            _("网关名称不能为空、不超过 64 个字符,且不能含空格或 / + #(它是 MQTT 主题的一段)。"),
             field="name",
         )
     if Gateway.objects.filter(name=name).exists():
-        raise Conflict(f"网关「{name}」已登记。", field="name")
+        raise Conflict(_("网关「%(name)s」已登记。") % {"name": name}, field="name")
     token = TOKEN_START + secrets.token_urlsafe(32)
     gateway = Gateway.objects.create(
         name=name, community=community, token_hash=Gateway.hash_token(token)
     )
     audit_record(
         actor=actor,
-        action="care_gateway.create",
+        action=AuditAction.GATEWAY_CREATE,
         obj=gateway,
         data={"community": community.pk if community else None},
     )
@@ -98,13 +95,11 @@ def gateway_create(
 def _gateway_locked(actor: Any, gateway_id: int) -> Gateway:
     """The gateway, row-locked, if `actor` looks after its community (else not found)."""
     gateways = Gateway.objects.select_for_update()
-    if actor is not None and actor.role != Role.SYSADMIN:
-        if actor.role not in REGISTRAR_ROLES:
-            raise NotFound("没有这个网关。")
-        gateways = gateways.filter(community__in=_communities_of(actor))
+    if not _everywhere(actor):
+        gateways = gateways.filter(community__in=communities_managed_by(actor))
     gateway = gateways.filter(pk=gateway_id).first()
     if gateway is None:
-        raise NotFound("没有这个网关。")
+        raise NotFound(_("没有这个网关。"))
     return gateway
 
 
@@ -115,7 +110,7 @@ def gateway_token_rotate(*, actor: Any, gateway_id: int) -> tuple[Gateway, str]:
     token = TOKEN_START + secrets.token_urlsafe(32)
     gateway.token_hash = Gateway.hash_token(token)
     gateway.save(update_fields=["token_hash", "updated_at"])
-    audit_record(actor=actor, action="care_gateway.rotate", obj=gateway, data={})
+    audit_record(actor=actor, action=AuditAction.GATEWAY_ROTATE, obj=gateway, data={})
     return gateway, token
 
 
@@ -124,10 +119,10 @@ def gateway_deactivate(*, actor: Any, gateway_id: int) -> Gateway:
     """Stop a gateway: its token and its MQTT topic are refused from now on."""
     gateway = _gateway_locked(actor, gateway_id)
     if not gateway.active:
-        raise Conflict("该网关已停用。")
+        raise Conflict(_("该网关已停用。"))
     gateway.active = False
     gateway.save(update_fields=["active", "updated_at"])
-    audit_record(actor=actor, action="care_gateway.deactivate", obj=gateway, data={})
+    audit_record(actor=actor, action=AuditAction.GATEWAY_DEACTIVATE, obj=gateway, data={})
     return gateway
 
 
@@ -149,41 +144,45 @@ def device_register(
     serial: str,
     kind: str,
     household: Household,
-    resident: Resident | None = None,
+    resident: Any = None,
     gateway: Gateway | None = None,
     installed_on: dt.date,
     register_max: float | None = None,
     place: str = "",
 ) -> Device:
+    """Register a device to a household; `resident` (a people record or brief, optional)
+    is the person who uses it and must live there."""
     _check_actor_for(actor, household)
     serial = (serial or "").strip()
     if not serial or len(serial) > SERIAL_MAX or any(c.isspace() or c in "/+#" for c in serial):
         raise ValidationFailed(
-            f"设备编号不能为空、不超过 {SERIAL_MAX} 个字符,且不能含空格或 / + #。", field="serial"
+            _("设备编号不能为空、不超过 %(max)s 个字符,且不能含空格或 / + #。")
+            % {"max": SERIAL_MAX},
+            field="serial",
         )
     if kind not in DeviceKind.values:
-        raise ValidationFailed("请选择设备类型。", field="kind")
+        raise ValidationFailed(_("请选择设备类型。"), field="kind")
     if Device.objects.filter(serial=serial).exists():
-        raise Conflict(f"设备编号「{serial}」已登记。", field="serial")
+        raise Conflict(_("设备编号「%(serial)s」已登记。") % {"serial": serial}, field="serial")
     if resident is not None and resident.household_id != household.pk:
-        raise ValidationFailed("使用人不是这一户的居民。", field="resident")
+        raise ValidationFailed(_("使用人不是这一户的居民。"), field="resident")
     if gateway is not None:
         if not gateway.active:
-            raise ValidationFailed("该网关已停用。", field="gateway")
+            raise ValidationFailed(_("该网关已停用。"), field="gateway")
         if gateway.community_id is not None and gateway.community_id != _community_of(household):
-            raise ValidationFailed("网关不属于这一户所在的社区。", field="gateway")
+            raise ValidationFailed(_("网关不属于这一户所在的社区。"), field="gateway")
     if installed_on > timezone.localdate():
-        raise ValidationFailed("安装日期不能晚于今天。", field="installed_on")
+        raise ValidationFailed(_("安装日期不能晚于今天。"), field="installed_on")
     if register_max is not None:
         if kind not in METER_KINDS:
-            raise ValidationFailed("只有水表和电表有量程。", field="register_max")
+            raise ValidationFailed(_("只有水表和电表有量程。"), field="register_max")
         if not register_max > 0:
-            raise ValidationFailed("量程应大于 0。", field="register_max")
+            raise ValidationFailed(_("量程应大于 0。"), field="register_max")
     device = Device.objects.create(
         serial=serial,
         kind=kind,
         household=household,
-        resident=resident,
+        resident_id=resident.pk if resident is not None else None,
         gateway=gateway,
         installed_on=installed_on,
         register_max=register_max,
@@ -192,7 +191,7 @@ def device_register(
     DeviceState.objects.create(device=device, household=household, kind=kind)
     audit_record(
         actor=actor,
-        action="care_device.register",
+        action=AuditAction.DEVICE_REGISTER,
         obj=device,
         data={
             "kind": kind,
@@ -209,10 +208,10 @@ def device_deactivate(*, actor: Any, device_id: int) -> Device:
     """Take a device out of use: its readings are refused from now on; stored ones stay."""
     device = Device.objects.select_for_update().filter(pk=device_id).first()
     if device is None or not households_managed_by(actor).filter(pk=device.household_id).exists():
-        raise NotFound("没有这个设备。")
+        raise NotFound(_("没有这个设备。"))
     if not device.active:
-        raise Conflict("该设备已停用。")
+        raise Conflict(_("该设备已停用。"))
     device.active = False
     device.save(update_fields=["active", "updated_at"])
-    audit_record(actor=actor, action="care_device.deactivate", obj=device, data={})
+    audit_record(actor=actor, action=AuditAction.DEVICE_DEACTIVATE, obj=device, data={})
     return device

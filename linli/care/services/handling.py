@@ -12,8 +12,11 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from linli.care.choices import AuditAction
 from linli.care.models import (
     Alert,
     AlertStatus,
@@ -24,37 +27,42 @@ from linli.care.models import (
     Outcome,
     Rule,
 )
-from linli.care.selectors import alert_get, away_visible_to, household_get
+from linli.care.policy import can_handle, can_set_away, can_work
+from linli.care.selectors import alert_get, household_get
+from linli.care.services.alert_people import places
+from linli.care.services.alerts import alerts_recheck
+from linli.casework.services.notes import case_internal_note
 from linli.core.audit.services import audit_record
-from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
+from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.core.roles import Role
+from linli.geo.scope import grid_workers
+from linli.people.selectors import alert_audiences
 
 NOTE_MAX = 300
 AWAY_NOTE_MAX = 200
 AWAY_BACKDATE = dt.timedelta(days=7)
 AWAY_LONGEST = dt.timedelta(days=180)
-HANDLER_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY)
-AWAY_ROLES = (Role.FAMILY, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.SECRETARY)
-NOT_YOURS = "这条提醒由网格员上门查看;超时未接单、上报到社区后,社区工作人员才能处理。"
-LOOK_ONLY = "您可以查看这条提醒,上门查看由网格员和社区工作人员负责。"
 
 
-def may_handle(actor: Any, alert: Alert) -> bool:
-    """Assumes the alert is visible to the actor (same grid or community)."""
-    if actor.role == Role.GRID_WORKER:
-        return True
-    if actor.role in (Role.COMMUNITY_WORKER, Role.SECRETARY):
-        return alert.escalation_level >= EscalationLevel.COMMUNITY or alert.assigned_to_id is None
-    return False
+def _not_yours() -> str:
+    return _("这条提醒由网格员上门查看;超时未接单、上报到社区后,社区工作人员才能处理。")
+
+
+def _look_only() -> str:
+    return _("您可以查看这条提醒,上门查看由网格员和社区工作人员负责。")
+
+
+def _away_who() -> str:
+    return _("外出登记由家属、网格员或社区工作人员填写。")
 
 
 def _locked(actor: Any, alert_id: int) -> Alert:
     alert = alert_get(actor=actor, alert_id=alert_id)  # not visible → not found
-    if actor.role not in HANDLER_ROLES:
-        raise PermissionDenied(LOOK_ONLY)
-    if not may_handle(actor, alert):
-        raise PermissionDenied(NOT_YOURS)
+    if not can_work(actor):
+        raise PermissionDenied(_look_only())
+    if not can_handle(actor, alert):
+        raise PermissionDenied(_not_yours())
     locked = Alert.objects.select_for_update().get(pk=alert.pk)
     locked.household = alert.household
     locked.resident = alert.resident
@@ -66,10 +74,10 @@ def alert_acknowledge(*, actor: Any, alert_id: int) -> Alert:
     """接单: the visit is on its way; escalation stops."""
     alert = _locked(actor, alert_id)
     if alert.status == AlertStatus.ACKNOWLEDGED:
-        who = alert.acknowledged_by.display_name if alert.acknowledged_by else "其他工作人员"
-        raise Conflict(f"这条提醒已由{who}接单。", code="already_acknowledged")
+        who = alert.acknowledged_by.display_name if alert.acknowledged_by else _("其他工作人员")
+        raise Conflict(_("这条提醒已由%(who)s接单。") % {"who": who}, code="already_acknowledged")
     if alert.status != AlertStatus.OPEN:
-        raise Conflict("这条提醒已经处理完毕,无需接单。", code="illegal_transition")
+        raise Conflict(_("这条提醒已经处理完毕,无需接单。"), code="illegal_transition")
     now = timezone.now()
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_at = now
@@ -77,7 +85,7 @@ def alert_acknowledge(*, actor: Any, alert_id: int) -> Alert:
     alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="care.alert_acknowledge",
+        action=AuditAction.ALERT_ACKNOWLEDGE,
         obj=alert,
         data={"rule": alert.rule, "level": alert.escalation_level},
     )
@@ -86,12 +94,12 @@ def alert_acknowledge(*, actor: Any, alert_id: int) -> Alert:
 
 def _clean_close(outcome: str, note: str) -> str:
     if outcome not in Outcome.values:
-        raise ValidationFailed("请选择上门查看的结果。", field="outcome")
+        raise ValidationFailed(_("请选择上门查看的结果。"), field="outcome")
     text = (note or "").strip()
     if len(text) > NOTE_MAX:
-        raise ValidationFailed(f"说明不能超过 {NOTE_MAX} 字。", field="note")
+        raise ValidationFailed(_("说明不能超过 %(max)s 字。") % {"max": NOTE_MAX}, field="note")
     if outcome == Outcome.NEEDED_HELP and not text:
-        raise ValidationFailed("请简单写明老人需要什么帮助、已经做了什么。", field="note")
+        raise ValidationFailed(_("请简单写明老人需要什么帮助、已经做了什么。"), field="note")
     return text
 
 
@@ -102,9 +110,9 @@ def alert_close(*, actor: Any, alert_id: int, outcome: str, note: str = "") -> A
     text = _clean_close(outcome, note)
     alert = _locked(actor, alert_id)
     if alert.status == AlertStatus.RESOLVED_AUTO:
-        raise Conflict("这条提醒已自动解除,无需再填写结果。", code="illegal_transition")
+        raise Conflict(_("这条提醒已自动解除,无需再填写结果。"), code="illegal_transition")
     if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
-        raise Conflict("这条提醒已经办结。", code="illegal_transition")
+        raise Conflict(_("这条提醒已经办结。"), code="illegal_transition")
     now = timezone.now()
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, actor
@@ -126,7 +134,7 @@ def alert_close(*, actor: Any, alert_id: int, outcome: str, note: str = "") -> A
     )
     audit_record(
         actor=actor,
-        action="care.alert_close",
+        action=AuditAction.ALERT_CLOSE,
         obj=alert,
         data={"rule": alert.rule, "outcome": outcome},
     )
@@ -134,36 +142,29 @@ def alert_close(*, actor: Any, alert_id: int, outcome: str, note: str = "") -> A
         _note_on_call_cases(alert, actor)
     # Family who were told (a call, or escalation to them) hear how it ended.
     if alert.rule == Rule.CALL or alert.escalation_level >= EscalationLevel.FAMILY:
-        transaction.on_commit(partial(_tell_family_closed, alert.pk))
+        _tell_family_closed(alert)
     return alert
 
 
 def _note_on_call_cases(alert: Alert, actor: Any) -> None:
     """A call's case is handled in casework; the visit's outcome goes on its timeline as an
     internal note, so whoever holds the case knows what the grid worker found."""
-    from linli.casework.choices import OPEN_STATUSES, EventKind
-    from linli.casework.models import Case
-    from linli.casework.services.common import record_step
-
     ids = alert.presses.filter(case__isnull=False).values_list("case_id", flat=True)
     text = f"一键呼叫已上门查看,结果:{alert.get_outcome_display()}。"
     if alert.note:
         text += f"说明:{alert.note}"
-    for case in Case.objects.filter(pk__in=list(ids), status__in=OPEN_STATUSES):
-        record_step(case=case, kind=EventKind.NOTE, actor=actor, note=text, public=False)
+    case_internal_note(actor=actor, case_ids=list(ids), text=text)
 
 
-def _tell_family_closed(alert_id: int) -> None:
-    from linli.people.selectors import alert_audience
-
-    alert = Alert.objects.select_related("resident").get(pk=alert_id)
-    if alert.resident is None:
+def _tell_family_closed(alert: Alert) -> None:
+    """Inbox rows now (in the closing transaction); the SMS goes out after commit."""
+    if alert.resident_id is None or alert.resident is None:
         return
     title = f"{alert.resident.full_name}:{alert.get_rule_display()}已上门查看"
     body = f"查看结果:{alert.get_outcome_display()}。如有疑问请联系社区。"
-    for user in alert_audience(resident=alert.resident):
+    for user in alert_audiences([alert.resident_id]).get(alert.resident_id, []):
         notification_send(
-            recipient=user, title=title, body=body, url="/care/family/", channels=("sms",)
+            recipient=user, title=title, body=body, url=reverse("care:family"), channels=("sms",)
         )
 
 
@@ -175,19 +176,21 @@ def _clean_away(
     starts: dt.datetime, ends: dt.datetime, reason: str, note: str, now: dt.datetime
 ) -> tuple[dt.datetime, dt.datetime, str]:
     if reason not in AwayReason.values:
-        raise ValidationFailed("请选择外出原因。", field="reason")
+        raise ValidationFailed(_("请选择外出原因。"), field="reason")
     starts, ends = _aware(starts), _aware(ends)
     if ends <= starts:
-        raise ValidationFailed("结束时间要晚于开始时间。", field="ends")
+        raise ValidationFailed(_("结束时间要晚于开始时间。"), field="ends")
     if ends <= now:
-        raise ValidationFailed("结束时间已经过去了,请检查日期。", field="ends")
+        raise ValidationFailed(_("结束时间已经过去了,请检查日期。"), field="ends")
     if starts < now - AWAY_BACKDATE:
-        raise ValidationFailed("开始时间最多只能补登 7 天以前。", field="starts")
+        raise ValidationFailed(_("开始时间最多只能补登 7 天以前。"), field="starts")
     if ends - starts > AWAY_LONGEST:
-        raise ValidationFailed("一次最多登记 180 天;更长时间请联系社区暂停看护。", field="ends")
+        raise ValidationFailed(_("一次最多登记 180 天;更长时间请联系社区暂停看护。"), field="ends")
     text = (note or "").strip()
     if len(text) > AWAY_NOTE_MAX:
-        raise ValidationFailed(f"备注不能超过 {AWAY_NOTE_MAX} 字。", field="note")
+        raise ValidationFailed(
+            _("备注不能超过 %(max)s 字。") % {"max": AWAY_NOTE_MAX}, field="note"
+        )
     return starts, ends, text
 
 
@@ -204,8 +207,8 @@ def away_set(
     """外出登记 by family (a contact of someone living there), the grid worker of the grid
     or community staff: welfare alerts are suppressed from `starts` to `ends` (CARE-4)."""
     household = household_get(actor=actor, household_id=household_id)
-    if actor.role not in AWAY_ROLES:
-        raise PermissionDenied("外出登记由家属、网格员或社区工作人员填写。")
+    if not can_set_away(actor):
+        raise PermissionDenied(_away_who())
     now = timezone.now()
     starts, ends, text = _clean_away(starts, ends, reason, note, now)
     away = AwayPeriod.objects.create(
@@ -213,29 +216,26 @@ def away_set(
     )
     audit_record(
         actor=actor,
-        action="care.away_set",
+        action=AuditAction.AWAY_SET,
         obj=away,
         data={"household": household.pk, "days": round((ends - starts).total_seconds() / 86400)},
     )
     if starts <= now:
+        # Re-judging takes its own locks and transaction: after this one commits.
         transaction.on_commit(partial(_recheck_household, household.pk))
     if actor.role == Role.FAMILY:
-        transaction.on_commit(partial(_tell_grid_worker, away.pk))
+        _tell_grid_worker(away)
     return away
 
 
 def _recheck_household(household_id: int) -> None:
-    from linli.care.services.alerts import alerts_recheck
-
     device_ids = list(Device.objects.filter(household_id=household_id).values_list("pk", flat=True))
     if device_ids:
         alerts_recheck(device_ids=device_ids)
 
 
-def _tell_grid_worker(away_id: int) -> None:
-    from linli.care.services.alert_people import grid_workers, places
-
-    away = AwayPeriod.objects.get(pk=away_id)
+def _tell_grid_worker(away: AwayPeriod) -> None:
+    """Inbox row now (in the registering transaction)."""
     place = places([away.household_id])[away.household_id]
     worker = grid_workers([place.grid_id]).get(place.grid_id)
     if worker is None:
@@ -246,26 +246,27 @@ def _tell_grid_worker(away_id: int) -> None:
         recipient=worker,
         title=f"家属登记外出:{place.address}",
         body=f"{away.get_reason_display()},{start} 至 {end},期间暂停看护提醒。",
-        url="/care/",
+        url=reverse("care:worker"),
     )
 
 
 @transaction.atomic
 def away_end(*, actor: Any, away_id: int) -> AwayPeriod:
     """The person is back early: the period ends now (one not yet begun is withdrawn)."""
-    away = away_visible_to(actor).select_for_update().filter(pk=away_id).first()
+    away = AwayPeriod.objects.visible_to(actor).select_for_update().filter(pk=away_id).first()
     if away is None:
-        from linli.core.errors import NotFound
-
-        raise NotFound("没有找到这次外出登记。")
-    if actor.role not in AWAY_ROLES:
-        raise PermissionDenied("外出登记由家属、网格员或社区工作人员填写。")
+        raise NotFound(_("没有找到这次外出登记。"))
+    if not can_set_away(actor):
+        raise PermissionDenied(_away_who())
     now = timezone.now()
     if away.ends <= now:
-        raise Conflict("这次外出登记已经结束。", code="illegal_transition")
+        raise Conflict(_("这次外出登记已经结束。"), code="illegal_transition")
     if away.starts >= now:
         audit_record(
-            actor=actor, action="care.away_cancel", obj=away, data={"household": away.household_id}
+            actor=actor,
+            action=AuditAction.AWAY_CANCEL,
+            obj=away,
+            data={"household": away.household_id},
         )
         away.delete()
         away.ends = away.starts
@@ -273,6 +274,6 @@ def away_end(*, actor: Any, away_id: int) -> AwayPeriod:
     away.ends = now
     away.save(update_fields=["ends", "updated_at"])
     audit_record(
-        actor=actor, action="care.away_end", obj=away, data={"household": away.household_id}
+        actor=actor, action=AuditAction.AWAY_END, obj=away, data={"household": away.household_id}
     )
     return away

@@ -31,6 +31,8 @@ from django.utils import timezone
 
 from linli.care.models.devices import METER_KINDS, DeviceKind, Gateway
 from linli.care.services import ingest_store as store
+from linli.care.services.alerts import alerts_recheck
+from linli.care.services.calls import button_pressed
 from linli.care.services.ingest_state import (
     DeviceInfo,
     State,
@@ -226,10 +228,6 @@ def _plan(
 
 
 def _after_commit(plan: _Plan) -> None:
-    # Imported late: C2 and C3 own these modules and may import ingest themselves.
-    from linli.care.services.alerts import alerts_recheck
-    from linli.care.services.calls import button_pressed
-
     if plan.recheck:
         transaction.on_commit(partial(alerts_recheck, device_ids=plan.recheck), robust=True)
     for device_id, at in plan.presses:

@@ -20,9 +20,11 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import place_q
+from linli.care.choices import AuditAction
 from linli.care.models import (
     CareDefaults,
     Device,
@@ -31,12 +33,13 @@ from linli.care.models import (
     TaskKind,
     TaskStatus,
 )
-from linli.care.services.alert_people import community_staff, places
+from linli.care.services.alert_people import places
 from linli.care.services.rules import SENSOR_KINDS, Home
 from linli.care.services.scan import Scan
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.notifications.services import notification_send
+from linli.geo.scope import Scope, community_staff
 
 DAY = dt.timedelta(days=1)
 AUDIT_IDS = 1000
@@ -77,7 +80,7 @@ def _battery(d: CareDefaults) -> dict[int, tuple[int, dt.datetime | None]]:
     return {pk: (household_id, None) for pk, household_id, _ in rows}
 
 
-def _audit(action: str, ids: list[int], now: dt.datetime, kind: str) -> None:
+def _audit(action: AuditAction, ids: list[int], now: dt.datetime, kind: str) -> None:
     for i in range(0, len(ids), AUDIT_IDS):
         chunk = ids[i : i + AUDIT_IDS]
         audit_record(
@@ -118,7 +121,7 @@ def maintenance_sweep(
             MaintenanceTask.objects.filter(pk__in=gone).update(
                 status=TaskStatus.RESOLVED_AUTO, closed_at=now, updated_at=now
             )
-            _audit("care.tasks_resolved", gone, now, kind)
+            _audit(AuditAction.TASKS_RESOLVED, gone, now, kind)
             resolved.extend(gone)
         new = [
             MaintenanceTask(
@@ -133,7 +136,7 @@ def maintenance_sweep(
         ]
         if new:
             created = MaintenanceTask.objects.bulk_create(new)
-            _audit("care.tasks_opened", [t.pk for t in created], now, kind)
+            _audit(AuditAction.TASKS_OPENED, [t.pk for t in created], now, kind)
             opened += created
     if opened:
         _tell_community(opened)
@@ -156,7 +159,7 @@ def _tell_community(tasks: list[MaintenanceTask]) -> None:
                 recipient=user,
                 title=f"设备维护:{count} 台看护设备需要检修",
                 body="设备离线、表计停走或电量不足,请安排上门检修。这不是老人的安全报警。",
-                url="/care/board/",
+                url=reverse("care:board"),
             )
 
 
@@ -164,18 +167,18 @@ def _tell_community(tasks: list[MaintenanceTask]) -> None:
 def maintenance_task_close(*, actor: Any, task_id: int, note: str = "") -> MaintenanceTask:
     """The installer has been: close the task (community workers of its community)."""
     visible = MaintenanceTask.objects.filter(
-        place_q(actor, community="household__building__grid__community")
+        Scope.for_actor(actor).q(community="household__building__grid__community")
     )
     task = visible.select_for_update().filter(pk=task_id).first()
     if task is None:
-        raise NotFound("没有找到这条维护任务。")
+        raise NotFound(_("没有找到这条维护任务。"))
     if task.status != TaskStatus.OPEN:
-        raise ValidationFailed("这条维护任务已经关闭。")
+        raise ValidationFailed(_("这条维护任务已经关闭。"))
     note = (note or "").strip()
     if len(note) > 300:
-        raise ValidationFailed("说明最多 300 个字。", field="note")
+        raise ValidationFailed(_("说明最多 300 个字。"), field="note")
     now = timezone.now()
     task.status, task.closed_at, task.closed_by, task.note = TaskStatus.CLOSED, now, actor, note
     task.save(update_fields=["status", "closed_at", "closed_by", "note", "updated_at"])
-    audit_record(actor=actor, action="care.task_closed", obj=task, data={"kind": task.kind})
+    audit_record(actor=actor, action=AuditAction.TASK_CLOSED, obj=task, data={"kind": task.kind})
     return task

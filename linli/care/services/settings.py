@@ -5,7 +5,10 @@ The admin calls these; so would any settings page."""
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from linli.care.choices import AuditAction
 from linli.care.models import CareDefaults, CareProfile
 from linli.core.audit.services import audit_record
 from linli.core.errors import ValidationFailed
@@ -27,21 +30,21 @@ LIMITS: dict[str, tuple[float, float | None]] = {
     "stuck_days": (1.0, 60.0),
     "battery_low": (1.0, 50.0),
 }
-LABELS = {
-    "no_water_hours": "无用水报警时长",
-    "no_water_m3": "用水量阈值",
-    "no_movement_days": "无活动报警时长",
-    "electricity_hours": "用电比对时长",
-    "electricity_sigma": "用电偏离阈值",
-    "electricity_ratio": "用电低于基线比例",
-    "electricity_min_kwh": "基线最低用电量",
-    "visit_hours": "上门查看期限",
-    "escalation_hours": "逐级上报间隔",
-    "meter_offline_hours": "表计离线判定",
-    "sensor_offline_hours": "感应器离线判定",
-    "button_offline_hours": "呼叫器离线判定",
-    "stuck_days": "停走判定",
-    "battery_low": "低电量提醒",
+LABELS: dict[str, Any] = {
+    "no_water_hours": gettext_lazy("无用水报警时长"),
+    "no_water_m3": gettext_lazy("用水量阈值"),
+    "no_movement_days": gettext_lazy("无活动报警时长"),
+    "electricity_hours": gettext_lazy("用电比对时长"),
+    "electricity_sigma": gettext_lazy("用电偏离阈值"),
+    "electricity_ratio": gettext_lazy("用电低于基线比例"),
+    "electricity_min_kwh": gettext_lazy("基线最低用电量"),
+    "visit_hours": gettext_lazy("上门查看期限"),
+    "escalation_hours": gettext_lazy("逐级上报间隔"),
+    "meter_offline_hours": gettext_lazy("表计离线判定"),
+    "sensor_offline_hours": gettext_lazy("感应器离线判定"),
+    "button_offline_hours": gettext_lazy("呼叫器离线判定"),
+    "stuck_days": gettext_lazy("停走判定"),
+    "battery_low": gettext_lazy("低电量提醒"),
 }
 
 
@@ -53,17 +56,25 @@ def settings_check(obj: Any) -> None:
         if value is None:
             continue
         if value < low or (high is not None and value > high):
-            bound = f"在 {low:g} 到 {high:g} 之间" if high is not None else f"不小于 {low:g}"
-            raise ValidationFailed(f"「{LABELS[name]}」应{bound}。", field=name)
+            label = str(LABELS[name])
+            if high is not None:
+                message = _("「%(label)s」应在 %(low)s 到 %(high)s 之间。") % {
+                    "label": label,
+                    "low": f"{low:g}",
+                    "high": f"{high:g}",
+                }
+            else:
+                message = _("「%(label)s」应不小于 %(low)s。") % {"label": label, "low": f"{low:g}"}
+            raise ValidationFailed(message, field=name)
     if not isinstance(obj, CareProfile):
         return
     if (obj.quiet_start is None) != (obj.quiet_end is None):
-        raise ValidationFailed("安静时段要同时填写开始和结束时间。", field="quiet_end")
+        raise ValidationFailed(_("安静时段要同时填写开始和结束时间。"), field="quiet_end")
     if obj.quiet_start is not None and obj.quiet_start == obj.quiet_end:
-        raise ValidationFailed("安静时段的开始和结束时间不能相同。", field="quiet_end")
+        raise ValidationFailed(_("安静时段的开始和结束时间不能相同。"), field="quiet_end")
     resident = obj.resident if obj.resident_id is not None else None
     if resident is not None and resident.household_id != obj.household_id:
-        raise ValidationFailed("看护对象不是这一户的居民。", field="resident")
+        raise ValidationFailed(_("看护对象不是这一户的居民。"), field="resident")
 
 
 @transaction.atomic
@@ -73,7 +84,7 @@ def defaults_save(*, actor: Any, defaults: CareDefaults, changed: list[str]) -> 
     defaults.pk = 1
     defaults.save()
     audit_record(
-        actor=actor, action="care.defaults_changed", obj=defaults, data={"fields": changed}
+        actor=actor, action=AuditAction.DEFAULTS_CHANGED, obj=defaults, data={"fields": changed}
     )
     return defaults
 
@@ -85,7 +96,7 @@ def profile_save(*, actor: Any, profile: CareProfile, changed: list[str]) -> Car
     profile.save()
     audit_record(
         actor=actor,
-        action="care.profile_changed",
+        action=AuditAction.PROFILE_CHANGED,
         obj=profile,
         data={"household": profile.household_id, "fields": changed},
     )

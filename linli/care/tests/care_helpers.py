@@ -14,10 +14,10 @@ from linli.care.models import Alert, Device, DeviceKind, Rule
 from linli.care.services.alerts import alert_open
 from linli.care.services.devices import device_register
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.geo.models import Building, Household
 from linli.people.choices import Ability, Audience
 from linli.people.models import Contact, Resident, ResidentTag, Tag
+from linli.testing.world import make_user
 
 
 @dataclass

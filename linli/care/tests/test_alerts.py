@@ -9,9 +9,9 @@ import pytest
 from linli.care.models import Alert, AlertStatus, DeviceKind, Outcome, Rule
 from linli.care.services.alerts import alert_open, precision_report, quiet_until
 from linli.care.services.handling import alert_acknowledge, alert_close
-from linli.simulate.care.clock import SimClock, simulated_time
 from linli.care.tests.rules_helpers import T0, active_alerts, at, inbox, make_home, sweep
 from linli.people.choices import Audience
+from linli.simulate.care.clock import SimClock, simulated_time
 
 W, D, M = DeviceKind.WATER, DeviceKind.DOOR, DeviceKind.MOTION
 

@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.accounts.models import User
-from linli.demo.care import _Home, _readings, care_demo_top_up
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
     WELFARE_RULES,
@@ -29,6 +28,7 @@ from linli.care.models import (
 from linli.care.scheduled import care_sweep
 from linli.care.services.homecare import alone_elderly, short_of_services
 from linli.demo import names as catalog
+from linli.demo.care import _Home, _readings, care_demo_top_up
 from linli.demo.services import DemoSummary, demo_build
 from linli.demo.testing import PASSWORD, demo_rolled_back
 from linli.people.models import Resident

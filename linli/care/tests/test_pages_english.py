@@ -25,10 +25,10 @@ from linli.care.services.calls import button_pressed
 from linli.care.services.devices import device_register
 from linli.care.services.handling import alert_acknowledge, alert_close
 from linli.care.tests.care_helpers import make_care, open_alert
-from linli.testing import english as en
-from linli.testing.english import as_user, text
 from linli.geo.models import Household
 from linli.people.models import Resident
+from linli.testing import english as en
+from linli.testing.english import as_user, text
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # The data of the test world and of the scene below: names, addresses, communities, grids.

@@ -27,7 +27,7 @@ from linli.care.models import (
     PowerSnapshot,
     Reading,
 )
-from linli.care.services.devices import device_register
+from linli.care.services.devices import device_register, gateway_create
 from linli.core.roles import Role
 from linli.geo.models import Building, Community, District, Grid, Household, Street
 from linli.people.models import Contact, Resident, ResidentTag, Tag
@@ -119,8 +119,6 @@ def world_build(*, households: int, seed: int, installed_on: dt.date) -> SimWorl
         world.grid_workers[grid.pk] = grid_worker
         gateway = Gateway.objects.filter(name=f"sim-{grid.unit_code}").first()
         if gateway is None:
-            from linli.care.services.devices import gateway_create
-
             gateway, _token = gateway_create(
                 actor=None, name=f"sim-{grid.unit_code}", community=community
             )
