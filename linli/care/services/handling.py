@@ -27,7 +27,7 @@ from linli.care.models import (
     Outcome,
     Rule,
 )
-from linli.care.policy import can_handle, can_set_away, can_work
+from linli.care.policy import can_handle, can_set_away, can_work, is_family
 from linli.care.selectors import alert_get, household_get
 from linli.care.services.alert_people import places
 from linli.care.services.alerts import alerts_recheck
@@ -35,7 +35,6 @@ from linli.casework.services.notes import case_internal_note
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
-from linli.core.roles import Role
 from linli.geo.scope import grid_workers
 from linli.people.selectors import alert_audiences
 
@@ -223,7 +222,7 @@ def away_set(
     if starts <= now:
         # Re-judging takes its own locks and transaction: after this one commits.
         transaction.on_commit(partial(_recheck_household, household.pk))
-    if actor.role == Role.FAMILY:
+    if is_family(actor):
         _tell_grid_worker(away)
     return away
 
