@@ -59,7 +59,5 @@ api.add_router("/core", "linli.core.api.router")
 # Fixed paths (/cases/nearby, /cases/whistles/open) before /cases/{tracking_no}.
 api.add_router("/people", "linli.people.api.router")
 api.add_router("/care", "linli.care.api.router")
-api.add_router("/cases", "linli.casework.api_duplicates.router")
-api.add_router("/cases", "linli.casework.api_whistle.router")
 api.add_router("/cases", "linli.casework.api.router")
 api.add_router("/ledger", "linli.ledger.api.router")

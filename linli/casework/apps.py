@@ -14,5 +14,7 @@ class CaseworkConfig(AppConfig):
         from linli.casework import home, people_links
 
         registry.home_tiles.register(home.tiles)
+        # People ORs the providers: a case's resident, or its named reporter.
         people_registry.residents_via_open_cases.register(people_links.residents_via_open_cases)
+        people_registry.residents_via_open_cases.register(people_links.reporters_via_open_cases)
         people_registry.case_visible.register(people_links.case_visible)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -70,3 +71,67 @@ class EventKind(models.TextChoices):
     WARNED = "warned", _("临期提醒")
     OVERDUE = "overdue", _("已超期")
     ESCALATED = "escalated", _("升级督办")
+
+
+class Action(models.TextChoices):
+    """What one may do to a case: the keys of the transition table (policy.TRANSITIONS), of
+    the detail page's buttons and of the API's operations. The label completes
+    "cannot …" when the case's status does not allow the step."""
+
+    REGISTER = "register", pgettext_lazy("case action", "立案")
+    REJECT = "reject", pgettext_lazy("case action", "不予立案")
+    DISPATCH = "dispatch", pgettext_lazy("case action", "派遣")
+    ACCEPT = "accept", pgettext_lazy("case action", "开始处置")
+    RETURN = "return", pgettext_lazy("case action", "退单")
+    FEEDBACK = "feedback", pgettext_lazy("case action", "反馈处置结果")
+    VERIFY = "verify", pgettext_lazy("case action", "核查")
+    CLOSE = "close", pgettext_lazy("case action", "结案")
+    RATE = "rate", pgettext_lazy("case action", "评价")
+    REROUTE = "reroute", pgettext_lazy("case action", "改派")
+    DEFER = "defer", pgettext_lazy("case action", "申请缓办")
+    DEFERRAL = "deferral", pgettext_lazy("case action", "审批缓办")
+    MERGE = "merge", pgettext_lazy("case action", "合并")
+    PHOTOS = "photos", pgettext_lazy("case action", "审核照片")
+    WHISTLE = "whistle", pgettext_lazy("case action", "吹哨")
+    ME_TOO = "me_too", pgettext_lazy("case action", "点「我也遇到」")
+
+
+class AuditAction(models.TextChoices):
+    """What casework writes to the audit log. A case's step is audited as "case.<kind>", so
+    those labels are the timeline's (EventKind)."""
+
+    CASE_SUBMITTED = "case.submitted", EventKind.SUBMITTED.label
+    CASE_REGISTERED = "case.registered", EventKind.REGISTERED.label
+    CASE_REJECTED = "case.rejected", EventKind.REJECTED.label
+    CASE_DISPATCHED = "case.dispatched", EventKind.DISPATCHED.label
+    CASE_ACCEPTED = "case.accepted", EventKind.ACCEPTED.label
+    CASE_RETURNED = "case.returned", EventKind.RETURNED.label
+    CASE_FEEDBACK = "case.feedback", EventKind.FEEDBACK.label
+    CASE_VERIFIED = "case.verified", EventKind.VERIFIED.label
+    CASE_VERIFY_FAILED = "case.verify_failed", EventKind.VERIFY_FAILED.label
+    CASE_CLOSED = "case.closed", EventKind.CLOSED.label
+    CASE_RATED = "case.rated", EventKind.RATED.label
+    CASE_REOPENED = "case.reopened", EventKind.REOPENED.label
+    CASE_DEFERRAL_REQUESTED = "case.deferral_requested", EventKind.DEFERRAL_REQUESTED.label
+    CASE_DEFERRAL_APPROVED = "case.deferral_approved", EventKind.DEFERRAL_APPROVED.label
+    CASE_DEFERRAL_REFUSED = "case.deferral_refused", EventKind.DEFERRAL_REFUSED.label
+    CASE_MERGED = "case.merged", EventKind.MERGED.label
+    CASE_ME_TOO = "case.me_too", EventKind.ME_TOO.label
+    CASE_NOTE = "case.note", EventKind.NOTE.label
+    CASE_WARNED = "case.warned", EventKind.WARNED.label
+    CASE_OVERDUE = "case.overdue", EventKind.OVERDUE.label
+    CASE_ESCALATED = "case.escalated", EventKind.ESCALATED.label
+    CATEGORIES_DEFAULTS = "casework.categories_defaults", _("建立默认事项分类")
+    WHISTLE_BLOWN = "whistle.blown", _("社区吹哨")
+    WHISTLE_REPORTED = "whistle.reported", _("部门报到")
+    OPEN311_KEY_CREATE = "open311_key.create", _("发放 Open311 密钥")
+    OPEN311_KEY_REVOKE = "open311_key.revoke", _("吊销 Open311 密钥")
+
+    @classmethod
+    def of_step(cls, kind: str) -> "AuditAction":
+        """The audit action of a timeline step."""
+        return cls(f"case.{kind}")
+
+
+# Every timeline step has its audit action (a new EventKind needs one above).
+assert {AuditAction.of_step(k) for k in EventKind}  # noqa: S101

@@ -5,27 +5,29 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.casework.api_whistle import BOARD as WHISTLE_BOARD_ROLES
-from linli.casework.permissions import INTAKE_ROLES
-from linli.casework.views import STAFF_VIEW_ROLES as CASE_QUEUE_ROLES
+from linli.casework.policy import (
+    REPORTER_ROLES,
+    STAFF_ENTRY_ROLES,
+    STAFF_VIEW_ROLES,
+    WHISTLE_BOARD_ROLES,
+)
 from linli.core.registry import Tile
-from linli.core.roles import Role
 
 
 def tiles(user: Any) -> list[Tile]:
     out = []
-    if user.role in (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER):
+    if user.role in REPORTER_ROLES:
         out.append(
             Tile(_("我要反映"), _("拍照、选位置、说一句话"), reverse("casework:report"), 100)
         )
         out.append(
             Tile(_("我的诉求"), _("查看办理进度、评价"), reverse("casework:mine"), order=110)
         )
-    if user.role in (*INTAKE_ROLES, Role.SYSADMIN):
+    if user.role in STAFF_ENTRY_ROLES:
         out.append(
             Tile(_("代办登记"), _("窗口、热线、意见箱"), reverse("casework:staff_report"), 120)
         )
-    if user.role in CASE_QUEUE_ROLES:
+    if user.role in STAFF_VIEW_ROLES:
         out.append(
             Tile(_("诉求工作台"), _("待办、派遣、处置、超期"), reverse("casework:queue"), 130)
         )

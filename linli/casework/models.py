@@ -1,5 +1,7 @@
 """CASE-1..11: categories, cases, their timeline and photos."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,8 +14,13 @@ from linli.casework.choices import (
     Status,
     Urgency,
 )
+from linli.casework.policy import OVERSIGHT_ROLES, SEE_ALL_ROLES
+from linli.casework.units import units_q
 from linli.core.base import BaseModel
+from linli.core.roles import Role
 from linli.geo.choices import HandlingLevel
+from linli.geo.models import Department
+from linli.geo.scope import Scope
 
 
 class Category(BaseModel):
@@ -51,6 +58,38 @@ class Category(BaseModel):
     @property
     def is_leaf(self) -> bool:
         return self.parent_id is not None
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, actor: Any, *, own: bool = True) -> "CaseQuerySet":
+        """Cases the actor may see; anything else is "not found": their places' cases, their
+        units' (owner, handler, whistled to) and, with `own`, their own reports. `own=False`
+        is the staff queue, which is about their places and units."""
+        if actor is None or not actor.is_authenticated:
+            return self.none()
+        if actor.role in SEE_ALL_ROLES:
+            return self
+        scope = Scope.for_actor(actor)
+        q = scope.q(grid="grid", community="community", street="community__street")
+        if own:
+            q |= Q(reporter=actor)
+        if actor.role == Role.DEPT_OFFICER:
+            units = list(Department.objects.filter(units_q(scope)).values_list("pk", flat=True))
+            # Plain id lists, not subqueries, so the planner can answer the whole OR from the
+            # partial indexes; cases a unit was whistled to are few (a join would need
+            # DISTINCT, an EXISTS forces a full scan).
+            called = list(
+                WhistleCall.objects.filter(department__in=units)
+                .values_list("whistle__case_id", flat=True)
+                .distinct()
+            )
+            q |= Q(owner_unit__in=units) | Q(handler_unit__in=units) | Q(pk__in=called)
+        return self.filter(q)
+
+    def public(self) -> "CaseQuerySet":
+        """The cases the public may see (CASE-11): those of a public category, decided at
+        intake. Lists and Open311 show no personal data of them."""
+        return self.filter(public=True)
 
 
 class Case(BaseModel):
@@ -123,6 +162,8 @@ class Case(BaseModel):
     follow_up_due = models.DateTimeField("回访期限", null=True, blank=True)
     public = models.BooleanField("公开", default=True)
     photos_reviewed = models.BooleanField("照片已审核", default=False)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -237,6 +278,23 @@ class Whistle(BaseModel):
         return f"{self.case_id} whistle"
 
 
+class WhistleCallQuerySet(models.QuerySet["WhistleCall"]):
+    def visible_to(self, actor: Any) -> "WhistleCallQuerySet":
+        """Street admins see calls on their street's cases; supervisors and system
+        administrators see all; a department the calls made to it; community staff the calls
+        made on their community's cases."""
+        if actor is None or not actor.is_authenticated:
+            return self.none()
+        if actor.role in OVERSIGHT_ROLES:
+            return self
+        q = Scope.for_actor(actor).q(
+            community="whistle__case__community",
+            street="whistle__case__community__street",
+            department="department",
+        )
+        return self.filter(q)
+
+
 class WhistleCall(BaseModel):
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="calls")
     department = models.ForeignKey("geo.Department", on_delete=models.PROTECT)
@@ -251,6 +309,8 @@ class WhistleCall(BaseModel):
     )
     report_note = models.CharField(max_length=500, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WhistleCallQuerySet.as_manager()
 
     class Meta:
         constraints = [

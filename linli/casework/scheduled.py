@@ -40,9 +40,10 @@ from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F,
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from linli.casework.choices import OPEN_STATUSES, EventKind, Status, Urgency
+from linli.casework.choices import OPEN_STATUSES, AuditAction, EventKind, Status, Urgency
 from linli.casework.models import Case, CaseEvent, WhistleCall
-from linli.casework.notify import notify_users, staff_by_unit
+from linli.casework.notify import case_url, notify_users, queue_url
+from linli.casework.units import staff_by_unit
 from linli.core.audit.services import audit_record
 from linli.core.calendar.selectors import WorkingCalendar
 from linli.geo.choices import DepartmentKind
@@ -162,7 +163,7 @@ def _record(
         chunk = ids[i : i + AUDIT_IDS]
         audit_record(
             actor=None,
-            action=f"case.{kind}",
+            action=AuditAction.of_step(kind),
             object_type=CASE_TYPE,
             data={"cases": chunk, "count": len(chunk), "at": now.isoformat()},
         )
@@ -183,9 +184,9 @@ class _Outbox:
     def send(self) -> None:
         for user, numbers in self.by_user.values():
             if len(numbers) == 1:
-                what, url = f"诉求 {numbers[0]}", f"/cases/{numbers[0]}/"
+                what, url = f"诉求 {numbers[0]}", case_url(numbers[0])
             else:
-                what, url = f"{len(numbers)} 件诉求", "/cases/queue/"
+                what, url = f"{len(numbers)} 件诉求", queue_url()
             shown = "、".join(numbers[:LIST_IN_MESSAGE])
             more = " 等" if len(numbers) > LIST_IN_MESSAGE else ""
             notify_users(

@@ -62,6 +62,8 @@ class CaseOut(Schema):
 
 class CaseDetailOut(CaseOut):
     timeline: list[EventOut]
+    # What the caller may do now (policy.TRANSITIONS): "register", "dispatch", "rate" …
+    actions: list[str] = Field(default_factory=list)
 
 
 class ReasonIn(Schema):

@@ -1,50 +1,47 @@
+"""Reads. Every one goes through `Case.objects.visible_to(actor)` or `.public()`."""
+
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import place_q
-from linli.casework.models import Case, CaseEvent, Category, WhistleCall
-from linli.casework.permissions import user_units
+from linli.casework.filters import CaseFilter
+from linli.casework.models import Case, CaseEvent, Category
 from linli.core.errors import NotFound
-from linli.core.roles import Role
 
-NOT_FOUND = "找不到该诉求。"
+LIST_RELATED = ("category", "grid", "community", "owner_unit", "handler_unit")
+# The staff queue: what is due first; the API: what came in last.
+QUEUE_ORDER = ("close_due", "id")
+NEWEST_FIRST = ("-created_at", "-id")
 
 
-def visible_to(actor: Any, *, own: bool = True) -> QuerySet[Case]:
-    """Cases the actor may see; anything else is "not found". `own=False` leaves out the
-    actor's own reports (the staff queue is about their places and units)."""
-    qs = Case.objects.all()
-    if actor is None or not actor.is_authenticated:
-        return qs.none()
-    if actor.role in (Role.SYSADMIN, Role.SUPERVISOR, Role.EVALUATOR):
-        return qs
-    q = place_q(actor, grid="grid", community="community", street="community__street")
-    if own:
-        q |= Q(reporter=actor)
-    if actor.role == Role.DEPT_OFFICER:
-        units = list(user_units(actor).values_list("pk", flat=True))
-        # Plain id lists, not subqueries, so the planner can answer the whole OR from the
-        # partial indexes; cases a unit was whistled to are few (a join would need DISTINCT,
-        # an EXISTS forces a full scan).
-        called = list(
-            WhistleCall.objects.filter(department__in=units)
-            .values_list("whistle__case_id", flat=True)
-            .distinct()
-        )
-        q |= Q(owner_unit__in=units) | Q(handler_unit__in=units) | Q(pk__in=called)
-    return qs.filter(q)
+def case_not_found() -> NotFound:
+    return NotFound(_("找不到该诉求。"))
 
 
 def case_get(*, actor: Any, case_id: int | None = None, tracking_no: str | None = None) -> Case:
-    qs = visible_to(actor).select_related(
+    qs = Case.objects.visible_to(actor).select_related(
         "category", "grid", "community", "owner_unit", "handler_unit", "reporter"
     )
     lookup = {"pk": case_id} if case_id is not None else {"tracking_no": tracking_no}
     case = qs.filter(**lookup).first()
     if case is None:
-        raise NotFound(NOT_FOUND)
+        raise case_not_found()
     return case
+
+
+def case_list(
+    *,
+    actor: Any,
+    params: Mapping[str, Any],
+    own: bool = True,
+    order: Sequence[str] = NEWEST_FIRST,
+) -> QuerySet[Case]:
+    """The cases the actor may see, filtered by `params` (see `CaseFilter`): the staff queue
+    (`own=False`: their places and units, not their own reports) and `GET /api/cases`."""
+    visible = Case.objects.visible_to(actor, own=own).select_related(*LIST_RELATED)
+    return CaseFilter(params, visible, actor=actor).qs.order_by(*order)
 
 
 def case_timeline(*, case: Case, internal: bool) -> QuerySet[CaseEvent]:

@@ -1,12 +1,13 @@
 """Pages: the resident reports and follows a case; staff work their queue."""
 
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,38 +16,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
-from linli.casework import selectors
-from linli.casework.choices import OPEN_STATUSES, Channel, Status
+from linli.casework import policy, selectors
+from linli.casework.choices import Action, Channel, Status
+from linli.casework.filters import OPEN
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
-from linli.casework.models import Case, WhistleCall
-from linli.casework.permissions import (
+from linli.casework.models import Case, CasePhoto, WhistleCall
+from linli.casework.policy import (
     CASE_STAFF_ROLES,
-    INTAKE_ROLES,
-    OVERSIGHT_ROLES,
-    can_handle,
-    can_manage,
-    can_verify,
-    user_units,
+    REPORTER_ROLES,
+    STAFF_ENTRY_ROLES,
+    STAFF_VIEW_ROLES,
 )
 from linli.casework.services import workflow
 from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
-from linli.casework.services.whistle import can_blow
 from linli.core.access import page_roles, public_page
-from linli.core.errors import ApplicationError
+from linli.core.errors import ValidationFailed
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
-from linli.core.roles import Role
+from linli.core.web import actor, call_service
 from linli.geo.models import Department, Grid
 from linli.geo.selectors import grid_set_version
 from linli.geo.svg import map_frame, project_grids
 from linli.people.services import resident_find_or_create
 
-REPORTER_ROLES = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER)
-STAFF_VIEW_ROLES = (*CASE_STAFF_ROLES, Role.SUPERVISOR, Role.EVALUATOR)
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+# The buttons of the staff card (rating is the reporter's card; calling departments and
+# "me too" have their own places).
+CARD_ACTIONS = frozenset(Action) - {Action.RATE, Action.WHISTLE, Action.ME_TOO}
 
 
 class CappedPaginator(Paginator):
@@ -84,34 +78,32 @@ def _map_context() -> dict[str, Any]:
     return dict(_MAP_CACHE[version])
 
 
+def _own_report(*, user: Any, d: dict[str, Any], uploads: list[Any]) -> Case:
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationFailed(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos")
+    photos = [photo_read(file=f, max_bytes=PHOTO_MAX_BYTES) for f in uploads]
+    data = CaseInput(
+        d["category"], d["description"], d["lat"], d["lon"], d["address"], d["anonymous"]
+    )
+    return case_submit(actor=user, data=data, photos=photos)
+
+
 @page_roles(*REPORTER_ROLES)
 def report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        uploads = request.FILES.getlist("photos")
-        try:
-            if len(uploads) > MAX_PHOTOS:
-                raise ApplicationError(
-                    _("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos"
-                )
-            photos = [photo_read(file=f, max_bytes=PHOTO_MAX_BYTES) for f in uploads]
-            data = CaseInput(
-                category_code=form.cleaned_data["category"],
-                description=form.cleaned_data["description"],
-                lat=form.cleaned_data["lat"],
-                lon=form.cleaned_data["lon"],
-                address=form.cleaned_data["address"],
-                anonymous=form.cleaned_data["anonymous"],
-            )
-            case = case_submit(actor=request.user, data=data, photos=photos)
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(
-                request, _("已收到您的诉求,受理编号 %(no)s。") % {"no": case.tracking_no}
-            )
-            return redirect("casework:detail", tracking_no=case.tracking_no)
+        outcome = call_service(
+            _own_report,
+            user=actor(request),
+            d=form.cleaned_data,
+            uploads=request.FILES.getlist("photos"),
+        )
+        if outcome.value is not None:
+            no = outcome.value.tracking_no
+            messages.success(request, _("已收到您的诉求,受理编号 %(no)s。") % {"no": no})
+            return redirect("casework:detail", tracking_no=no)
+        error = outcome.message
     elif request.method == "POST":
         error = _("请检查下面标红的内容。")
     status = 400 if request.method == "POST" else 200
@@ -119,39 +111,37 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/report.html", context, status=status)
 
 
-@page_roles(*INTAKE_ROLES, Role.SYSADMIN)
+@transaction.atomic  # a refused case leaves no new resident behind
+def _entry_for_resident(*, user: Any, d: dict[str, Any], uploads: list[Any]) -> Case:
+    photos = [photo_read(file=f) for f in uploads]
+    resident = None
+    if d["full_name"]:
+        resident, _created = resident_find_or_create(
+            actor=user, full_name=d["full_name"], birth_year=d["birth_year"] or 0, sex=d["sex"]
+        )
+    data = CaseInput(d["category"], d["description"], d["lat"], d["lon"], d["address"])
+    return case_submit(
+        actor=user, data=data, channel=Channel(d["channel"]), photos=photos, resident=resident
+    )
+
+
+@page_roles(*STAFF_ENTRY_ROLES)
 def staff_report(request: HttpRequest) -> HttpResponse:
     """代办: staff enter a matter for a resident at the window, from a call or a slip."""
     form = StaffReportForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            photos = [photo_read(file=f) for f in request.FILES.getlist("photos")]
-            with transaction.atomic():  # a refused case leaves no new resident behind
-                resident = None
-                if d["full_name"]:
-                    resident, _created = resident_find_or_create(
-                        actor=request.user,
-                        full_name=d["full_name"],
-                        birth_year=d["birth_year"] or 0,
-                        sex=d["sex"],
-                    )
-                data = CaseInput(d["category"], d["description"], d["lat"], d["lon"], d["address"])
-                case = case_submit(
-                    actor=request.user,
-                    data=data,
-                    channel=Channel(d["channel"]),
-                    photos=photos,
-                    resident=resident,
-                )
-        except ApplicationError as exc:
-            error = exc.message
-        else:
-            messages.success(
-                request, _("已代为登记,受理编号 %(no)s,请告知居民。") % {"no": case.tracking_no}
-            )
-            return redirect("casework:detail", tracking_no=case.tracking_no)
+        outcome = call_service(
+            _entry_for_resident,
+            user=actor(request),
+            d=form.cleaned_data,
+            uploads=request.FILES.getlist("photos"),
+        )
+        if outcome.value is not None:
+            no = outcome.value.tracking_no
+            messages.success(request, _("已代为登记,受理编号 %(no)s,请告知居民。") % {"no": no})
+            return redirect("casework:detail", tracking_no=no)
+        error = outcome.message
     elif request.method == "POST":
         error = _("请检查下面标红的内容。")
     context = {
@@ -169,51 +159,31 @@ def staff_report(request: HttpRequest) -> HttpResponse:
 @page_roles()
 def mine(request: HttpRequest) -> HttpResponse:
     cases = (
-        selectors.visible_to(request.user)
-        .filter(reporter=_user(request))
+        Case.objects.visible_to(actor(request))
+        .filter(reporter=actor(request))
         .select_related("category")
         .order_by("-created_at", "-id")[:100]
     )
     return render(request, "casework/mine.html", {"cases": cases})
 
 
-def _actions(user: Any, case: Case) -> dict[str, bool]:
-    manage, handle = can_manage(user, case), can_handle(user, case)
-    s = case.status
-    return {
-        "register": manage and s == Status.RECEIVED,
-        "reject": manage and s == Status.RECEIVED,
-        "dispatch": manage and s == Status.REGISTERED,
-        "accept": handle and s == Status.DISPATCHED,
-        "return": handle and s in (Status.DISPATCHED, Status.HANDLING),
-        "feedback": handle and s == Status.HANDLING,
-        "verify": can_verify(user, case) and s == Status.HANDLED,
-        "close": manage and s == Status.VERIFIED,
-        "rate": s == Status.CLOSED and case.reporter_id == user.pk,
-        "photos": manage,
-        "reroute": manage and s in (Status.DISPATCHED, Status.HANDLING),
-        "defer": handle and s in (Status.DISPATCHED, Status.HANDLING) and not case.deferral_until,
-        "deferral": manage and case.deferral_until is not None,
-        "merge": manage and case.is_open,
-    }
-
-
 @page_roles()
 def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
-    case = selectors.case_get(actor=request.user, tracking_no=tracking_no)
-    staff = _user(request).role in STAFF_VIEW_ROLES
+    user = actor(request)
+    case = selectors.case_get(actor=user, tracking_no=tracking_no)
+    staff = user.role in STAFF_VIEW_ROLES
     events = selectors.case_timeline(case=case, internal=staff)
-    actions = _actions(request.user, case)
+    actions = policy.offered(user, case)
     context = {
         "case": case,
         "events": events,
         "staff": staff,
         "photos": case.photos.all(),
         "actions": actions,
-        "any_action": any(v for k, v in actions.items() if k != "rate"),
+        "any_action": any(actions[a] for a in CARD_ACTIONS),
         "units": Department.objects.order_by("kind", "name") if staff else [],
         "rate_form": RateForm(),
-        "can_blow": staff and case.is_open and can_blow(request.user, case),
+        "can_blow": staff and actions[Action.WHISTLE],
         "whistle_calls": WhistleCall.objects.filter(whistle__case=case).select_related(
             "department"
         ),
@@ -221,7 +191,18 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
     return render(request, "casework/detail.html", context)
 
 
-ACTIONS = {
+def _rate(u: Any, c: Case, p: Any, f: Any) -> Case:
+    form = RateForm(p)
+    if not form.is_valid():
+        raise ValidationFailed(_("请选择满意度。"), field="rating")
+    return workflow.case_rate(
+        actor=u, case=c, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+    )
+
+
+# What each button posts to: (u=actor, c=case, p=POST, f=FILES) → the service.
+ACTIONS: dict[str, Callable[[Any, Case, Any, Any], Case]] = {
+    "rate": _rate,
     "register": lambda u, c, p, f: workflow.case_register(actor=u, case=c),
     "reject": lambda u, c, p, f: workflow.case_reject(actor=u, case=c, reason=p.get("reason", "")),
     "dispatch": lambda u, c, p, f: workflow.case_dispatch(
@@ -260,33 +241,23 @@ ACTIONS = {
 def _unit(raw: str | None) -> Department:
     unit = Department.objects.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
     if unit is None:
-        raise ApplicationError(_("请选择处置单位。"), field="unit_id")
+        raise ValidationFailed(_("请选择处置单位。"), field="unit_id")
     return unit
 
 
 @require_POST
 @page_roles()
 def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
-    case = selectors.case_get(actor=request.user, tracking_no=tracking_no)
-    try:
-        if action == "rate":
-            form = RateForm(request.POST)
-            if not form.is_valid():
-                raise ApplicationError(_("请选择满意度。"), field="rating")
-            workflow.case_rate(
-                actor=request.user,
-                case=case,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-            )
-        elif action in ACTIONS:
-            ACTIONS[action](request.user, case, request.POST, request.FILES)
-        else:
-            raise ApplicationError(_("未知操作。"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    user = actor(request)
+    case = selectors.case_get(actor=user, tracking_no=tracking_no)
+    if action not in ACTIONS:
+        messages.error(request, _("未知操作。"))
     else:
-        messages.success(request, str(DONE[action]))
+        outcome = call_service(ACTIONS[action], u=user, c=case, p=request.POST, f=request.FILES)
+        if outcome.ok:
+            messages.success(request, str(DONE[action]))
+        else:
+            messages.error(request, outcome.message)
     return redirect("casework:detail", tracking_no=tracking_no)
 
 
@@ -314,7 +285,7 @@ def _date_end(raw: str) -> dt.datetime:
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError as exc:
-        raise ApplicationError(_("请选择缓办截止日期。"), field="until") from exc
+        raise ValidationFailed(_("请选择缓办截止日期。"), field="until") from exc
     start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     return timezone.make_aware(start)
 
@@ -322,50 +293,42 @@ def _date_end(raw: str) -> dt.datetime:
 @page_roles(*STAFF_VIEW_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
     """The staff console: cases for the user's units and places, with filters."""
-    qs = selectors.visible_to(request.user, own=False).select_related(
-        "category", "grid", "handler_unit", "owner_unit"
+    params = request.GET.copy()
+    params.setdefault("status", OPEN)
+    qs = selectors.case_list(
+        actor=actor(request), params=params, own=False, order=selectors.QUEUE_ORDER
     )
-    f = request.GET
-    if f.get("scope") == "unit" and _user(request).role not in OVERSIGHT_ROLES:
-        units = user_units(request.user)
-        qs = qs.filter(handler_unit__in=units) | qs.filter(owner_unit__in=units)
-    status = f.get("status", "open")
-    if status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status in Status.values:
-        qs = qs.filter(status=status)
-    if f.get("category"):
-        qs = qs.filter(category__code__startswith=f["category"])
-    if f.get("grid", "").isdigit():
-        qs = qs.filter(grid_id=int(f["grid"]))
-    if f.get("overdue") == "1":
-        qs = qs.filter(overdue=True)
-    page = CappedPaginator(qs.order_by("close_due", "id"), 50).get_page(f.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "statuses": Status.choices,
-        "filters": f,
+        "filters": request.GET,
         "grids": Grid.objects.order_by("unit_code").only("id", "name"),
         "units": Department.objects.order_by("kind", "name").only("id", "name"),
     }
     return render(request, "casework/queue.html", context)
 
 
+def _bulk_dispatch(*, user: Any, numbers: list[str], unit_id: str | None) -> int:
+    cases = list(Case.objects.visible_to(user).filter(tracking_no__in=numbers))
+    if not cases:
+        raise ValidationFailed(_("请先勾选要派遣的诉求。"), field="case")
+    return workflow.cases_bulk_dispatch(actor=user, cases=cases, unit=_unit(unit_id))
+
+
 @require_POST
 @page_roles(*CASE_STAFF_ROLES)
 def bulk_dispatch(request: HttpRequest) -> HttpResponse:
-    numbers = request.POST.getlist("case")
-    cases = list(selectors.visible_to(request.user).filter(tracking_no__in=numbers))
-    try:
-        if not cases:
-            raise ApplicationError(_("请先勾选要派遣的诉求。"), field="case")
-        done = workflow.cases_bulk_dispatch(
-            actor=request.user, cases=cases, unit=_unit(request.POST.get("unit_id"))
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    outcome = call_service(
+        _bulk_dispatch,
+        user=actor(request),
+        numbers=request.POST.getlist("case"),
+        unit_id=request.POST.get("unit_id"),
+    )
+    if outcome.ok:
+        messages.success(request, _("已派遣 %(n)s 件诉求。") % {"n": outcome.value})
     else:
-        messages.success(request, _("已派遣 %(n)s 件诉求。") % {"n": done})
+        messages.error(request, outcome.message)
     return redirect(f"{reverse('casework:queue')}?{request.POST.get('query', '')}")
 
 
@@ -373,8 +336,8 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 def public_list(request: HttpRequest) -> HttpResponse:
     """CASE-11: no personal data; photos only after staff review."""
     cases = (
-        Case.objects.filter(public=True)
-        .exclude(status__in=(Status.REJECTED, Status.MERGED))
+        Case.objects.public()
+        .exclude(status__in=(Status.REJECTED, Status.MERGED))  # not cases of their own
         .select_related("category", "community")
         .order_by("-created_at", "-id")
     )
@@ -399,17 +362,11 @@ def public_list(request: HttpRequest) -> HttpResponse:
 def photo(request: HttpRequest, tracking_no: str, photo_id: int, size: str) -> HttpResponseBase:
     """Photos are served through the case's visibility, never from a public media URL;
     the public sees them only after staff review (CASE-11)."""
-    from django.http import FileResponse, Http404
-
-    case = Case.objects.filter(tracking_no=tracking_no).first()
-    visible = case is not None and (
-        (case.public and case.photos_reviewed)
-        or (
-            request.user.is_authenticated
-            and selectors.visible_to(request.user).filter(pk=case.pk).exists()
-        )
-    )
-    item = case.photos.filter(pk=photo_id).first() if visible and case else None
+    shown = Case.objects.public().filter(photos_reviewed=True)
+    if request.user.is_authenticated:
+        shown = shown | Case.objects.visible_to(actor(request))
+    case_ids = shown.filter(tracking_no=tracking_no).values("pk")
+    item = CasePhoto.objects.filter(pk=photo_id, case__in=case_ids).first()
     if item is None:
         raise Http404
     field = item.thumbnail if size == "thumb" else item.image

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.accounts.models import User
+from linli.casework.choices import AuditAction
 from linli.casework.open311.models import Open311Key
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
@@ -56,7 +57,7 @@ def open311_key_create(*, actor: Any, name: str) -> tuple[Open311Key, str]:
     )
     audit_record(
         actor=actor,
-        action="open311_key.create",
+        action=AuditAction.OPEN311_KEY_CREATE,
         obj=row,
         data={"user": user.pk, "prefix": row.prefix, "user_created": created},
     )
@@ -74,7 +75,9 @@ def open311_key_revoke(*, actor: Any, prefix: str) -> Open311Key:
     row = rows[0]
     row.revoked_at = timezone.now()
     row.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(actor=actor, action="open311_key.revoke", obj=row, data={"prefix": row.prefix})
+    audit_record(
+        actor=actor, action=AuditAction.OPEN311_KEY_REVOKE, obj=row, data={"prefix": row.prefix}
+    )
     return row
 
 

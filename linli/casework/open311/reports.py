@@ -18,16 +18,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from linli.casework.choices import Channel, EventKind, Status
 from linli.casework.models import Case, CasePhoto
 from linli.casework.open311.catalog import attribute_lines, deadlines_text, service_get
+from linli.casework.selectors import case_not_found
 from linli.casework.services.common import record_step
 from linli.casework.services.intake import CaseInput, case_submit
-from linli.core.errors import NotFound, ValidationFailed
+from linli.core.errors import ValidationFailed
 
 PUBLIC_DECIMALS = 3  # ~100 m
 MAX_RESULTS = 1000
 WINDOW = dt.timedelta(days=90)
 CLOSED_STATUSES = (Status.CLOSED, Status.RATED, Status.REJECTED, Status.MERGED)
 DESCRIPTION_MAX = 2000  # case_submit's limit, attributes included (the spec allows 4000)
-NOT_FOUND = "找不到该诉求。"
 
 
 def when(value: dt.datetime | None) -> str | None:
@@ -47,7 +47,7 @@ def public_cases() -> QuerySet[Case]:
         to_attr="report_photos",
     )
     return (
-        Case.objects.filter(public=True)
+        Case.objects.public()
         .select_related("category", "owner_unit", "handler_unit", "merged_into", "grid")
         .prefetch_related(report_photos)
         .order_by("-created_at", "-id")
@@ -57,7 +57,7 @@ def public_cases() -> QuerySet[Case]:
 def public_case(tracking_no: str) -> Case:
     case = public_cases().filter(tracking_no=tracking_no).first()
     if case is None:
-        raise NotFound(NOT_FOUND)
+        raise case_not_found()
     return case
 
 

@@ -3,6 +3,7 @@ from typing import Any
 from django.db import transaction
 
 from linli.casework.category_tree import EMERGENCY, LEAVES, MAJORS, NORMAL, PRIVATE
+from linli.casework.choices import AuditAction
 from linli.casework.models import Category
 from linli.core.audit.services import audit_record
 
@@ -31,7 +32,7 @@ def categories_ensure_defaults(*, actor: Any) -> int:
         )
         created += new
     if created:
-        audit_record(actor=actor, action="casework.categories_defaults", data={"created": created})
+        audit_record(actor=actor, action=AuditAction.CATEGORIES_DEFAULTS, data={"created": created})
     return created
 
 

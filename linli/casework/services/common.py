@@ -2,36 +2,32 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.casework.choices import EventKind
+from linli.casework.choices import AuditAction, EventKind
 from linli.casework.models import Case, CaseEvent
+from linli.casework.notify import case_url
 from linli.core.audit.services import audit_record
-from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
+from linli.core.errors import PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.geo.models import Department
 
-NOT_ALLOWED = "您没有办理该诉求这一步的权限。"
-
 
 def refuse_unless(allowed: bool) -> None:
+    """For checks outside the transition table (entering for a resident, reporting in)."""
     if not allowed:
-        raise PermissionDenied(NOT_ALLOWED)
-
-
-def require_status(case: Case, *allowed: str, action: str) -> None:
-    if case.status not in allowed:
-        raise Conflict(
-            f"诉求当前状态为「{case.get_status_display()}」,不能{action}。",
-            code="illegal_transition",
-        )
+        raise PermissionDenied(_("您没有办理该诉求这一步的权限。"))
 
 
 def require_text(value: str, *, field: str, label: str, max_length: int = 500) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, field=field)
     if len(text) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 字。", field=field)
+        raise ValidationFailed(
+            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
+            field=field,
+        )
     return text
 
 
@@ -46,7 +42,8 @@ def record_step(
     unit: Department | None = None,
     notify_reporter: bool = False,
 ) -> CaseEvent:
-    """Timeline entry + audit entry (same transaction) + reporter notice after commit."""
+    """Timeline entry + audit entry + the reporter's inbox message, all in the caller's
+    transaction (the SMS goes out after commit)."""
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -60,7 +57,7 @@ def record_step(
     )
     audit_record(
         actor=actor,
-        action=f"case.{kind}",
+        action=AuditAction.of_step(kind),
         obj=case,
         data={"from": from_status, "to": case.status, "unit": unit.pk if unit else None},
     )
@@ -70,7 +67,7 @@ def record_step(
             recipient=case.reporter,
             title=title,
             body=note if kind != EventKind.NOTE else "",
-            url=f"/cases/{case.tracking_no}/",
+            url=case_url(case.tracking_no),
             channels=("sms",),
         )
     return event

@@ -9,37 +9,39 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
-from linli.casework.choices import OPEN_STATUSES, EventKind
+from linli.casework.choices import OPEN_STATUSES, Action, EventKind
 from linli.casework.models import Case, Category, MeToo
-from linli.casework.services.common import lock, record_step, refuse_unless, require_status
-from linli.core.errors import Conflict, NotFound
-from linli.core.roles import Role
+from linli.casework.policy import require
+from linli.casework.selectors import case_not_found
+from linli.casework.services.common import lock, record_step
+from linli.core.errors import Conflict
 
-ME_TOO_ROLES = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER)
 NEARBY_RADIUS_M = 50
 NEARBY_LIMIT = 20
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
-ALREADY_JOINED = "您已经点过「我也遇到」,无需重复提交。"
-NOT_FOUND = "找不到该诉求。"
+
+
+def _already_joined() -> Conflict:
+    return Conflict(_("您已经点过「我也遇到」,无需重复提交。"), code="already_joined")
 
 
 @transaction.atomic
 def case_me_too(*, actor: Any, case: Case) -> Case:
     """Add the actor to an open case's "me too" list (once per person)."""
-    refuse_unless(actor is not None and actor.role in ME_TOO_ROLES)
     case = lock(case)
-    require_status(case, *OPEN_STATUSES, action="点「我也遇到」")
+    require(actor, case, Action.ME_TOO)
     if case.reporter_id == actor.pk:
-        raise Conflict("这是您自己提交的诉求,无需再点「我也遇到」。", code="own_case")
+        raise Conflict(_("这是您自己提交的诉求,无需再点「我也遇到」。"), code="own_case")
     if MeToo.objects.filter(case=case, user=actor).exists():
-        raise Conflict(ALREADY_JOINED, code="already_joined")
+        raise _already_joined()
     try:
         with transaction.atomic():
             MeToo.objects.create(case=case, user=actor)
     except IntegrityError:  # a double press racing past the check above
-        raise Conflict(ALREADY_JOINED, code="already_joined") from None
+        raise _already_joined() from None
     Case.objects.filter(pk=case.pk).update(me_too_count=F("me_too_count") + 1)
     case.refresh_from_db(fields=["me_too_count"])
     record_step(
@@ -74,13 +76,16 @@ def nearby_open_cases(
     """
     dlat = radius_m / METRES_PER_DEGREE_LAT
     dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 1e-6))
-    candidates = Case.objects.filter(
-        category=category,
-        status__in=OPEN_STATUSES,
-        public=True,
-        lat__range=(lat - dlat, lat + dlat),
-        lon__range=(lon - dlon, lon + dlon),
-    ).select_related("category")
+    candidates = (
+        Case.objects.public()
+        .filter(
+            category=category,
+            status__in=OPEN_STATUSES,
+            lat__range=(lat - dlat, lat + dlat),
+            lon__range=(lon - dlon, lon + dlon),
+        )
+        .select_related("category")
+    )
     found = [(distance_m(lat, lon, c.lat, c.lon), c.pk, c) for c in candidates]
     found = [f for f in found if f[0] <= radius_m]
     found.sort(key=lambda f: (f[0], f[1]))
@@ -90,7 +95,7 @@ def nearby_open_cases(
 def me_too_target(*, tracking_no: str) -> Case:
     """The case a resident may join: any public case by its number (the number is what the
     nearby list shows); whether it is still open is the service's check."""
-    case = Case.objects.filter(tracking_no=tracking_no, public=True).first()
+    case = Case.objects.public().filter(tracking_no=tracking_no).first()
     if case is None:
-        raise NotFound(NOT_FOUND)
+        raise case_not_found()
     return case

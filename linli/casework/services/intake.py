@@ -3,27 +3,32 @@
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.casework.choices import STAFF_CHANNELS, Channel, EventKind, Status
 from linli.casework.deadlines import case_deadlines
 from linli.casework.models import Case, CasePhoto, Category
-from linli.casework.permissions import INTAKE_ROLES, user_units
+from linli.casework.policy import INTAKE_ROLES
 from linli.casework.services.common import record_step, refuse_unless, require_text
+from linli.casework.units import user_units
 from linli.core.errors import ValidationFailed
 from linli.core.photos import ProcessedPhoto, photo_process
 from linli.core.roles import Role
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Department, Grid
 from linli.geo.selectors import grid_locate, responsibility_unit
-from linli.people.models import Resident
+
+if TYPE_CHECKING:
+    from linli.people.models import Resident  # the foreign key's type
 
 MAX_PHOTOS = 6
-OUTSIDE = "该位置不在本平台的任何网格内,请在地图上重新选择地点。"
+OUTSIDE = gettext_lazy("该位置不在本平台的任何网格内,请在地图上重新选择地点。")
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,16 @@ class CaseInput:
 def _category(code: str) -> Category:
     category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
     if category is None:
-        raise ValidationFailed("请选择一个有效的事项分类。", field="category")
+        raise ValidationFailed(_("请选择一个有效的事项分类。"), field="category")
     return category
 
 
 def _locate(lat: float, lon: float) -> Grid:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationFailed("位置坐标无效。", field="lat")
+        raise ValidationFailed(_("位置坐标无效。"), field="lat")
     found = grid_locate(lat=lat, lon=lon)
     if found is None:
-        raise ValidationFailed(OUTSIDE, code="outside_grids", field="location")
+        raise ValidationFailed(str(OUTSIDE), code="outside_grids", field="location")
     return Grid.objects.select_related("community__street").get(pk=found.grid_id)
 
 
@@ -67,7 +72,7 @@ def route(*, category: Category, grid: Grid) -> Department:
         ).first()
     )
     if fallback is None:
-        raise ValidationFailed("该社区尚未配置责任单位,请联系系统管理员。", code="no_unit")
+        raise ValidationFailed(_("该社区尚未配置责任单位,请联系系统管理员。"), code="no_unit")
     return fallback
 
 
@@ -77,7 +82,7 @@ def _tracking_no() -> str:
 
 def process_photos(photos: Sequence[bytes]) -> list[ProcessedPhoto]:
     if len(photos) > MAX_PHOTOS:
-        raise ValidationFailed(f"最多上传 {MAX_PHOTOS} 张照片。", field="photos")
+        raise ValidationFailed(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos")
     return [photo_process(data=raw) for raw in photos]
 
 
@@ -95,12 +100,12 @@ def case_submit(
     data: CaseInput,
     channel: Channel = Channel.WEB,
     photos: Sequence[bytes] = (),
-    resident: Resident | None = None,
+    resident: "Resident | None" = None,
 ) -> Case:
     """Create a case from any channel. Staff channels record who entered it and for whom;
     the owner is the unit that first receives it (首接负责制)."""
     description = require_text(
-        data.description, field="description", label="问题描述", max_length=2000
+        data.description, field="description", label=_("问题描述"), max_length=2000
     )
     category = _category(data.category_code)
     grid = _locate(data.lat, data.lon)

@@ -10,62 +10,35 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.accounts.choices import MembershipKind
-from linli.accounts.selectors import place_q
-from linli.casework.choices import OPEN_STATUSES, EventKind
+from linli.casework.choices import OPEN_STATUSES, Action, AuditAction, EventKind
 from linli.casework.models import Case, Whistle, WhistleCall
-from linli.casework.notify import notify_users, staff_by_unit
-from linli.casework.permissions import user_units
-from linli.casework.selectors import visible_to
-from linli.casework.services.common import (
-    lock,
-    record_step,
-    refuse_unless,
-    require_status,
-    require_text,
-)
+from linli.casework.notify import case_url, notify_users
+from linli.casework.policy import can_report, require
+from linli.casework.services.common import lock, record_step, refuse_unless, require_text
+from linli.casework.units import staff_by_unit
 from linli.core.audit.services import audit_record
 from linli.core.calendar.selectors import add_working_days
 from linli.core.errors import Conflict, NotFound, ValidationFailed
-from linli.core.roles import Role
 from linli.geo.models import Department
 
 REPORT_WITHIN_WORKING_DAYS = 3
 MAX_DEPARTMENTS = 20
-CALL_NOT_FOUND = "找不到该吹哨报到任务。"
-
-
-def can_blow(user: Any, case: Case) -> bool:
-    """Community workers / secretaries of the case's community, the street office of its
-    street, system administrators."""
-    if user.role == Role.SYSADMIN:
-        return True
-    for m in user.memberships.all():
-        if m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
-            if m.community_id == case.community_id:
-                return True
-        elif m.kind == MembershipKind.STREET_ADMIN and m.street_id == case.community.street_id:
-            return True
-    return False
-
-
-def can_report(user: Any, call: WhistleCall) -> bool:
-    """Only the people who work for the called unit report (报到) for it."""
-    return user_units(user).filter(pk=call.department_id).exists()
 
 
 @transaction.atomic
 def whistle_blow(*, actor: Any, case: Case, departments: list[Department], reason: str) -> Whistle:
     case = lock(case)
-    refuse_unless(can_blow(actor, case))
-    require_status(case, *OPEN_STATUSES, action="吹哨")
-    reason = require_text(reason, field="reason", label="吹哨事由", max_length=300)
+    require(actor, case, Action.WHISTLE)
+    reason = require_text(reason, field="reason", label=_("吹哨事由"), max_length=300)
     units = list({d.pk: d for d in departments}.values())
     if not units:
-        raise ValidationFailed("请至少选择一个要报到的部门。", field="departments")
+        raise ValidationFailed(_("请至少选择一个要报到的部门。"), field="departments")
     if len(units) > MAX_DEPARTMENTS:
-        raise ValidationFailed(f"一次最多呼叫 {MAX_DEPARTMENTS} 个部门。", field="departments")
+        raise ValidationFailed(
+            _("一次最多呼叫 %(n)s 个部门。") % {"n": MAX_DEPARTMENTS}, field="departments"
+        )
     pending = (
         WhistleCall.objects.filter(
             whistle__case=case, department__in=units, reported_at__isnull=True
@@ -75,7 +48,7 @@ def whistle_blow(*, actor: Any, case: Case, departments: list[Department], reaso
     )
     if pending is not None:
         raise Conflict(
-            f"已向「{pending.department.name}」吹哨,尚未报到,请勿重复吹哨。",
+            _("已向「%(unit)s」吹哨,尚未报到,请勿重复吹哨。") % {"unit": pending.department.name},
             code="already_called",
             field="departments",
         )
@@ -96,7 +69,7 @@ def whistle_blow(*, actor: Any, case: Case, departments: list[Department], reaso
     )
     audit_record(
         actor=actor,
-        action="whistle.blown",
+        action=AuditAction.WHISTLE_BLOWN,
         obj=whistle,
         data={"case": case.pk, "departments": [d.pk for d in units]},
     )
@@ -107,7 +80,7 @@ def whistle_blow(*, actor: Any, case: Case, departments: list[Department], reaso
             staff.get(d.pk, []),
             title=f"社区吹哨:请于 {local_due} 前就诉求 {case.tracking_no} 到场报到",
             body=f"{case.community.name}:{reason}",
-            url=f"/cases/{case.tracking_no}/",
+            url=case_url(case.tracking_no),
             channels=("sms",),
         )
     return whistle
@@ -124,9 +97,10 @@ def whistle_report(*, actor: Any, call: WhistleCall, note: str) -> WhistleCall:
     refuse_unless(can_report(actor, call))
     if call.reported_at is not None:
         raise Conflict(
-            f"「{call.department.name}」已经报到,无需重复报到。", code="already_reported"
+            _("「%(unit)s」已经报到,无需重复报到。") % {"unit": call.department.name},
+            code="already_reported",
         )
-    note = require_text(note, field="note", label="报到情况")
+    note = require_text(note, field="note", label=_("报到情况"))
     call.reported_at, call.reported_by, call.report_note = timezone.now(), actor, note
     call.save(update_fields=["reported_at", "reported_by", "report_note", "updated_at"])
     case = call.whistle.case
@@ -141,7 +115,7 @@ def whistle_report(*, actor: Any, call: WhistleCall, note: str) -> WhistleCall:
     )
     audit_record(
         actor=actor,
-        action="whistle.reported",
+        action=AuditAction.WHISTLE_REPORTED,
         obj=call,
         data={"case": case.pk, "late": _late(call)},
     )
@@ -149,7 +123,7 @@ def whistle_report(*, actor: Any, call: WhistleCall, note: str) -> WhistleCall:
         [call.whistle.called_by],
         title=f"{call.department.name}已就诉求 {case.tracking_no} 报到",
         body=note,
-        url=f"/cases/{case.tracking_no}/",
+        url=case_url(case.tracking_no),
     )
     return call
 
@@ -161,28 +135,10 @@ def _late(call: WhistleCall) -> bool:
 # --- reads --------------------------------------------------------------------------------
 
 
-def whistle_calls_visible_to(actor: Any) -> QuerySet[WhistleCall]:
-    """Street admins see calls on their street's cases; supervisors and system administrators
-    see all; a department sees the calls made to it; community staff the calls made on their
-    community's cases."""
-    qs = WhistleCall.objects.all()
-    if actor is None or not actor.is_authenticated:
-        return qs.none()
-    if actor.role in (Role.SYSADMIN, Role.SUPERVISOR):
-        return qs
-    q = place_q(
-        actor,
-        community="whistle__case__community",
-        street="whistle__case__community__street",
-        department="department",
-    )
-    return qs.filter(q)
-
-
 def open_whistles(*, actor: Any) -> QuerySet[WhistleCall]:
     """The street office board: calls not yet reported on cases still open, oldest due first."""
     return (
-        whistle_calls_visible_to(actor)
+        WhistleCall.objects.visible_to(actor)
         .filter(reported_at__isnull=True, whistle__case__status__in=OPEN_STATUSES)
         .select_related(
             "department",
@@ -198,10 +154,12 @@ def whistle_call_get(*, actor: Any, call_id: int) -> WhistleCall:
     """A call the actor may see: its case is visible to them (a called department's officers
     see the case through the call)."""
     call = (
-        WhistleCall.objects.filter(pk=call_id, whistle__case__in=visible_to(actor).values("pk"))
+        WhistleCall.objects.filter(
+            pk=call_id, whistle__case__in=Case.objects.visible_to(actor).values("pk")
+        )
         .select_related("department", "whistle__case")
         .first()
     )
     if call is None:
-        raise NotFound(CALL_NOT_FOUND)
+        raise NotFound(_("找不到该吹哨报到任务。"))
     return call

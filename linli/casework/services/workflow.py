@@ -1,4 +1,6 @@
-"""CASE-4: the workflow. Each function is one step; illegal steps raise Conflict."""
+"""CASE-4: the workflow. Each function is one step of `policy.TRANSITIONS`: lock → check
+the table (who, from which status) → validate → save → record the step (timeline + audit)
+→ the reporter's message (delivered after commit). Illegal steps raise Conflict."""
 
 import datetime as dt
 from collections.abc import Sequence
@@ -7,18 +9,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from linli.casework.choices import OPEN_STATUSES, EventKind, Status
+from linli.casework.choices import OPEN_STATUSES, Action, EventKind, Status
 from linli.casework.deadlines import case_deadlines
 from linli.casework.models import Case, CasePhoto
-from linli.casework.permissions import can_handle, can_manage, can_verify
-from linli.casework.services.common import (
-    lock,
-    record_step,
-    refuse_unless,
-    require_status,
-    require_text,
-)
+from linli.casework.policy import can_manage, require
+from linli.casework.services.common import lock, record_step, refuse_unless, require_text
 from linli.casework.services.intake import attach_photos, process_photos
 from linli.core.errors import ValidationFailed
 from linli.geo.choices import HandlingLevel
@@ -34,9 +31,8 @@ def _save(case: Case, *fields: str) -> None:
 @transaction.atomic
 def case_register(*, actor: Any, case: Case) -> Case:
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    require_status(case, Status.RECEIVED, action="立案")
-    before, case.status = case.status, Status.REGISTERED
+    step = require(actor, case, Action.REGISTER)
+    before, case.status = case.status, step.to()
     case.responded_at = case.responded_at or timezone.now()
     _save(case, "responded_at")
     record_step(
@@ -53,10 +49,9 @@ def case_register(*, actor: Any, case: Case) -> Case:
 @transaction.atomic
 def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    require_status(case, Status.RECEIVED, action="不予立案")
-    reason = require_text(reason, field="reason", label="不予立案的理由")
-    before, case.status = case.status, Status.REJECTED
+    step = require(actor, case, Action.REJECT)
+    reason = require_text(reason, field="reason", label=_("不予立案的理由"))
+    before, case.status = case.status, step.to()
     case.closed_at = timezone.now()
     _save(case, "closed_at")
     record_step(
@@ -74,9 +69,8 @@ def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
 def case_dispatch(*, actor: Any, case: Case, unit: Department, note: str = "") -> Case:
     """Send the case to a unit to handle; also re-dispatch after a return (re-route)."""
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    require_status(case, Status.REGISTERED, action="派遣")
-    before, case.status = case.status, Status.DISPATCHED
+    step = require(actor, case, Action.DISPATCH)
+    before, case.status = case.status, step.to()
     case.handler_unit = unit
     _save(case, "handler_unit")
     record_step(
@@ -94,9 +88,8 @@ def case_dispatch(*, actor: Any, case: Case, unit: Department, note: str = "") -
 @transaction.atomic
 def case_accept(*, actor: Any, case: Case) -> Case:
     case = lock(case)
-    refuse_unless(can_handle(actor, case))
-    require_status(case, Status.DISPATCHED, action="开始处置")
-    before, case.status = case.status, Status.HANDLING
+    step = require(actor, case, Action.ACCEPT)
+    before, case.status = case.status, step.to()
     _save(case)
     record_step(
         case=case,
@@ -113,10 +106,9 @@ def case_accept(*, actor: Any, case: Case) -> Case:
 def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     """退单: the handler sends it back to the owner, who re-dispatches (the owner stays)."""
     case = lock(case)
-    refuse_unless(can_handle(actor, case))
-    require_status(case, Status.DISPATCHED, Status.HANDLING, action="退单")
-    reason = require_text(reason, field="reason", label="退单理由")
-    before, case.status = case.status, Status.REGISTERED
+    step = require(actor, case, Action.RETURN)
+    reason = require_text(reason, field="reason", label=_("退单理由"))
+    before, case.status = case.status, step.to()
     unit, case.handler_unit = case.handler_unit, None
     _save(case, "handler_unit")
     record_step(
@@ -135,10 +127,9 @@ def case_feedback(*, actor: Any, case: Case, note: str, photos: Sequence[bytes] 
     processed = process_photos(photos)
     with transaction.atomic():
         case = lock(case)
-        refuse_unless(can_handle(actor, case))
-        require_status(case, Status.HANDLING, action="反馈处置结果")
-        note = require_text(note, field="note", label="处置情况", max_length=2000)
-        before, case.status = case.status, Status.HANDLED
+        step = require(actor, case, Action.FEEDBACK)
+        note = require_text(note, field="note", label=_("处置情况"), max_length=2000)
+        before, case.status = case.status, step.to()
         _save(case)
         attach_photos(case, processed, CasePhoto.Stage.FEEDBACK)
         record_step(
@@ -157,15 +148,14 @@ def case_feedback(*, actor: Any, case: Case, note: str, photos: Sequence[bytes] 
 def case_verify(*, actor: Any, case: Case, passed: bool, note: str = "") -> Case:
     """核查 by the grid worker (or the reporter): passed → verified; else back to handling."""
     case = lock(case)
-    refuse_unless(can_verify(actor, case))
-    require_status(case, Status.HANDLED, action="核查")
+    step = require(actor, case, Action.VERIFY)
     before = case.status
     if passed:
-        case.status = Status.VERIFIED
+        case.status = step.to()
         kind = EventKind.VERIFIED
     else:
-        note = require_text(note, field="note", label="核查未通过的原因")
-        case.status = Status.HANDLING
+        note = require_text(note, field="note", label=_("核查未通过的原因"))
+        case.status = step.to(passed=False)
         kind = EventKind.VERIFY_FAILED
     _save(case)
     record_step(
@@ -182,11 +172,10 @@ def _level(case: Case) -> str:
 @transaction.atomic
 def case_close(*, actor: Any, case: Case, level: str = "") -> Case:
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    require_status(case, Status.VERIFIED, action="结案")
+    step = require(actor, case, Action.CLOSE)
     if level and level not in HandlingLevel.values:
-        raise ValidationFailed("处置层级无效。", field="level")
-    before, case.status = case.status, Status.CLOSED
+        raise ValidationFailed(_("处置层级无效。"), field="level")
+    before, case.status = case.status, step.to()
     case.level = level or _level(case)
     case.closed_at = timezone.now()
     case.follow_up_due = case.closed_at + FOLLOW_UP_AFTER
@@ -201,14 +190,13 @@ def case_close(*, actor: Any, case: Case, level: str = "") -> Case:
 def case_rate(*, actor: Any, case: Case, rating: int, comment: str = "") -> Case:
     """CASE-9: 1–5. A rating of 2 or less reopens the case to its handler (返工)."""
     case = lock(case)
-    refuse_unless(case.reporter_id == actor.pk or can_manage(actor, case))
-    require_status(case, Status.CLOSED, action="评价")
+    step = require(actor, case, Action.RATE)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationFailed("满意度请选择 1 到 5 分。", field="rating")
+        raise ValidationFailed(_("满意度请选择 1 到 5 分。"), field="rating")
     before = case.status
     case.rating, case.rating_comment = rating, comment.strip()[:500]
     case.rated_at = timezone.now()
-    case.status = Status.RATED
+    case.status = step.to()
     case.follow_up_due = None
     _save(case, "rating", "rating_comment", "rated_at", "follow_up_due")
     record_step(
@@ -256,11 +244,10 @@ def _reopen(case: Case, actor: Any) -> None:
 @transaction.atomic
 def case_request_deferral(*, actor: Any, case: Case, until: dt.datetime, reason: str) -> Case:
     case = lock(case)
-    refuse_unless(can_handle(actor, case))
-    require_status(case, Status.DISPATCHED, Status.HANDLING, action="申请缓办")
-    reason = require_text(reason, field="reason", label="缓办理由")
+    require(actor, case, Action.DEFER)
+    reason = require_text(reason, field="reason", label=_("缓办理由"))
     if until <= case.close_due:
-        raise ValidationFailed("缓办日期应晚于当前办结期限。", field="until")
+        raise ValidationFailed(_("缓办日期应晚于当前办结期限。"), field="until")
     case.deferral_until, case.deferral_reason = until, reason
     _save(case, "deferral_until", "deferral_reason")
     record_step(
@@ -278,10 +265,9 @@ def case_request_deferral(*, actor: Any, case: Case, until: dt.datetime, reason:
 @transaction.atomic
 def case_decide_deferral(*, actor: Any, case: Case, approve: bool, note: str = "") -> Case:
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    if case.deferral_until is None:
-        raise ValidationFailed("该诉求没有待审批的缓办申请。", code="no_deferral")
+    require(actor, case, Action.DEFERRAL)  # refuses a case with no deferral asked for
     if approve:
+        assert case.deferral_until is not None
         case.close_due, case.deferred = case.deferral_until, True
         case.overdue, case.warned_at = False, None
         kind = EventKind.DEFERRAL_APPROVED
@@ -306,13 +292,13 @@ def case_decide_deferral(*, actor: Any, case: Case, approve: bool, note: str = "
 def case_merge(*, actor: Any, case: Case, into: Case) -> Case:
     """A duplicate joins the surviving case; its reporter follows the survivor."""
     if case.pk == into.pk:
-        raise ValidationFailed("不能与自身合并。", field="into")
+        raise ValidationFailed(_("不能与自身合并。"), field="into")
     case, into = lock(case), lock(into)
-    refuse_unless(can_manage(actor, case) and can_manage(actor, into))
-    require_status(case, *OPEN_STATUSES, action="合并")
+    refuse_unless(can_manage(actor, into))
+    step = require(actor, case, Action.MERGE)
     if into.status not in OPEN_STATUSES:
-        raise ValidationFailed("只能合并到仍在办理中的诉求。", field="into")
-    before, case.status = case.status, Status.MERGED
+        raise ValidationFailed(_("只能合并到仍在办理中的诉求。"), field="into")
+    before, case.status = case.status, step.to()
     case.merged_into = into
     case.closed_at = timezone.now()
     _save(case, "merged_into", "closed_at")
@@ -332,7 +318,7 @@ def case_merge(*, actor: Any, case: Case, into: Case) -> Case:
 def case_review_photos(*, actor: Any, case: Case, publish: bool) -> Case:
     """Staff look at the photos before the public list may show them (CASE-11)."""
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
+    require(actor, case, Action.PHOTOS)
     case.photos_reviewed = publish
     case.save(update_fields=["photos_reviewed", "updated_at"])
     record_step(
@@ -360,12 +346,11 @@ def cases_bulk_dispatch(*, actor: Any, cases: Sequence[Case], unit: Department) 
 def case_reroute(*, actor: Any, case: Case, unit: Department, reason: str) -> Case:
     """The owner moves a dispatched case to another unit (re-route); the owner stays."""
     case = lock(case)
-    refuse_unless(can_manage(actor, case))
-    require_status(case, Status.DISPATCHED, Status.HANDLING, action="改派")
-    reason = require_text(reason, field="reason", label="改派理由")
+    step = require(actor, case, Action.REROUTE)
+    reason = require_text(reason, field="reason", label=_("改派理由"))
     if unit.pk == case.handler_unit_id:
-        raise ValidationFailed("请选择另一个单位。", field="unit_id")
-    before, case.status = case.status, Status.DISPATCHED
+        raise ValidationFailed(_("请选择另一个单位。"), field="unit_id")
+    before, case.status = case.status, step.to()
     case.handler_unit = unit
     _save(case, "handler_unit")
     record_step(

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from linli.casework.models import Case, CaseEvent, Category
+from linli.geo.models import Community, Department, Grid
 from linli.testing import english as en
 from linli.testing.english import as_user, text
-from linli.geo.models import Community, Department, Grid
 
 from .conftest import INSIDE_A1
 

@@ -39,6 +39,16 @@ def test_people_extension_points_are_filled(submit, cats):
     [visible] = list(case_visible)
     assert visible(actor=cats["dept_officer"], case_id=case.pk)
     assert not visible(actor=cats["volunteer"], case_id=case.pk)
-    [reach] = list(residents_via_open_cases)
-    pks = set(reach(cats["dept_officer"]).values_list("pk", flat=True))
-    assert pks and not set(reach(cats["grid_worker"]).values_list("pk", flat=True))
+
+    def reached(user):
+        return {
+            pk
+            for provider in residents_via_open_cases
+            for pk in provider(user).values_list(flat=True)
+        }
+
+    reporter_record = cats["resident"].resident.pk  # the case's named reporter
+    assert reached(cats["dept_officer"]) == {reporter_record}
+    assert reached(cats["grid_worker"]) == set()
+    Case.objects.filter(pk=case.pk).update(anonymous=True)
+    assert reached(cats["dept_officer"]) == set()

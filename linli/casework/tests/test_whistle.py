@@ -14,17 +14,17 @@ from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
 from linli.casework.choices import EventKind, Status
 from linli.casework.models import Case, WhistleCall
-from linli.casework.notify import unit_staff
 from linli.casework.scheduled import SweepResult, sweep_deadlines
 from linli.casework.services.whistle import open_whistles, whistle_blow, whistle_report
+from linli.casework.units import unit_staff
 from linli.core.audit.models import AuditEntry
 from linli.core.calendar.selectors import add_working_days
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
 from linli.core.notifications.models import Notification
 from linli.core.roles import Role
-from linli.testing.world import make_user
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Community, Department, Street
+from linli.testing.world import make_user
 
 
 def post(client, url, body=None):

@@ -230,8 +230,8 @@ def test_merge_duplicates(submit, cats, login):
 
 def test_other_community_staff_cannot_see_or_act(submit, cats, login):
     from linli.accounts.choices import MembershipKind
-    from linli.core.roles import Role
     from linli.accounts.models import Membership
+    from linli.core.roles import Role
     from linli.testing.world import make_user
 
     no = submit()["tracking_no"]

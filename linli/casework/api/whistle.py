@@ -1,15 +1,21 @@
-"""CASE-6 吹哨报到 endpoints. Mounted at /api/cases (see linli/api.py)."""
+"""CASE-6 吹哨报到 endpoints, mounted at /api/cases by `casework.api.router`."""
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
 from linli.casework import selectors
 from linli.casework.models import Whistle, WhistleCall
+from linli.casework.policy import (
+    WHISTLE_BLOWER_ROLES,
+    WHISTLE_BOARD_ROLES,
+    WHISTLE_REPORTER_ROLES,
+)
 from linli.casework.services.whistle import (
     open_whistles,
     whistle_blow,
@@ -18,26 +24,10 @@ from linli.casework.services.whistle import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
-from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
 from linli.geo.models import Department
 
 router = Router(tags=["whistle"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-# Who blows: community staff of the case's community, the street office, sysadmin
-# (checked per case by the service).
-BLOWERS = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN)
-# Who reports: the called unit's people (checked per call by the service).
-REPORTERS = (Role.DEPT_OFFICER, Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN)
-# The board: the street office and oversight; departments and communities see their own calls.
-BOARD = (
-    Role.STREET_ADMIN,
-    Role.SUPERVISOR,
-    Role.SYSADMIN,
-    Role.DEPT_OFFICER,
-    Role.COMMUNITY_WORKER,
-    Role.SECRETARY,
-)
 
 
 class WhistleIn(Schema):
@@ -71,10 +61,6 @@ class WhistleOut(Schema):
     reason: str
     created_at: dt.datetime
     calls: list[WhistleCallOut]
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def call_out(call: WhistleCall) -> dict[str, Any]:
@@ -118,28 +104,30 @@ def whistle_out(whistle: Whistle) -> dict[str, Any]:
 
 
 @router.post(
-    "/{tracking_no}/whistle", response={200: WhistleOut, **ERRORS}, auth=api_roles(*BLOWERS)
+    "/{tracking_no}/whistle",
+    response={200: WhistleOut, **API_ERRORS},
+    auth=api_roles(*WHISTLE_BLOWER_ROLES),
 )
 def blow(request: HttpRequest, tracking_no: str, payload: WhistleIn) -> dict[str, Any]:
-    case = selectors.case_get(actor=_actor(request), tracking_no=tracking_no)
+    case = selectors.case_get(actor=actor(request), tracking_no=tracking_no)
     ids = list(dict.fromkeys(payload.department_ids))
     departments = list(Department.objects.filter(pk__in=ids))
     if len(departments) != len(ids):
-        raise NotFound("找不到所选的部门。", field="department_ids")
+        raise NotFound(_("找不到所选的部门。"), field="department_ids")
     whistle = whistle_blow(
-        actor=_actor(request), case=case, departments=departments, reason=payload.reason
+        actor=actor(request), case=case, departments=departments, reason=payload.reason
     )
     return whistle_out(whistle)
 
 
 @router.post(
     "/whistle-calls/{call_id}/report",
-    response={200: WhistleCallOut, **ERRORS},
-    auth=api_roles(*REPORTERS),
+    response={200: WhistleCallOut, **API_ERRORS},
+    auth=api_roles(*WHISTLE_REPORTER_ROLES),
 )
 def report(request: HttpRequest, call_id: int, payload: ReportIn) -> dict[str, Any]:
-    call = whistle_call_get(actor=_actor(request), call_id=call_id)
-    call = whistle_report(actor=_actor(request), call=call, note=payload.note)
+    call = whistle_call_get(actor=actor(request), call_id=call_id)
+    call = whistle_report(actor=actor(request), call=call, note=payload.note)
     fresh = WhistleCall.objects.select_related(
         "department", "whistle__called_by", "whistle__case__category", "whistle__case__community"
     ).get(pk=call.pk)
@@ -147,7 +135,9 @@ def report(request: HttpRequest, call_id: int, payload: ReportIn) -> dict[str, A
 
 
 @router.get(
-    "/whistles/open", response={200: list[WhistleCallOut], **ERRORS}, auth=api_roles(*BOARD)
+    "/whistles/open",
+    response={200: list[WhistleCallOut], **API_ERRORS},
+    auth=api_roles(*WHISTLE_BOARD_ROLES),
 )
 def board(request: HttpRequest) -> list[dict[str, Any]]:
-    return [call_out(c) for c in open_whistles(actor=_actor(request))[:500]]
+    return [call_out(c) for c in open_whistles(actor=actor(request))[:500]]

@@ -1,14 +1,20 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from linli.casework import selectors
+from linli.casework import policy, selectors
 from linli.casework.choices import Channel, EventKind, Status
 from linli.casework.models import Case, CaseEvent
-from linli.casework.permissions import CASE_STAFF_ROLES, INTAKE_ROLES
+from linli.casework.policy import (
+    CASE_STAFF_ROLES,
+    STAFF_ENTRY_ROLES,
+    STAFF_VIEW_ROLES,
+    SUBMIT_ROLES,
+)
 from linli.casework.schemas import (
     CaseDetailOut,
     CaseIn,
@@ -31,23 +37,15 @@ from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
 from linli.core.roles import ALL_ROLES, Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
 from linli.geo.models import Department
-from linli.people.selectors import visible_to as visible_residents
+from linli.people.selectors import resident_get
 
+# /api/cases itself (list, submit): the app's root router, which mounts the others
+# (see casework.api); a sub-router's "" path would become /api/cases/.
+root = Router(tags=["cases"])
 router = Router(tags=["cases"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 STAFF = api_roles(*CASE_STAFF_ROLES)
-REPORTERS = (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER, *INTAKE_ROLES, Role.SYSADMIN)
-
-
-def actor(request: HttpRequest) -> Any:
-    """The caller ninja authenticated (session or bearer token)."""
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _is_staff(user: Any) -> bool:
-    return user.role in CASE_STAFF_ROLES or user.role in (Role.SUPERVISOR, Role.EVALUATOR)
 
 
 def case_out(case: Case) -> dict[str, Any]:
@@ -91,16 +89,21 @@ def event_out(event: CaseEvent, internal: bool) -> EventOut:
 
 
 def detail(user: Any, case: Case) -> dict[str, Any]:
-    internal = _is_staff(user)
+    internal = user.role in STAFF_VIEW_ROLES
     events = selectors.case_timeline(case=case, internal=internal)
-    return {**case_out(case), "timeline": [event_out(e, internal) for e in events]}
+    offered = [action for action, ok in policy.offered(user, case).items() if ok]
+    return {
+        **case_out(case),
+        "timeline": [event_out(e, internal) for e in events],
+        "actions": offered,
+    }
 
 
 def _case(request: HttpRequest, tracking_no: str) -> Case:
     return selectors.case_get(actor=actor(request), tracking_no=tracking_no)
 
 
-@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, auth=api_roles())
+@router.get("/categories", response={200: list[CategoryOut], **API_ERRORS}, auth=api_roles())
 def categories(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -113,7 +116,7 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(*REPORTERS))
+@root.post("", response={201: CaseDetailOut, **API_ERRORS}, auth=api_roles(*SUBMIT_ROLES))
 def submit(request: HttpRequest, payload: CaseIn) -> HttpStatus[dict[str, Any]]:
     data = CaseInput(
         category_code=payload.category,
@@ -128,15 +131,16 @@ def submit(request: HttpRequest, payload: CaseIn) -> HttpStatus[dict[str, Any]]:
 
 
 @router.post(
-    "/staff", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(*INTAKE_ROLES, Role.SYSADMIN)
+    "/staff", response={201: CaseDetailOut, **API_ERRORS}, auth=api_roles(*STAFF_ENTRY_ROLES)
 )
 def staff_submit(request: HttpRequest, payload: StaffCaseIn) -> HttpStatus[dict[str, Any]]:
     resident = None
     if payload.resident_id is not None:
         # Through people's selectors: a record outside the staff member's place is not found.
-        resident = visible_residents(actor(request)).filter(pk=payload.resident_id).first()
-        if resident is None:
-            raise NotFound("找不到该居民档案。", field="resident_id")
+        try:
+            resident = resident_get(actor=actor(request), resident_id=payload.resident_id)
+        except NotFound:
+            raise NotFound(_("找不到该居民档案。"), field="resident_id") from None
     data = CaseInput(
         category_code=payload.category,
         description=payload.description,
@@ -157,7 +161,7 @@ class SensorCaseIn(CaseIn):
     device: str = Field(default="", max_length=64)
 
 
-@router.post("/sensor", response={201: CaseDetailOut, **ERRORS}, auth=api_roles(Role.SYSADMIN))
+@router.post("/sensor", response={201: CaseDetailOut, **API_ERRORS}, auth=api_roles(Role.SYSADMIN))
 def sensor_submit(request: HttpRequest, payload: SensorCaseIn) -> HttpStatus[dict[str, Any]]:
     """For other systems (meters, call buttons) holding a service account's bearer token."""
     description = payload.description
@@ -175,6 +179,8 @@ def sensor_submit(request: HttpRequest, payload: SensorCaseIn) -> HttpStatus[dic
 
 
 class ListFilter(Schema):
+    """The query of `GET /api/cases`; the filtering itself is `filters.CaseFilter`."""
+
     status: Status | None = None
     category: str | None = None
     grid_id: int | None = None
@@ -184,26 +190,22 @@ class ListFilter(Schema):
     offset: int = 0
 
 
-@router.get("", response={200: list[CaseOut], **ERRORS}, auth=api_roles())
+@root.get("", response={200: list[CaseOut], **API_ERRORS}, auth=api_roles())
 def list_cases(request: HttpRequest, f: Query[ListFilter]) -> list[dict[str, Any]]:
-    qs = selectors.visible_to(actor(request)).select_related(
-        "category", "grid", "community", "owner_unit", "handler_unit"
-    )
-    if f.mine:
-        qs = qs.filter(reporter=actor(request))
-    if f.status:
-        qs = qs.filter(status=f.status)
-    if f.category:
-        qs = qs.filter(category__code__startswith=f.category)
-    if f.grid_id:
-        qs = qs.filter(grid_id=f.grid_id)
-    if f.overdue is not None:
-        qs = qs.filter(overdue=f.overdue)
+    params = {
+        "status": f.status,
+        "category": f.category,
+        "grid": f.grid_id,
+        "overdue": f.overdue,
+        "mine": f.mine,
+    }
+    given = {k: v for k, v in params.items() if v is not None}
+    qs = selectors.case_list(actor=actor(request), params=given)
     limit = max(1, min(f.limit, 200))
-    return [case_out(c) for c in qs.order_by("-created_at", "-id")[f.offset : f.offset + limit]]
+    return [case_out(c) for c in qs[f.offset : f.offset + limit]]
 
 
-@router.get("/{tracking_no}", response={200: CaseDetailOut, **ERRORS}, auth=api_roles())
+@router.get("/{tracking_no}", response={200: CaseDetailOut, **API_ERRORS}, auth=api_roles())
 def get_case(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
     return detail(actor(request), _case(request, tracking_no))
 
@@ -213,13 +215,13 @@ def _act(request: HttpRequest, case: Case) -> dict[str, Any]:
     return detail(actor(request), case)
 
 
-@router.post("/{tracking_no}/register", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/register", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def register(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
     case = workflow.case_register(actor=actor(request), case=_case(request, tracking_no))
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/reject", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/reject", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def reject(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> dict[str, Any]:
     case = workflow.case_reject(
         actor=actor(request),
@@ -229,11 +231,11 @@ def reject(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> dict[st
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/dispatch", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/dispatch", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def dispatch(request: HttpRequest, tracking_no: str, payload: DispatchIn) -> dict[str, Any]:
     unit = Department.objects.filter(pk=payload.unit_id).first()
     if unit is None:
-        raise NotFound("找不到该单位。", field="unit_id")
+        raise NotFound(_("找不到该单位。"), field="unit_id")
     case = workflow.case_dispatch(
         actor=actor(request),
         case=_case(request, tracking_no),
@@ -243,13 +245,13 @@ def dispatch(request: HttpRequest, tracking_no: str, payload: DispatchIn) -> dic
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/accept", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/accept", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def accept(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
     case = workflow.case_accept(actor=actor(request), case=_case(request, tracking_no))
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/return", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/return", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def return_case(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> dict[str, Any]:
     case = workflow.case_return(
         actor=actor(request),
@@ -259,7 +261,7 @@ def return_case(request: HttpRequest, tracking_no: str, payload: ReasonIn) -> di
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/feedback", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/feedback", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def feedback(request: HttpRequest, tracking_no: str, payload: FeedbackIn) -> dict[str, Any]:
     case = workflow.case_feedback(
         actor=actor(request),
@@ -270,7 +272,7 @@ def feedback(request: HttpRequest, tracking_no: str, payload: FeedbackIn) -> dic
 
 
 @router.post(
-    "/{tracking_no}/verify", response={200: CaseDetailOut, **ERRORS}, auth=api_roles(*ALL_ROLES)
+    "/{tracking_no}/verify", response={200: CaseDetailOut, **API_ERRORS}, auth=api_roles(*ALL_ROLES)
 )
 def verify(request: HttpRequest, tracking_no: str, payload: VerifyIn) -> dict[str, Any]:
     case = workflow.case_verify(
@@ -282,7 +284,7 @@ def verify(request: HttpRequest, tracking_no: str, payload: VerifyIn) -> dict[st
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/close", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/close", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def close(request: HttpRequest, tracking_no: str, payload: CloseIn) -> dict[str, Any]:
     case = workflow.case_close(
         actor=actor(request),
@@ -293,7 +295,7 @@ def close(request: HttpRequest, tracking_no: str, payload: CloseIn) -> dict[str,
 
 
 @router.post(
-    "/{tracking_no}/rate", response={200: CaseDetailOut, **ERRORS}, auth=api_roles(*ALL_ROLES)
+    "/{tracking_no}/rate", response={200: CaseDetailOut, **API_ERRORS}, auth=api_roles(*ALL_ROLES)
 )
 def rate(request: HttpRequest, tracking_no: str, payload: RateIn) -> dict[str, Any]:
     case = workflow.case_rate(
@@ -305,7 +307,7 @@ def rate(request: HttpRequest, tracking_no: str, payload: RateIn) -> dict[str, A
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/defer", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/defer", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def defer(request: HttpRequest, tracking_no: str, payload: DeferIn) -> dict[str, Any]:
     case = workflow.case_request_deferral(
         actor=actor(request),
@@ -316,7 +318,7 @@ def defer(request: HttpRequest, tracking_no: str, payload: DeferIn) -> dict[str,
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/deferral", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/deferral", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def decide_deferral(request: HttpRequest, tracking_no: str, payload: DecideIn) -> dict[str, Any]:
     case = workflow.case_decide_deferral(
         actor=actor(request),
@@ -327,7 +329,7 @@ def decide_deferral(request: HttpRequest, tracking_no: str, payload: DecideIn) -
     return _act(request, case)
 
 
-@router.post("/{tracking_no}/merge", response={200: CaseDetailOut, **ERRORS}, auth=STAFF)
+@router.post("/{tracking_no}/merge", response={200: CaseDetailOut, **API_ERRORS}, auth=STAFF)
 def merge(request: HttpRequest, tracking_no: str, payload: MergeIn) -> dict[str, Any]:
     into = _case(request, payload.into)
     case = workflow.case_merge(actor=actor(request), case=_case(request, tracking_no), into=into)

@@ -1,15 +1,16 @@
-"""CASE-10 duplicate detection and "me too". Mounted at /api/cases (see linli/api.py)."""
+"""CASE-10 duplicate detection and "me too", mounted at /api/cases by `casework.api.router`."""
 
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from linli.casework.models import Category
+from linli.casework.policy import REPORTER_ROLES
 from linli.casework.services.duplicates import (
-    ME_TOO_ROLES,
     case_me_too,
     distance_m,
     me_too_target,
@@ -17,10 +18,9 @@ from linli.casework.services.duplicates import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
 
 router = Router(tags=["cases"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 class NearbyQuery(Schema):
@@ -46,15 +46,11 @@ class MeTooOut(Schema):
     joined: bool
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-@router.get("/nearby", response={200: list[NearbyOut], **ERRORS}, auth=api_roles())
+@router.get("/nearby", response={200: list[NearbyOut], **API_ERRORS}, auth=api_roles())
 def nearby(request: HttpRequest, q: Query[NearbyQuery]) -> list[dict[str, Any]]:
     category = Category.objects.filter(code=q.category, parent__isnull=False).first()
     if category is None:
-        raise ValidationFailed("请选择一个有效的事项分类。", field="category")
+        raise ValidationFailed(_("请选择一个有效的事项分类。"), field="category")
     return [
         {
             "tracking_no": c.tracking_no,
@@ -69,8 +65,8 @@ def nearby(request: HttpRequest, q: Query[NearbyQuery]) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/{tracking_no}/me-too", response={200: MeTooOut, **ERRORS}, auth=api_roles(*ME_TOO_ROLES)
+    "/{tracking_no}/me-too", response={200: MeTooOut, **API_ERRORS}, auth=api_roles(*REPORTER_ROLES)
 )
 def me_too(request: HttpRequest, tracking_no: str) -> dict[str, Any]:
-    case = case_me_too(actor=_actor(request), case=me_too_target(tracking_no=tracking_no))
+    case = case_me_too(actor=actor(request), case=me_too_target(tracking_no=tracking_no))
     return {"tracking_no": case.tracking_no, "me_too_count": case.me_too_count, "joined": True}
