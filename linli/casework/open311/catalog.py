@@ -5,13 +5,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.casework.choices import DeadlineUnit, Urgency
 from linli.casework.models import Category
 from linli.core.errors import NotFound, ValidationFailed
 
 SERVICE_TYPE = "realtime"  # the tracking number is returned at once; tokens are not needed
-UNKNOWN_SERVICE = "找不到该服务类型(service_code)。"
+UNKNOWN_SERVICE = gettext_lazy("找不到该服务类型(service_code)。")
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ def active_services() -> QuerySet[Category]:
 def service_get(code: str) -> Category:
     category = active_services().filter(code=code).first()
     if category is None:
-        raise NotFound(UNKNOWN_SERVICE)
+        raise NotFound(str(UNKNOWN_SERVICE))
     return category
 
 
@@ -141,30 +143,39 @@ def attribute_lines(category: Category, form: QueryDict) -> list[str]:
     unknown = sorted(set(submitted) - set(defined))
     if unknown:
         raise ValidationFailed(
-            f"该服务没有属性 {', '.join(unknown)}。", field="attribute", code="unknown_attribute"
+            _("该服务没有属性 %(codes)s。") % {"codes": ", ".join(unknown)},
+            field="attribute",
+            code="unknown_attribute",
         )
     lines = []
     for attribute in defined.values():
         values = submitted.get(attribute.code, [])
         if not values:
             if attribute.required:
-                raise ValidationFailed(f"请填写「{attribute.description}」。", field="attribute")
+                raise ValidationFailed(
+                    _("请填写「%(what)s」。") % {"what": attribute.description}, field="attribute"
+                )
             continue
         if attribute.values:
             names = {v.key: v.name for v in attribute.values}
             if attribute.datatype == "singlevaluelist" and len(values) > 1:
-                raise ValidationFailed(f"属性 {attribute.code} 只能选一个值。", field="attribute")
+                raise ValidationFailed(
+                    _("属性 %(code)s 只能选一个值。") % {"code": attribute.code}, field="attribute"
+                )
             bad = [v for v in values if v not in names]
             if bad:
                 raise ValidationFailed(
-                    f"属性 {attribute.code} 的取值无效,可选:{', '.join(names)}。",
+                    _("属性 %(code)s 的取值无效,可选:%(values)s。")
+                    % {"code": attribute.code, "values": ", ".join(names)},
                     field="attribute",
                 )
             values = [names[v] for v in values]
         text = "、".join(values)
         if len(text) > attribute.max_length:
             raise ValidationFailed(
-                f"属性 {attribute.code} 不能超过 {attribute.max_length} 字。", field="attribute"
+                _("属性 %(code)s 不能超过 %(max)s 字。")
+                % {"code": attribute.code, "max": attribute.max_length},
+                field="attribute",
             )
         lines.append(f"{attribute.label}:{text}")
     return lines

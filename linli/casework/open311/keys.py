@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.casework.choices import AuditAction
@@ -29,12 +30,15 @@ def open311_key_create(*, actor: Any, name: str) -> tuple[Open311Key, str]:
     "open311:NAME", which is created on the first key and kept across key rotations."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("请填写接入方名称。", field="name")
+        raise ValidationFailed(_("请填写接入方名称。"), field="name")
     if len(name) > NAME_MAX or any(c.isspace() for c in name):
-        raise ValidationFailed(f"接入方名称不能含空白,且不超过 {NAME_MAX} 字。", field="name")
+        raise ValidationFailed(
+            _("接入方名称不能含空白,且不超过 %(max)s 字。") % {"max": NAME_MAX}, field="name"
+        )
     if Open311Key.objects.filter(name=name, revoked_at=None).exists():
         raise ValidationFailed(
-            f"接入方「{name}」已有有效密钥;如需更换,请先吊销旧密钥。", code="key_exists"
+            _("接入方「%(name)s」已有有效密钥;如需更换,请先吊销旧密钥。") % {"name": name},
+            code="key_exists",
         )
     user, created = User.objects.get_or_create(
         username=_username(name),
@@ -44,7 +48,9 @@ def open311_key_create(*, actor: Any, name: str) -> tuple[Open311Key, str]:
         user.set_unusable_password()  # an API account: nobody signs in as it
         user.save(update_fields=["password"])
     elif user.role != Role.PARTNER:
-        raise ValidationFailed(f"账号 {user.username} 已存在且不是合作单位账号。")
+        raise ValidationFailed(
+            _("账号 %(username)s 已存在且不是合作单位账号。") % {"username": user.username}
+        )
     body = secrets.token_urlsafe(32)
     while body.startswith("-"):  # a prefix starting with "-" reads as an option on a command line
         body = secrets.token_urlsafe(32)
@@ -69,9 +75,11 @@ def open311_key_revoke(*, actor: Any, prefix: str) -> Open311Key:
     prefix = (prefix or "").strip()
     rows = list(Open311Key.objects.select_for_update().filter(prefix=prefix, revoked_at=None))
     if not rows:
-        raise NotFound(f"没有前缀为「{prefix}」的有效密钥。")
+        raise NotFound(_("没有前缀为「%(prefix)s」的有效密钥。") % {"prefix": prefix})
     if len(rows) > 1:  # 48 random bits: practically never
-        raise ValidationFailed(f"前缀「{prefix}」对应多个密钥,请在后台吊销。")
+        raise ValidationFailed(
+            _("前缀「%(prefix)s」对应多个密钥,请在后台吊销。") % {"prefix": prefix}
+        )
     row = rows[0]
     row.revoked_at = timezone.now()
     row.save(update_fields=["revoked_at", "updated_at"])

@@ -14,6 +14,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from linli.casework.choices import Channel, EventKind, Status
 from linli.casework.models import Case, CasePhoto
@@ -76,7 +77,9 @@ def _moment(value: str, *, name: str, end: bool) -> dt.datetime:
         parsed = None
     if parsed is None:
         raise ValidationFailed(
-            f"{name} 不是有效的 ISO 8601 时间,例如 2026-11-24T00:00:00+08:00。", field=name
+            _("%(name)s 不是有效的 ISO 8601 时间,例如 2026-11-24T00:00:00+08:00。")
+            % {"name": name},
+            field=name,
         )
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
@@ -93,7 +96,7 @@ def requests_search(params: QueryDict) -> list[Case]:
         qs = qs.filter(category__code__in=codes)
     statuses = set(_split(params.get("status")))
     if statuses - {"open", "closed"}:
-        raise ValidationFailed("status 只能是 open 或 closed(可用逗号分隔)。", field="status")
+        raise ValidationFailed(_("status 只能是 open 或 closed(可用逗号分隔)。"), field="status")
     if statuses == {"open"}:
         qs = qs.exclude(status__in=CLOSED_STATUSES)
     elif statuses == {"closed"}:
@@ -107,9 +110,9 @@ def requests_search(params: QueryDict) -> list[Case]:
     elif end is None:
         end = start + WINDOW
     if end < start:
-        raise ValidationFailed("end_date 不能早于 start_date。", field="end_date")
+        raise ValidationFailed(_("end_date 不能早于 start_date。"), field="end_date")
     if end - start > WINDOW:
-        raise ValidationFailed("查询时间跨度不能超过 90 天。", field="start_date")
+        raise ValidationFailed(_("查询时间跨度不能超过 90 天。"), field="start_date")
     return list(qs.filter(created_at__gte=start, created_at__lte=end)[:MAX_RESULTS])
 
 
@@ -174,14 +177,18 @@ class Submitted:
     service_notice: str
 
 
+def _not_a_number(name: str) -> str:
+    return _("%(name)s 不是有效的数字。") % {"name": name}
+
+
 def _coordinate(form: QueryDict, name: str) -> float:
     raw = form.get(name, "").strip()
     try:
         value = float(raw)
     except ValueError:
-        raise ValidationFailed(f"{name} 不是有效的数字。", field=name) from None
+        raise ValidationFailed(_not_a_number(name), field=name) from None
     if not math.isfinite(value):
-        raise ValidationFailed(f"{name} 不是有效的数字。", field=name)
+        raise ValidationFailed(_not_a_number(name), field=name)
     return value
 
 
@@ -190,11 +197,13 @@ def _media_note(form: QueryDict) -> str:
     if not url:
         return ""
     if len(url) > 500:
-        raise ValidationFailed("media_url 不能超过 500 个字符。", field="media_url")
+        raise ValidationFailed(_("media_url 不能超过 500 个字符。"), field="media_url")
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        raise ValidationFailed("media_url 不是有效的 http(s) 链接。", field="media_url") from None
+        raise ValidationFailed(
+            _("media_url 不是有效的 http(s) 链接。"), field="media_url"
+        ) from None
     return url
 
 
@@ -205,26 +214,27 @@ def open311_request_submit(*, actor: Any, form: QueryDict) -> Submitted:
     dropped on purpose: nothing personal is stored from this channel."""
     code = form.get("service_code", "").strip()
     if not code:
-        raise ValidationFailed("请提供 service_code。", field="service_code")
+        raise ValidationFailed(_("请提供 service_code。"), field="service_code")
     category = service_get(code)  # unknown → NotFound (404)
     has_lat, has_long = bool(form.get("lat", "").strip()), bool(form.get("long", "").strip())
     if not (has_lat and has_long):
         if form.get("address_id", "").strip() or form.get("address_string", "").strip():
             raise ValidationFailed(
-                "本接口需要 lat 和 long 定位,暂不支持仅凭 address_id 或 address_string 提交。",
+                _("本接口需要 lat 和 long 定位,暂不支持仅凭 address_id 或 address_string 提交。"),
                 field="lat",
             )
-        raise ValidationFailed("请提供位置:lat 和 long 两个参数都需要。", field="lat")
+        raise ValidationFailed(_("请提供位置:lat 和 long 两个参数都需要。"), field="lat")
     lat, lon = _coordinate(form, "lat"), _coordinate(form, "long")
     description = form.get("description", "").strip()
     if not description:
-        raise ValidationFailed("请填写问题描述(description)。", field="description")
+        raise ValidationFailed(_("请填写问题描述(description)。"), field="description")
     lines = attribute_lines(category, form)
     if lines:
         description = description + "\n\n" + "\n".join(lines)
     if len(description) > DESCRIPTION_MAX:
         raise ValidationFailed(
-            f"问题描述(含附加属性)不能超过 {DESCRIPTION_MAX} 字。", field="description"
+            _("问题描述(含附加属性)不能超过 %(max)s 字。") % {"max": DESCRIPTION_MAX},
+            field="description",
         )
     media_url = _media_note(form)
     data = CaseInput(

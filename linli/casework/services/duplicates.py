@@ -89,7 +89,7 @@ def nearby_open_cases(
     found = [(distance_m(lat, lon, c.lat, c.lon), c.pk, c) for c in candidates]
     found = [f for f in found if f[0] <= radius_m]
     found.sort(key=lambda f: (f[0], f[1]))
-    return [c for _, _, c in found[:NEARBY_LIMIT]]
+    return [c for _distance, _pk, c in found[:NEARBY_LIMIT]]
 
 
 def me_too_target(*, tracking_no: str) -> Case:
