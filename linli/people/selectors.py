@@ -26,7 +26,7 @@ from linli.people.choices import (
     Tier,
     fields_of,
 )
-from linli.people.models import AccessGrant, Resident, ResidentTag
+from linli.people.models import AccessGrant, Contact, Resident, ResidentTag
 from linli.people.policy import CASE_FIELDS, ROLE_TIERS
 from linli.people.validation import id_number_parse
 
@@ -38,6 +38,8 @@ __all__ = [
     "alert_audiences",
     "case_visible",
     "list_audited",
+    "relative_users_of",
+    "relatives_of",
     "resident_by_id_number",
     "resident_get",
     "resident_of_user",
@@ -316,3 +318,35 @@ def residents_of_households(household_ids: Iterable[int]) -> dict[int, list[Resi
         if brief.household_id is not None:
             out.setdefault(brief.household_id, []).append(brief)
     return out
+
+
+# ---- The one family relation (Contact.user in force) ---------------------------------------
+
+
+def relatives_of(user: Any) -> QuerySet[Resident]:
+    """The residents whose record links this account as family: whose records a family
+    account opens, whose homes and alerts the family views show (each record's privacy
+    choices still apply)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return Resident.objects.none()
+    return Resident.objects.filter(
+        pk__in=Contact.objects.filter(user_id=user.pk).values("resident_id")
+    )
+
+
+def relative_users_of(user: Any) -> list[Any]:
+    """The accounts linked to this one as family, either way round: the family accounts on
+    the user's own record, and the accounts of the residents whose record links the user.
+    Time-bank gifts (代际互助) go between these."""
+    if user is None or getattr(user, "pk", None) is None:
+        return []
+    links = Contact.objects.filter(
+        Q(resident__user_id=user.pk, user__isnull=False)
+        | Q(user_id=user.pk, resident__user__isnull=False)
+    ).select_related("user", "resident__user")
+    found: dict[int, Any] = {}
+    for link in links:
+        other = link.user if link.resident.user_id == user.pk else link.resident.user
+        if other is not None and other.pk != user.pk:
+            found[other.pk] = other
+    return [found[pk] for pk in sorted(found)]

@@ -109,8 +109,22 @@ class ResidentTag(BaseModel):
         ]
 
 
+class ContactManager(models.Manager["Contact"]):
+    """Contacts in force: a family-link request waiting for acceptance is not a contact."""
+
+    def get_queryset(self) -> models.QuerySet["Contact"]:
+        return super().get_queryset().filter(requested_user__isnull=True)
+
+
 class Contact(BaseModel):
-    """Emergency contact or family member; `user` links a family account (家属)."""
+    """Emergency contact or family member; `user` links a family account (家属). That link is
+    the one family relation: family views (people, care), alert audiences and time-bank gifts
+    (代际互助) all read it, through `people.selectors.relatives_of` / `relative_users_of`.
+
+    A user may ask for a link (`people.services.family`): the row then waits as a request,
+    `requested_user` holding the account to link and `user` empty, until the other side
+    accepts. `Contact.objects` (and `resident.contacts`) leave requests out, so a request
+    grants nothing and lists nobody; `Contact.with_requests` sees them."""
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField("姓名", max_length=50)
@@ -126,11 +140,48 @@ class Contact(BaseModel):
     )
     # Given with the optional-data consent; erased when it is withdrawn.
     optional = models.BooleanField(default=False)
+    # A link asked for by an account (the resident, or the relative naming the resident).
+    requested_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="family_requests",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField("接受关联时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ContactManager()
+    with_requests = models.Manager()
 
     class Meta:
         ordering = ["id"]
         verbose_name = "紧急联系人"
         verbose_name_plural = "紧急联系人"
+        constraints = [
+            models.CheckConstraint(
+                name="people_contact_link_or_request",
+                condition=Q(user__isnull=True) | Q(requested_user__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["resident", "requested_user"],
+                condition=Q(requested_user__isnull=False),
+                name="people_contact_request_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}({self.relation})"
