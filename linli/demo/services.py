@@ -13,6 +13,7 @@ from linli.demo import names as catalog
 from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
 from linli.demo.care import care_demo_top_up, seed_care
 from linli.demo.cases import demo_calendar, demo_cases
+from linli.demo.ledger import seed_ledger
 from linli.demo.people import residents_write
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection
 from linli.geo.choices import DepartmentKind, HandlingLevel
@@ -27,7 +28,6 @@ from linli.geo.models import (
     Street,
 )
 from linli.geo.services import grids_import
-from linli.ledger.demo import seed_ledger
 from linli.people.models import Resident
 
 BATCH = 1000

@@ -14,7 +14,6 @@ from linli.ledger.models import (
     Disbursement,
     Donation,
     EconomyIncome,
-    FamilyLink,
     MatchingCap,
     PointAward,
     PointRule,
@@ -67,11 +66,6 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
 class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ("id", "requester", "service", "minutes", "status", "community")
     list_filter = ("status",)
-
-
-@admin.register(FamilyLink)
-class FamilyLinkAdmin(ReadOnlyAdmin):
-    list_display = ("user", "relative", "relation", "accepted_at")
 
 
 @admin.register(PointAward)

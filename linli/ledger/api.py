@@ -8,14 +8,15 @@ key with different content is a 409.
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from linli.accounts.models import User
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
-from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.web import API_ERRORS, actor
+from linli.geo.scope import Scope
 from linli.ledger import programme_selectors as sel
 from linli.ledger.choices import kind_label
 from linli.ledger.models import (
@@ -23,7 +24,14 @@ from linli.ledger.models import (
     ServiceRecord,
     ServiceRequest,
 )
-from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, MERCHANTS, VOLUNTEERS
+from linli.ledger.policy import (
+    CONFIRMERS,
+    MANAGERS,
+    MEMBERS,
+    MERCHANTS,
+    VOLUNTEERS,
+    can_award_anyone,
+)
 from linli.ledger.schemas import (
     LedgerAwardIn,
     LedgerBalanceOut,
@@ -48,7 +56,7 @@ from linli.ledger.schemas import (
     voucher_out,
 )
 from linli.ledger.selectors import account_history
-from linli.ledger.services.common import fund_account, managed_communities
+from linli.ledger.services.common import fund_account
 from linli.ledger.services.funds import donation_record, project_disburse
 from linli.ledger.services.points import (
     points_award,
@@ -60,23 +68,14 @@ from linli.ledger.services.points import (
 )
 from linli.ledger.services.timebank import (
     confirmable_records,
-    servable_residents,
     service_record_confirm,
     service_record_create,
     service_record_dispute,
 )
-from linli.ledger.services.timebank_spend import (
-    relatives_of,
-    service_request_create,
-    time_gift,
-)
+from linli.ledger.services.timebank_spend import service_request_create, time_gift
+from linli.people.selectors import relative_users_of, resident_reachable
 
 router = Router(tags=["ledger"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _key(request: HttpRequest, body_key: str | None) -> str | None:
@@ -86,17 +85,17 @@ def _key(request: HttpRequest, body_key: str | None) -> str | None:
 # ---------------------------------------------------------------- balances and history
 
 
-@router.get("/balances", response={200: list[LedgerBalanceOut], **ERRORS}, auth=api_roles())
+@router.get("/balances", response={200: list[LedgerBalanceOut], **API_ERRORS}, auth=api_roles())
 def balances(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
             "account_id": b.account.pk if b.account else None,
             "book": b.book,
-            "book_label": b.label,
+            "book_label": str(b.label),
             "balance": b.balance,
             "balance_text": b.text,
         }
-        for b in sel.my_balances(_actor(request))
+        for b in sel.my_balances(actor(request))
     ]
 
 
@@ -106,12 +105,14 @@ class LedgerHistoryQuery(Schema):
 
 
 @router.get(
-    "/accounts/{account_id}/history", response={200: LedgerHistoryOut, **ERRORS}, auth=api_roles()
+    "/accounts/{account_id}/history",
+    response={200: LedgerHistoryOut, **API_ERRORS},
+    auth=api_roles(),
 )
 def history(
     request: HttpRequest, account_id: int, query: Query[LedgerHistoryQuery]
 ) -> dict[str, Any]:
-    account = sel.account_get(actor=_actor(request), account_id=account_id)
+    account = sel.account_get(actor=actor(request), account_id=account_id)
     rows = account_history(account=account, limit=query.limit, before_id=query.before_id)
     return {
         "account_id": account.pk,
@@ -126,22 +127,22 @@ def history(
 
 
 @router.post(
-    "/time/records", response={201: LedgerRecordOut, **ERRORS}, auth=api_roles(*VOLUNTEERS)
+    "/time/records", response={201: LedgerRecordOut, **API_ERRORS}, auth=api_roles(*VOLUNTEERS)
 )
 def record_create(request: HttpRequest, payload: LedgerRecordIn) -> HttpStatus[dict[str, Any]]:
-    actor = _actor(request)
-    resident = request_obj = None
-    if payload.resident_id is not None:
-        resident = servable_residents(actor).filter(pk=payload.resident_id).first()
-        if resident is None:
-            raise NotFound("找不到该居民。", field="resident_id")
+    user = actor(request)
+    request_obj = None
+    if payload.resident_id is not None and not resident_reachable(
+        actor=user, resident_id=payload.resident_id
+    ):
+        raise NotFound(_("找不到该居民。"), field="resident_id")
     if payload.request_id is not None:
         request_obj = ServiceRequest.objects.filter(pk=payload.request_id).first()
         if request_obj is None:
-            raise NotFound("找不到该服务申请。", field="request_id")
+            raise NotFound(_("找不到该服务申请。"), field="request_id")
     record = service_record_create(
-        actor=actor,
-        resident=resident,
+        actor=user,
+        resident=payload.resident_id,
         request=request_obj,
         served_on=payload.served_on,
         minutes=payload.minutes,
@@ -154,50 +155,52 @@ def record_create(request: HttpRequest, payload: LedgerRecordIn) -> HttpStatus[d
 
 @router.get(
     "/time/records/pending",
-    response={200: list[LedgerRecordOut], **ERRORS},
+    response={200: list[LedgerRecordOut], **API_ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
 def records_pending(request: HttpRequest) -> list[dict[str, Any]]:
-    return [record_out(r) for r in sel.records_to_confirm(_actor(request))[:200]]
+    return [record_out(r) for r in sel.records_to_confirm(actor(request))[:200]]
 
 
-def _record(actor: Any, record_id: int) -> ServiceRecord:
-    found = confirmable_records(actor).filter(pk=record_id).first()
+def _record(user: Any, record_id: int) -> ServiceRecord:
+    found = confirmable_records(user).filter(pk=record_id).first()
     if found is None:
-        raise NotFound("找不到该服务记录。")
+        raise NotFound(_("找不到该服务记录。"))
     return found
 
 
 @router.post(
     "/time/records/{record_id}/confirm",
-    response={200: LedgerRecordOut, **ERRORS},
+    response={200: LedgerRecordOut, **API_ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
 def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    actor = _actor(request)
-    record = service_record_confirm(actor=actor, record=_record(actor, record_id))
+    user = actor(request)
+    record = service_record_confirm(actor=user, record=_record(user, record_id))
     return record_out(record)
 
 
 @router.post(
     "/time/records/{record_id}/dispute",
-    response={200: LedgerRecordOut, **ERRORS},
+    response={200: LedgerRecordOut, **API_ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
 def record_dispute(
     request: HttpRequest, record_id: int, payload: LedgerDisputeIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    user = actor(request)
     record = service_record_dispute(
-        actor=actor, record=_record(actor, record_id), reason=payload.reason
+        actor=user, record=_record(user, record_id), reason=payload.reason
     )
     return record_out(record)
 
 
-@router.post("/time/requests", response={201: LedgerRequestOut, **ERRORS}, auth=api_roles(*MEMBERS))
+@router.post(
+    "/time/requests", response={201: LedgerRequestOut, **API_ERRORS}, auth=api_roles(*MEMBERS)
+)
 def request_create(request: HttpRequest, payload: LedgerRequestIn) -> HttpStatus[dict[str, Any]]:
     found = service_request_create(
-        actor=_actor(request),
+        actor=actor(request),
         service=payload.service,
         minutes=payload.minutes,
         note=payload.note,
@@ -210,19 +213,19 @@ def request_create(request: HttpRequest, payload: LedgerRequestIn) -> HttpStatus
             "service": found.service,
             "minutes": found.minutes,
             "status": found.status,
-            "status_label": found.get_status_display(),
+            "status_label": str(found.get_status_display()),
         },
     )
 
 
 @router.post(
-    "/time/gifts", response={200: LedgerTransactionOut, **ERRORS}, auth=api_roles(*MEMBERS)
+    "/time/gifts", response={200: LedgerTransactionOut, **API_ERRORS}, auth=api_roles(*MEMBERS)
 )
 def gift(request: HttpRequest, payload: LedgerGiftIn) -> dict[str, Any]:
-    actor = _actor(request)
-    to_user = next((u for u in relatives_of(actor) if u.pk == payload.to_user_id), None)
+    user = actor(request)
+    to_user = next((u for u in relative_users_of(user) if u.pk == payload.to_user_id), None)
     txn = time_gift(
-        actor=actor,
+        actor=user,
         to_user=to_user,
         minutes=payload.minutes,
         idempotency_key=_key(request, payload.idempotency_key),
@@ -234,23 +237,23 @@ def gift(request: HttpRequest, payload: LedgerGiftIn) -> dict[str, Any]:
 
 
 @router.post(
-    "/points/award", response={200: LedgerTransactionOut, **ERRORS}, auth=api_roles(*MANAGERS)
+    "/points/award", response={200: LedgerTransactionOut, **API_ERRORS}, auth=api_roles(*MANAGERS)
 )
 def award(request: HttpRequest, payload: LedgerAwardIn) -> dict[str, Any]:
     """Staff hand out points to a person of their community; system administrators (and
     machine clients with their token) to anyone, with the key as the award's source."""
-    actor = _actor(request)
+    staff = actor(request)
     user = User.objects.filter(pk=payload.user_id, is_active=True).first()
     if user is None:
-        raise NotFound("找不到该用户。", field="user_id")
+        raise NotFound(_("找不到该用户。"), field="user_id")
     key = _key(request, payload.idempotency_key)
-    if actor.role == Role.SYSADMIN and key:
+    if can_award_anyone(staff) and key:
         txn = points_award(
-            actor=actor, user=user, rule_code=payload.rule_code, source_key=key, memo=payload.memo
+            actor=staff, user=user, rule_code=payload.rule_code, source_key=key, memo=payload.memo
         )
     else:
         txn = points_award_by_staff(
-            actor=actor,
+            actor=staff,
             user=user,
             rule_code=payload.rule_code,
             memo=payload.memo,
@@ -259,9 +262,11 @@ def award(request: HttpRequest, payload: LedgerAwardIn) -> dict[str, Any]:
     return txn_out(txn)
 
 
-@router.get("/rewards", response={200: list[LedgerRewardOut], **ERRORS}, auth=api_roles(*MEMBERS))
+@router.get(
+    "/rewards", response={200: list[LedgerRewardOut], **API_ERRORS}, auth=api_roles(*MEMBERS)
+)
 def rewards(request: HttpRequest) -> list[dict[str, Any]]:
-    items = rewards_visible_to(_actor(request)).filter(active=True).select_related("merchant")
+    items = rewards_visible_to(actor(request)).filter(active=True).select_related("merchant")
     return [
         {
             "id": r.pk,
@@ -277,45 +282,47 @@ def rewards(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/rewards/{reward_id}/redeem",
-    response={201: LedgerVoucherOut, **ERRORS},
+    response={201: LedgerVoucherOut, **API_ERRORS},
     auth=api_roles(*MEMBERS),
 )
 def redeem(
     request: HttpRequest, reward_id: int, payload: LedgerKeyIn
 ) -> HttpStatus[dict[str, Any]]:
-    actor = _actor(request)
-    reward = rewards_visible_to(actor).filter(pk=reward_id).first()
+    user = actor(request)
+    reward = rewards_visible_to(user).filter(pk=reward_id).first()
     if reward is None:
-        raise NotFound("找不到该兑换物品。")
+        raise NotFound(_("找不到该兑换物品。"))
     voucher = reward_redeem(
-        actor=actor, reward=reward, idempotency_key=_key(request, payload.idempotency_key)
+        actor=user, reward=reward, idempotency_key=_key(request, payload.idempotency_key)
     )
     return HttpStatus(201, voucher_out(voucher))
 
 
-@router.get("/vouchers", response={200: list[LedgerVoucherOut], **ERRORS}, auth=api_roles(*MEMBERS))
+@router.get(
+    "/vouchers", response={200: list[LedgerVoucherOut], **API_ERRORS}, auth=api_roles(*MEMBERS)
+)
 def vouchers(request: HttpRequest) -> list[dict[str, Any]]:
-    return [voucher_out(v) for v in sel.my_vouchers(_actor(request))[:200]]
+    return [voucher_out(v) for v in sel.my_vouchers(actor(request))[:200]]
 
 
 @router.post(
-    "/vouchers/use", response={200: LedgerVoucherOut, **ERRORS}, auth=api_roles(*MERCHANTS)
+    "/vouchers/use", response={200: LedgerVoucherOut, **API_ERRORS}, auth=api_roles(*MERCHANTS)
 )
 def use(request: HttpRequest, payload: LedgerUseIn) -> dict[str, Any]:
-    return voucher_out(voucher_use(actor=_actor(request), code=payload.code))
+    return voucher_out(voucher_use(actor=actor(request), code=payload.code))
 
 
 @router.post(
     "/vouchers/{voucher_id}/cancel",
-    response={200: LedgerVoucherOut, **ERRORS},
+    response={200: LedgerVoucherOut, **API_ERRORS},
     auth=api_roles(*MANAGERS),
 )
 def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
-    actor = _actor(request)
-    found = sel.managed_vouchers(actor).filter(pk=voucher_id).first()
+    user = actor(request)
+    found = sel.managed_vouchers(user).filter(pk=voucher_id).first()
     if found is None:
-        raise NotFound("找不到该兑换券。")
-    return voucher_out(voucher_cancel(actor=actor, voucher=found))
+        raise NotFound(_("找不到该兑换券。"))
+    return voucher_out(voucher_cancel(actor=user, voucher=found))
 
 
 # ---------------------------------------------------------------- funds
@@ -323,18 +330,18 @@ def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
 
 @router.post(
     "/funds/{community_id}/donations",
-    response={201: LedgerDonationOut, **ERRORS},
+    response={201: LedgerDonationOut, **API_ERRORS},
     auth=api_roles(*MANAGERS),
 )
 def donate(
     request: HttpRequest, community_id: int, payload: LedgerDonationIn
 ) -> HttpStatus[dict[str, Any]]:
-    actor = _actor(request)
-    community = managed_communities(actor).filter(pk=community_id).first()
+    user = actor(request)
+    community = Scope.for_actor(user).managed_communities().filter(pk=community_id).first()
     if community is None:
-        raise NotFound("找不到该社区。")
+        raise NotFound(_("找不到该社区。"))
     donation = donation_record(
-        actor=actor,
+        actor=user,
         community=community,
         donor_name=payload.donor_name,
         donor_kind=payload.donor_kind,
@@ -356,20 +363,20 @@ def donate(
 
 @router.post(
     "/funds/projects/{project_id}/disburse",
-    response={201: LedgerDisbursementOut, **ERRORS},
+    response={201: LedgerDisbursementOut, **API_ERRORS},
     auth=api_roles(*MANAGERS),
 )
 def disburse(
     request: HttpRequest, project_id: int, payload: LedgerDisburseIn
 ) -> HttpStatus[dict[str, Any]]:
-    actor = _actor(request)
+    user = actor(request)
     project = Project.objects.filter(
-        pk=project_id, community__in=managed_communities(actor)
+        pk=project_id, community__in=Scope.for_actor(user).managed_communities()
     ).first()
     if project is None:
-        raise NotFound("找不到该项目。")
+        raise NotFound(_("找不到该项目。"))
     payout = project_disburse(
-        actor=actor,
+        actor=user,
         project=project,
         amount=payload.amount_fen,
         memo=payload.memo,

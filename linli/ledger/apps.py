@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from linli.core import registry
+
 
 class LedgerConfig(AppConfig):
     name = "linli.ledger"
@@ -7,7 +9,6 @@ class LedgerConfig(AppConfig):
     verbose_name = "时间银行与积分"
 
     def ready(self) -> None:
-        from linli.core import registry
-        from linli.ledger import home
+        from linli.ledger import home  # the app's own module, once the registry is ready
 
         registry.home_tiles.register(home.tiles)

@@ -11,8 +11,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import User
-from linli.core.roles import Role
 from linli.ledger.models import DonorKind, ItemKind, PointRule
+from linli.ledger.policy import MERCHANTS
 
 DURATIONS = [
     (30, _("半小时")),
@@ -42,11 +42,6 @@ def _required(label: Any) -> dict[str, Any]:
         "required": format_lazy(_("请填写{label}。"), label=label),
         "invalid": format_lazy(_("{label}格式不正确。"), label=label),
     }
-
-
-def _translated(choices: list[tuple[str, str]]) -> list[tuple[str, Any]]:
-    """Model choices in the page's language (their labels are in ledger_tags.PAGE_WORDS)."""
-    return [(value, _(label)) for value, label in choices]
 
 
 class YuanField(forms.DecimalField):
@@ -144,7 +139,7 @@ class RewardForm(forms.Form):
     stock = forms.IntegerField(label=_("库存"), min_value=0, error_messages=_required(_("库存")))
     merchant = forms.ModelChoiceField(
         label=_("兑换商家"),
-        queryset=User.objects.filter(role=Role.PARTNER, is_active=True).order_by("pk"),
+        queryset=User.objects.filter(role__in=MERCHANTS, is_active=True).order_by("pk"),
         error_messages={"required": _("请选择兑换商家。"), "invalid_choice": _("请选择兑换商家。")},
     )
     active = forms.BooleanField(label=_("上架"), required=False, initial=True)
@@ -175,7 +170,7 @@ class DonationForm(forms.Form):
     donor_name = forms.CharField(
         label=_("捐赠人"), max_length=100, error_messages=_required(_("捐赠人"))
     )
-    donor_kind = forms.ChoiceField(label=_("类型"), choices=_translated(DonorKind.choices))
+    donor_kind = forms.ChoiceField(label=_("类型"), choices=DonorKind.choices)
     amount = YuanField(label=_("金额(元)"))
     received_on = forms.DateField(
         label=_("到账日期"),
@@ -222,7 +217,7 @@ class IncomeForm(forms.Form):
 
 
 class ShareItemForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), choices=_translated(ItemKind.choices))
+    kind = forms.ChoiceField(label=_("类别"), choices=ItemKind.choices)
     title = forms.CharField(label=_("名称"), max_length=60, error_messages=_required(_("名称")))
     description = forms.CharField(label=_("说明(选填)"), max_length=300, required=False)
     price = YuanField(label=_("每天租金(元)"))

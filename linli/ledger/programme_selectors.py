@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.errors import NotFound
-from linli.core.roles import Role
 from linli.geo.models import Community
+from linli.geo.scope import Scope
+from linli.ledger import policy
 from linli.ledger.choices import Book, format_amount, kind_label
 from linli.ledger.models import (
     Account,
@@ -25,16 +29,20 @@ from linli.ledger.models import (
     Voucher,
 )
 from linli.ledger.selectors import account_history
-from linli.ledger.services.common import community_of_user, managed_communities
+from linli.ledger.services.common import community_of_user
 from linli.ledger.services.timebank import confirmable_records, volunteer_communities
 
-PUBLISHED = (("fund", "社区发展基金"), ("welfare", "社区公益基金"), ("public", "公共基金"))
+PUBLISHED = (
+    ("fund", gettext_lazy("社区发展基金")),
+    ("welfare", gettext_lazy("社区公益基金")),
+    ("public", gettext_lazy("公共基金")),
+)
 
 
 @dataclass(frozen=True)
 class BookBalance:
     book: str
-    label: str
+    label: Promise | str
     account: Account | None
     balance: int
 
@@ -90,15 +98,16 @@ def lines(account: Account | None, *, limit: int = 50, before_id: int | None = N
 
 def visible_accounts(actor: Any) -> QuerySet[Account]:
     qs = Account.objects.all()
-    if actor.role == Role.SYSADMIN:
+    if policy.can_award_anyone(actor):  # system administrators see every account
         return qs
-    return qs.filter(Q(user_id=actor.pk) | Q(community__in=managed_communities(actor)))
+    managed = Scope.for_actor(actor).managed_communities()
+    return qs.filter(Q(user_id=actor.pk) | Q(community__in=managed))
 
 
 def account_get(*, actor: Any, account_id: int) -> Account:
     found = visible_accounts(actor).filter(pk=account_id).first()
     if found is None:
-        raise NotFound("找不到该账户。")
+        raise NotFound(_("找不到该账户。"))
     return found
 
 
@@ -124,7 +133,7 @@ def my_records(actor: Any) -> QuerySet[ServiceRecord]:
 
 def open_requests_for(actor: Any) -> QuerySet[ServiceRequest]:
     """Open service requests a volunteer may take: their communities', not their own."""
-    if actor.role != Role.VOLUNTEER:
+    if not policy.can_record_service(actor):
         return ServiceRequest.objects.none()
     return (
         ServiceRequest.objects.filter(
@@ -152,13 +161,13 @@ def my_vouchers(user: Any) -> QuerySet[Voucher]:
 def voucher_get(*, actor: Any, voucher_id: int) -> Voucher:
     found = my_vouchers(actor).filter(pk=voucher_id).first()
     if found is None:
-        raise NotFound("找不到该兑换券。")
+        raise NotFound(_("找不到该兑换券。"))
     return found
 
 
 def managed_vouchers(actor: Any) -> QuerySet[Voucher]:
     return (
-        Voucher.objects.filter(reward__community__in=managed_communities(actor))
+        Voucher.objects.filter(reward__community__in=Scope.for_actor(actor).managed_communities())
         .select_related("reward", "user")
         .order_by("-pk")
     )
@@ -177,16 +186,21 @@ def merchant_vouchers(actor: Any) -> QuerySet[Voucher]:
 
 def managed_community(actor: Any, community_id: int | None) -> Community | None:
     """The community a staff page works on: the one asked for (if managed), else the first."""
-    qs = managed_communities(actor).order_by("street_id", "code")
+    qs = staff_communities(actor)
     if community_id is not None:
         found = qs.filter(pk=community_id).first()
         if found is None:
-            raise NotFound("找不到该社区。")
+            raise NotFound(_("找不到该社区。"))
         return found
     home = community_of_user(actor)
     if home is not None and qs.filter(pk=home.pk).exists():
         return home
     return qs.first()
+
+
+def staff_communities(actor: Any) -> QuerySet[Community]:
+    """The communities a staff page offers (`Scope.managed_communities`), in page order."""
+    return Scope.for_actor(actor).managed_communities().order_by("street_id", "code")
 
 
 def projects_of(community: Community) -> QuerySet[Project]:
@@ -196,7 +210,7 @@ def projects_of(community: Community) -> QuerySet[Project]:
 @dataclass(frozen=True)
 class PublishedFund:
     key: str
-    name: str
+    name: Promise | str
     account: Account | None
     balance: int
     inflow: int

@@ -1,8 +1,7 @@
 """Pages for residents, family and volunteers: balances, the time bank, points and vouchers
 (LEDGER-1, LEDGER-2), and the Excel export of an account."""
 
-from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
 from linli.core.access import page_roles
-from linli.core.errors import ApplicationError, NotFound
-from linli.core.roles import Role
+from linli.core.errors import NotFound
+from linli.core.web import Outcome, actor, call_service
 from linli.ledger import programme_selectors as sel
 from linli.ledger.choices import Book, format_amount
 from linli.ledger.export import account_history_xlsx
@@ -27,8 +25,15 @@ from linli.ledger.forms import (
     RequestForm,
     first_error,
 )
-from linli.ledger.models import FamilyLink, ServiceRecord, ServiceRequest
-from linli.ledger.roles import CONFIRMERS, MANAGERS, MEMBERS, VOLUNTEERS
+from linli.ledger.models import ServiceRecord, ServiceRequest
+from linli.ledger.policy import (
+    CONFIRMERS,
+    GRID_CONFIRMERS,
+    MANAGERS,
+    MEMBERS,
+    VOLUNTEERS,
+    confirms_for_grid,
+)
 from linli.ledger.services.points import reward_redeem, rewards_visible_to
 from linli.ledger.services.timebank import (
     confirmable_records,
@@ -40,27 +45,21 @@ from linli.ledger.services.timebank import (
 from linli.ledger.services.timebank_spend import (
     family_link_accept,
     family_link_request,
-    relatives_of,
     service_request_cancel,
     service_request_create,
     time_gift,
 )
-from linli.ledger.templatetags.ledger_tags import amount
+from linli.people.selectors import relative_users_of
+from linli.people.services.family import family_requests
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
-    """Run a service; show its Chinese error on the next page instead of failing."""
-    try:
-        result = action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
+def flash(request: HttpRequest, outcome: Outcome[Any], success: str) -> Any:
+    """Show the service's message on the next page (its error, or `success`)."""
+    if outcome.ok:
+        messages.success(request, success)
+    else:
+        messages.error(request, outcome.message)
+    return outcome.value
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -72,7 +71,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 @page_roles()
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     context = {
         "balances": sel.my_balances(user) if user.role in MEMBERS else [],
         "is_member": user.role in MEMBERS,
@@ -87,9 +86,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page_roles(*MEMBERS)
 def time_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     account = sel.own_account(user, Book.TIME)
-    relatives = relatives_of(user)
+    relatives = relative_users_of(user)
+    waiting = family_requests(user=user)
     context = {
         "balance": format_amount(Book.TIME, account.balance if account else 0),
         "account": account,
@@ -99,16 +99,8 @@ def time_home(request: HttpRequest) -> HttpResponse:
         "requests": list(sel.my_requests(user)[:30]),
         "open_requests": list(sel.open_requests_for(user)[:30]),
         "relatives": relatives,
-        "invitations": list(
-            FamilyLink.objects.filter(relative_id=user.pk, accepted_at__isnull=True).select_related(
-                "user"
-            )
-        ),
-        "pending_links": list(
-            FamilyLink.objects.filter(user_id=user.pk, accepted_at__isnull=True).select_related(
-                "relative"
-            )
-        ),
+        "invitations": [r for r in waiting if r.incoming],
+        "pending_links": [r for r in waiting if not r.incoming],
         "gift_form": GiftForm(relatives=relatives),
         "family_form": FamilyForm(),
         "request_form": RequestForm(),
@@ -118,12 +110,11 @@ def time_home(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/time.html", context)
 
 
-def _targets(user: User) -> list[tuple[str, str]]:
+def _targets(user: Any) -> list[tuple[str, str]]:
     targets = []
-    for r in servable_residents(user).order_by("household__building__name", "full_name"):
-        place = r.household.building.name if r.household else ""
+    for r in servable_residents(user):  # people's audited briefs, by building and name
         targets.append(
-            (f"r{r.pk}", _("%(name)s(%(place)s)") % {"name": r.full_name, "place": place})
+            (f"r{r.id}", _("%(name)s(%(place)s)") % {"name": r.full_name, "place": r.building})
         )
     for q in sel.open_requests_for(user):
         targets.append(
@@ -138,7 +129,7 @@ def _targets(user: User) -> list[tuple[str, str]]:
 
 @page_roles(*VOLUNTEERS)
 def record(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     targets = _targets(user)
     form = RecordForm(request.POST or None, targets=targets)
     error = ""
@@ -146,31 +137,28 @@ def record(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             target: str = form.cleaned_data["target"]
             kind, pk = target[0], int(target[1:])
-            try:
-                service_record_create(
-                    actor=user,
-                    resident=servable_residents(user).filter(pk=pk).first()
-                    if kind == "r"
-                    else None,
-                    request=ServiceRequest.objects.filter(pk=pk).first() if kind == "q" else None,
-                    served_on=form.cleaned_data["served_on"],
-                    minutes=form.cleaned_data["minutes"],
-                    service=form.cleaned_data["service"],
-                    note=form.cleaned_data["note"],
-                    idempotency_key=request.POST.get("idempotency_key"),
-                )
-            except ApplicationError as exc:
-                error = exc.message
-            else:
+            done = call_service(
+                service_record_create,
+                actor=user,
+                resident=pk if kind == "r" else None,
+                request=ServiceRequest.objects.filter(pk=pk).first() if kind == "q" else None,
+                served_on=form.cleaned_data["served_on"],
+                minutes=form.cleaned_data["minutes"],
+                service=form.cleaned_data["service"],
+                note=form.cleaned_data["note"],
+                idempotency_key=request.POST.get("idempotency_key"),
+            )
+            if done.ok:
                 messages.success(request, _("已登记,等待对方确认后存入时间币。"))
                 return redirect("ledger:time")
+            error = done.message
         else:
             error = first_error(form)
     context = {"form": form, "error": error, "services": COMMON_SERVICES, "empty": not targets}
     return render(request, "ledger/record.html", context, status=400 if error else 200)
 
 
-def _record_for(user: User, record_id: int) -> ServiceRecord:
+def _record_for(user: Any, record_id: int) -> ServiceRecord:
     found = confirmable_records(user).filter(pk=record_id).first()
     if found is None:
         raise NotFound(_("找不到该服务记录。"))
@@ -180,36 +168,39 @@ def _record_for(user: User, record_id: int) -> ServiceRecord:
 @require_POST
 @page_roles(*CONFIRMERS)
 def confirm(request: HttpRequest, record_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     found = _record_for(user, record_id)
-    _attempt(
+    flash(
         request,
-        lambda: service_record_confirm(actor=user, record=found),
+        call_service(service_record_confirm, actor=user, record=found),
         _("已确认,%(name)s获得 %(amount)s时间币。")
-        % {"name": found.volunteer.display_name, "amount": amount(found.minutes, Book.TIME)},
+        % {
+            "name": found.volunteer.display_name,
+            "amount": format_amount(Book.TIME, found.minutes),
+        },
     )
-    return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
+    return _back(request, "ledger:grid_confirm" if confirms_for_grid(user) else "ledger:time")
 
 
 @require_POST
 @page_roles(*CONFIRMERS)
 def dispute(request: HttpRequest, record_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     found = _record_for(user, record_id)
-    _attempt(
+    flash(
         request,
-        lambda: service_record_dispute(
-            actor=user, record=found, reason=request.POST.get("reason", "")
+        call_service(
+            service_record_dispute, actor=user, record=found, reason=request.POST.get("reason", "")
         ),
         _("已提出异议,志愿者会收到通知。"),
     )
-    return _back(request, "ledger:time" if user.role != Role.GRID_WORKER else "ledger:grid_confirm")
+    return _back(request, "ledger:grid_confirm" if confirms_for_grid(user) else "ledger:time")
 
 
-@page_roles(Role.GRID_WORKER)
+@page_roles(*GRID_CONFIRMERS)
 def grid_confirm(request: HttpRequest) -> HttpResponse:
     """网格员代老人确认: pending records of the residents of my grids."""
-    records = list(sel.records_to_confirm(_user(request))[:100])
+    records = list(sel.records_to_confirm(actor(request))[:100])
     return render(
         request, "ledger/grid_confirm.html", {"records": records, "dispute_form": DisputeForm()}
     )
@@ -218,14 +209,15 @@ def grid_confirm(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def request_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     form = RequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
     else:
-        _attempt(
+        flash(
             request,
-            lambda: service_request_create(
+            call_service(
+                service_request_create,
                 actor=user,
                 service=form.cleaned_data["service"],
                 minutes=form.cleaned_data["minutes"],
@@ -240,13 +232,13 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     found = ServiceRequest.objects.filter(pk=request_id, requester_id=user.pk).first()
     if found is None:
         raise NotFound(_("找不到该服务申请。"))
-    _attempt(
+    flash(
         request,
-        lambda: service_request_cancel(actor=user, request=found),
+        call_service(service_request_cancel, actor=user, request=found),
         _("已取消,冻结的时间币已退回。"),
     )
     return redirect("ledger:time")
@@ -255,14 +247,15 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def family_request(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     form = FamilyForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
     else:
-        _attempt(
+        flash(
             request,
-            lambda: family_link_request(
+            call_service(
+                family_link_request,
                 actor=user,
                 username=form.cleaned_data["username"],
                 relation=form.cleaned_data["relation"],
@@ -275,9 +268,11 @@ def family_request(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def family_accept(request: HttpRequest, link_id: int) -> HttpResponse:
-    user = _user(request)
-    _attempt(
-        request, lambda: family_link_accept(actor=user, link_id=link_id), _("已接受家人关联。")
+    user = actor(request)
+    flash(
+        request,
+        call_service(family_link_accept, actor=user, link_id=link_id),
+        _("已接受家人关联。"),
     )
     return redirect("ledger:time")
 
@@ -285,24 +280,25 @@ def family_accept(request: HttpRequest, link_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def gift(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    relatives = relatives_of(user)
+    user = actor(request)
+    relatives = relative_users_of(user)
     form = GiftForm(request.POST, relatives=relatives)
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("ledger:time")
     to_user = next(u for u in relatives if u.pk == form.cleaned_data["to_user"])
     minutes = form.cleaned_data["minutes"]
-    _attempt(
+    flash(
         request,
-        lambda: time_gift(
+        call_service(
+            time_gift,
             actor=user,
             to_user=to_user,
             minutes=minutes,
             idempotency_key=request.POST.get("idempotency_key"),
         ),
         _("已赠送 %(amount)s给%(name)s。")
-        % {"amount": amount(minutes, Book.TIME), "name": to_user.display_name},
+        % {"amount": format_amount(Book.TIME, minutes), "name": to_user.display_name},
     )
     return redirect("ledger:time")
 
@@ -312,7 +308,7 @@ def gift(request: HttpRequest) -> HttpResponse:
 
 @page_roles(*MEMBERS)
 def points_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     account = sel.own_account(user, Book.POINTS)
     context = {
         "account": account,
@@ -325,7 +321,7 @@ def points_home(request: HttpRequest) -> HttpResponse:
 
 @page_roles(*MEMBERS)
 def rewards(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     account = sel.own_account(user, Book.POINTS)
     items = list(rewards_visible_to(user).filter(active=True).select_related("merchant"))
     context = {"rewards": items, "balance": account.balance if account else 0}
@@ -335,14 +331,17 @@ def rewards(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     reward = rewards_visible_to(user).filter(pk=reward_id).first()
     if reward is None:
         raise NotFound(_("找不到该兑换物品。"))
-    voucher = _attempt(
+    voucher = flash(
         request,
-        lambda: reward_redeem(
-            actor=user, reward=reward, idempotency_key=request.POST.get("idempotency_key")
+        call_service(
+            reward_redeem,
+            actor=user,
+            reward=reward,
+            idempotency_key=request.POST.get("idempotency_key"),
         ),
         _("兑换成功:%(name)s。请把兑换码出示给商家。") % {"name": reward.name},
     )
@@ -353,7 +352,7 @@ def redeem(request: HttpRequest, reward_id: int) -> HttpResponse:
 
 @page_roles(*MEMBERS)
 def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
-    found = sel.voucher_get(actor=_user(request), voucher_id=voucher_id)
+    found = sel.voucher_get(actor=actor(request), voucher_id=voucher_id)
     return render(request, "ledger/voucher.html", {"voucher": found})
 
 
@@ -363,7 +362,7 @@ def voucher(request: HttpRequest, voucher_id: int) -> HttpResponse:
 @page_roles()
 def export(request: HttpRequest, account_id: int) -> HttpResponse:
     """Excel history of an account: one's own, or a community account one manages."""
-    account = sel.account_get(actor=_user(request), account_id=account_id)
+    account = sel.account_get(actor=actor(request), account_id=account_id)
     response = HttpResponse(
         account_history_xlsx(account=account),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

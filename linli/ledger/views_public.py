@@ -1,22 +1,20 @@
 """The public fund page (no login, LEDGER-3) and the sharing platform (LEDGER-4)."""
 
-from typing import cast
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.models import User
 from linli.core.access import page_roles, public_page
 from linli.core.errors import NotFound
+from linli.core.web import actor, call_service
 from linli.geo.models import Community
 from linli.ledger import programme_selectors as sel
 from linli.ledger.choices import Book, format_amount
 from linli.ledger.forms import RentForm, ShareItemForm, first_error
 from linli.ledger.models import Rental, ShareItem
-from linli.ledger.roles import MEMBERS
+from linli.ledger.policy import MEMBERS
 from linli.ledger.services.common import community_of_user, settings_for
 from linli.ledger.services.sharing import (
     items_visible_to,
@@ -24,11 +22,7 @@ from linli.ledger.services.sharing import (
     share_item_create,
     share_item_set_active,
 )
-from linli.ledger.views import _attempt
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from linli.ledger.views import flash
 
 
 @public_page
@@ -48,7 +42,7 @@ def public_fund(request: HttpRequest, community_id: int) -> HttpResponse:
 
 @page_roles(*MEMBERS)
 def share(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = community_of_user(user)
     items = list(
         items_visible_to(user).filter(active=True).exclude(owner_id=user.pk).select_related("owner")
@@ -76,15 +70,16 @@ def share(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def share_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     form = ShareItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
     else:
         d = form.cleaned_data
-        _attempt(
+        flash(
             request,
-            lambda: share_item_create(
+            call_service(
+                share_item_create,
                 actor=user,
                 kind=d["kind"],
                 title=d["title"],
@@ -99,14 +94,14 @@ def share_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def share_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     item = ShareItem.objects.filter(pk=item_id, owner_id=user.pk).first()
     if item is None:
         raise NotFound(_("找不到该物品。"))
     active = request.POST.get("active") == "1"
-    _attempt(
+    flash(
         request,
-        lambda: share_item_set_active(actor=user, item=item, active=active),
+        call_service(share_item_set_active, actor=user, item=item, active=active),
         _("已重新上架。") if active else _("已暂停出租。"),
     )
     return redirect("ledger:share")
@@ -115,7 +110,7 @@ def share_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MEMBERS)
 def rent(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     item = items_visible_to(user).filter(pk=item_id).first()
     if item is None:
         raise NotFound(_("找不到该物品。"))
@@ -124,10 +119,14 @@ def rent(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, first_error(form))
         return redirect("ledger:share")
     days = form.cleaned_data["days"]
-    _attempt(
+    flash(
         request,
-        lambda: rental_record(
-            actor=user, item=item, days=days, idempotency_key=request.POST.get("idempotency_key")
+        call_service(
+            rental_record,
+            actor=user,
+            item=item,
+            days=days,
+            idempotency_key=request.POST.get("idempotency_key"),
         ),
         _("已登记租用「%(title)s」%(days)s 天,请线下把租金付给物主。")
         % {"title": item.title, "days": days},

@@ -2,7 +2,7 @@
 matching, projects, disbursements and community-economy income (LEDGER-3/4); the merchant's
 核销 page. Every write is scoped to the communities the actor manages."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.models import User
 from linli.core.access import page_roles
-from linli.core.errors import ApplicationError, NotFound
+from linli.core.errors import NotFound
+from linli.core.web import actor, call_service
 from linli.geo.models import Community
+from linli.geo.scope import Scope
 from linli.ledger import programme_selectors as sel
 from linli.ledger.forms import (
     AwardForm,
@@ -28,8 +30,14 @@ from linli.ledger.forms import (
     first_error,
 )
 from linli.ledger.models import Account, MatchingCap, Project, Reward, Voucher
-from linli.ledger.roles import APPROVERS, CAP_SETTERS, MANAGERS, MERCHANTS
-from linli.ledger.services.common import managed_communities, settings_for
+from linli.ledger.policy import (
+    APPROVERS,
+    CAP_SETTERS,
+    MANAGERS,
+    MERCHANTS,
+    can_set_matching_cap,
+)
+from linli.ledger.services.common import settings_for
 from linli.ledger.services.funds import (
     can_decide,
     donation_record,
@@ -46,17 +54,13 @@ from linli.ledger.services.points import (
     voucher_use,
 )
 from linli.ledger.services.sharing import economy_income_record
-from linli.ledger.views import _attempt
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from linli.ledger.views import flash
 
 
 def _community(request: HttpRequest, community_id: int | None = None) -> Community | None:
     raw = request.GET.get("community", "")
     wanted = community_id if community_id is not None else (int(raw) if raw.isdigit() else None)
-    return sel.managed_community(_user(request), wanted)
+    return sel.managed_community(actor(request), wanted)
 
 
 def _to_funds(community: Community) -> HttpResponse:
@@ -76,7 +80,7 @@ def _key(request: HttpRequest) -> str | None:
 
 @page_roles(*MANAGERS)
 def staff_points(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request)
     rewards = (
         list(Reward.objects.filter(community=community).select_related("merchant"))
@@ -90,7 +94,7 @@ def staff_points(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "community": community,
-        "communities": managed_communities(user).order_by("street_id", "code"),
+        "communities": sel.staff_communities(user),
         "rewards": rewards,
         "vouchers": vouchers,
         "reward_form": RewardForm(),
@@ -112,7 +116,7 @@ def reward_edit(request: HttpRequest, community_id: int, reward_id: int) -> Http
 
 
 def _reward_save(request: HttpRequest, community_id: int, reward_id: int | None) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request, community_id)
     assert community is not None
     reward = None
@@ -125,9 +129,10 @@ def _reward_save(request: HttpRequest, community_id: int, reward_id: int | None)
         messages.error(request, first_error(form))
         return _to_points(community)
     data = form.cleaned_data
-    _attempt(
+    flash(
         request,
-        lambda: reward_save(
+        call_service(
+            reward_save,
             actor=user,
             community=community,
             reward=reward,
@@ -146,13 +151,13 @@ def _reward_save(request: HttpRequest, community_id: int, reward_id: int | None)
 @require_POST
 @page_roles(*MANAGERS)
 def voucher_void(request: HttpRequest, voucher_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     found = sel.managed_vouchers(user).filter(pk=voucher_id).first()
     if found is None:
         raise NotFound(_("找不到该兑换券。"))
-    _attempt(
+    flash(
         request,
-        lambda: voucher_cancel(actor=user, voucher=found),
+        call_service(voucher_cancel, actor=user, voucher=found),
         _("已作废,%(points)s 分已退回%(name)s。")
         % {"points": found.points, "name": found.user.display_name},
     )
@@ -162,7 +167,7 @@ def voucher_void(request: HttpRequest, voucher_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MANAGERS)
 def award(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     form = AwardForm(request.POST)
     if not form.is_valid():
         messages.error(request, first_error(form))
@@ -181,7 +186,7 @@ def award(request: HttpRequest) -> HttpResponse:
             idempotency_key=_key(request),
         )
 
-    _attempt(request, run, _("已发放「%(rule)s」积分。") % {"rule": rule.name})
+    flash(request, call_service(run), _("已发放「%(rule)s」积分。") % {"rule": rule.name})
     return redirect("ledger:staff_points")
 
 
@@ -191,17 +196,15 @@ def award(request: HttpRequest) -> HttpResponse:
 @page_roles(*MERCHANTS)
 def merchant(request: HttpRequest) -> HttpResponse:
     """核销: the partner types the code the resident shows and marks it used."""
-    user = _user(request)
+    user = actor(request)
     form = VoucherUseForm(request.POST or None)
     used: Voucher | None = None
     error = ""
     if request.method == "POST":
         if form.is_valid():
-            try:
-                used = voucher_use(actor=user, code=form.cleaned_data["code"])
-            except ApplicationError as exc:
-                error = exc.message
-            else:
+            done = call_service(voucher_use, actor=user, code=form.cleaned_data["code"])
+            used, error = done.value, done.message
+            if done.ok:
                 form = VoucherUseForm()
         else:
             error = first_error(form)
@@ -219,11 +222,11 @@ def merchant(request: HttpRequest) -> HttpResponse:
 
 @page_roles(*MANAGERS)
 def staff_funds(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request)
     context: dict[str, Any] = {
         "community": community,
-        "communities": managed_communities(user).order_by("street_id", "code"),
+        "communities": sel.staff_communities(user),
     }
     if community is not None:
         projects = list(sel.projects_of(community))
@@ -247,7 +250,7 @@ def staff_funds(request: HttpRequest) -> HttpResponse:
                 "project_form": ProjectForm(),
                 "disburse_form": DisburseForm(),
                 "income_form": IncomeForm(),
-                "can_set_cap": user.role in CAP_SETTERS,
+                "can_set_cap": can_set_matching_cap(user),
                 "can_approve": user.role in APPROVERS,
             }
         )
@@ -260,14 +263,14 @@ def _form_post(
     if not form.is_valid():
         messages.error(request, first_error(form))
     else:
-        _attempt(request, lambda: run(form.cleaned_data), success)
+        flash(request, call_service(run, d=form.cleaned_data), success)
     return _to_funds(community)
 
 
 @require_POST
 @page_roles(*MANAGERS)
 def donate(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request, community_id)
     assert community is not None
     return _form_post(
@@ -291,7 +294,7 @@ def donate(request: HttpRequest, community_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*CAP_SETTERS)
 def set_cap(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request, community_id)
     assert community is not None
     return _form_post(
@@ -306,7 +309,7 @@ def set_cap(request: HttpRequest, community_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MANAGERS)
 def project_new(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request, community_id)
     assert community is not None
     return _form_post(
@@ -328,7 +331,7 @@ def project_new(request: HttpRequest, community_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MANAGERS)
 def income(request: HttpRequest, community_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     community = _community(request, community_id)
     assert community is not None
     return _form_post(
@@ -348,7 +351,9 @@ def income(request: HttpRequest, community_id: int) -> HttpResponse:
 
 def _project(request: HttpRequest, project_id: int) -> Project:
     found = (
-        Project.objects.filter(pk=project_id, community__in=managed_communities(_user(request)))
+        Project.objects.filter(
+            pk=project_id, community__in=Scope.for_actor(actor(request)).managed_communities()
+        )
         .select_related("community")
         .first()
     )
@@ -360,12 +365,12 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 @require_POST
 @page_roles(*APPROVERS)
 def decide(request: HttpRequest, project_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     project = _project(request, project_id)
     approve = request.POST.get("decision") == "approve"
-    _attempt(
+    flash(
         request,
-        lambda: project_decide(actor=user, project=project, approve=approve),
+        call_service(project_decide, actor=user, project=project, approve=approve),
         _("已批准。") if approve else _("已驳回。"),
     )
     return _to_funds(project.community)
@@ -374,7 +379,7 @@ def decide(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @page_roles(*MANAGERS)
 def disburse(request: HttpRequest, project_id: int) -> HttpResponse:
-    user = _user(request)
+    user = actor(request)
     project = _project(request, project_id)
     form = DisburseForm(request.POST)
     return _form_post(

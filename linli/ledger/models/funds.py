@@ -5,6 +5,7 @@ book record payments made outside."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.base import BaseModel
 
@@ -58,9 +59,9 @@ class MatchingCap(BaseModel):
 
 
 class DonorKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业捐赠"
-    RESIDENT = "resident", "居民众筹"
-    ORGANISATION = "organisation", "社会组织"
+    ENTERPRISE = "enterprise", _("企业捐赠")
+    RESIDENT = "resident", _("居民众筹")
+    ORGANISATION = "organisation", _("社会组织")
 
 
 class Donation(BaseModel):
@@ -95,10 +96,10 @@ class Donation(BaseModel):
 
 
 class ProjectStatus(models.TextChoices):
-    PROPOSED = "proposed", "待审批"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "未批准"
-    CLOSED = "closed", "已结项"
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    CLOSED = "closed", _("已结项")
 
 
 class Project(BaseModel):

@@ -4,6 +4,7 @@ and its vouchers."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.base import BaseModel
 
@@ -81,9 +82,9 @@ class Reward(BaseModel):
 
 
 class VoucherStatus(models.TextChoices):
-    ISSUED = "issued", "未使用"
-    USED = "used", "已使用"
-    CANCELLED = "cancelled", "已作废"
+    ISSUED = "issued", _("未使用")
+    USED = "used", _("已使用")
+    CANCELLED = "cancelled", _("已作废")
 
 
 class Voucher(BaseModel):

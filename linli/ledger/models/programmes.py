@@ -12,7 +12,6 @@ from linli.ledger.models.funds import (
 from linli.ledger.models.points import PointAward, PointRule, Reward, Voucher, VoucherStatus
 from linli.ledger.models.sharing import EconomyIncome, ItemKind, Rental, ShareItem
 from linli.ledger.models.timebank import (
-    FamilyLink,
     RecordStatus,
     RequestStatus,
     ServiceRecord,
@@ -25,7 +24,6 @@ __all__ = [
     "Donation",
     "DonorKind",
     "EconomyIncome",
-    "FamilyLink",
     "ItemKind",
     "MatchingCap",
     "PointAward",

@@ -4,15 +4,16 @@ outside Linli and are recorded here."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.base import BaseModel
 
 
 class ItemKind(models.TextChoices):
-    TOOL = "tool", "工具"
-    BOOK = "book", "书籍"
-    PARKING = "parking", "车位"
-    OTHER = "other", "其他"
+    TOOL = "tool", _("工具")
+    BOOK = "book", _("书籍")
+    PARKING = "parking", _("车位")
+    OTHER = "other", _("其他")
 
 
 class ShareItem(BaseModel):

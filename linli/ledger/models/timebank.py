@@ -1,24 +1,26 @@
 """Time bank 时间银行 (LEDGER-1): hours served, confirmed by the person served, then deposited
-as time credits (minutes); service requests paid with credits; family links for gifts."""
+as time credits (minutes); service requests paid with credits. Family links (for gifts) are
+people's `Contact` (the one family relation)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from linli.core.base import BaseModel
 
 
 class RecordStatus(models.TextChoices):
-    PENDING = "pending", "待确认"
-    CONFIRMED = "confirmed", "已确认"
-    DISPUTED = "disputed", "有异议"
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    DISPUTED = "disputed", _("有异议")
 
 
 class RequestStatus(models.TextChoices):
-    OPEN = "open", "等待志愿者"
-    TAKEN = "taken", "服务待确认"
-    DONE = "done", "已完成"
-    CANCELLED = "cancelled", "已取消"
+    OPEN = "open", _("等待志愿者")
+    TAKEN = "taken", _("服务待确认")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ServiceRequest(BaseModel):
@@ -112,37 +114,3 @@ class ServiceRecord(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.service} {self.minutes} 分钟"
-
-
-class FamilyLink(BaseModel):
-    """代际互助: a user names a family member; once accepted they may give credits to each
-    other (serve now, parents receive care later)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_made"
-    )
-    relative = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_links_received"
-    )
-    relation = models.CharField("关系", max_length=20)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = "家庭关联"
-        verbose_name_plural = "家庭关联"
-        constraints = [
-            models.UniqueConstraint(fields=["user", "relative"], name="ledger_family_link_once"),
-            models.CheckConstraint(
-                name="ledger_family_link_not_self", condition=~Q(user=models.F("relative"))
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.relative} ({self.relation})"

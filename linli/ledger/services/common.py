@@ -20,18 +20,40 @@ MONEY  fund:community:<id>              社区发展基金 (the development fund
 import re
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from linli.accounts.choices import MembershipKind
 from linli.core.errors import ValidationFailed
-from linli.core.roles import Role
-from linli.geo.models import Community, Grid
-from linli.ledger.choices import Book
+from linli.core.notifications.services import notification_send
+from linli.geo.models import Community
+from linli.geo.scope import Scope
+from linli.ledger.choices import Book, format_amount
 from linli.ledger.models import Account, CommunityLedgerSettings
 from linli.ledger.services.posting import account_system
+from linli.people.selectors import resident_of_user
 
 KEY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-MANAGERS = (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN)
+
+
+def stored_language() -> translation.override:
+    """What the ledger stores as text (memos, notifications) is data in the site's language,
+    not in the language of whoever happened to cause it."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def stored_amount(book: str, amount: int) -> str:
+    """An amount for stored text (memos, notifications)."""
+    with stored_language():
+        return format_amount(book, amount)
+
+
+def notify(recipient: Any, title: str, body: str = "", url: str = "") -> None:
+    """The inbox row is written in the service's transaction (a crash loses nothing);
+    `notification_send` delivers after commit."""
+    if recipient is not None:
+        notification_send(recipient=recipient, title=title, body=body, url=url)
 
 
 def request_key(*, scope: str, actor: Any, key: str | None) -> str:
@@ -40,11 +62,11 @@ def request_key(*, scope: str, actor: Any, key: str | None) -> str:
     raw = (key or "").strip()
     if not raw:
         raise ValidationFailed(
-            "缺少请求编号(Idempotency-Key),请刷新页面后重试。", field="idempotency_key"
+            _("缺少请求编号(Idempotency-Key),请刷新页面后重试。"), field="idempotency_key"
         )
     if not KEY_RE.match(raw):
         raise ValidationFailed(
-            "请求编号格式不正确(8–64 位字母、数字或 ._:-)。", field="idempotency_key"
+            _("请求编号格式不正确(8–64 位字母、数字或 ._:-)。"), field="idempotency_key"
         )
     return f"{scope}:u{getattr(actor, 'pk', 0) or 0}:{raw}"
 
@@ -52,67 +74,49 @@ def request_key(*, scope: str, actor: Any, key: str | None) -> str:
 def require_text(value: str, *, field: str, label: str, max_length: int) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, field=field)
     if len(text) > max_length:
-        raise ValidationFailed(f"{label}不能超过 {max_length} 字。", field=field)
+        raise ValidationFailed(
+            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
+            field=field,
+        )
     return text
 
 
 def require_amount(value: Any, *, field: str, label: str, low: int = 1, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{label}必须是整数。", field=field)
+        raise ValidationFailed(_("%(label)s必须是整数。") % {"label": label}, field=field)
     if value < low or value > high:
-        raise ValidationFailed(f"{label}应在 {low} 到 {high} 之间。", field=field)
+        raise ValidationFailed(
+            _("%(label)s应在 %(low)s 到 %(high)s 之间。")
+            % {"label": label, "low": low, "high": high},
+            field=field,
+        )
     return value
 
 
-def grid_of_user(user: Any) -> Grid | None:
+def home_grid_id(user: Any) -> int | None:
     """The grid the user lives in (their resident record), if any."""
-    from linli.people.models import Resident
-
-    resident = (
-        Resident.objects.filter(user_id=user.pk)
-        .select_related("household__building__grid__community")
-        .first()
-    )
-    if resident is not None and resident.household is not None:
-        return resident.household.building.grid
-    return None
+    home = resident_of_user(user)
+    return home.grid_id if home is not None else None
 
 
 def community_of_user(user: Any) -> Community | None:
     """Where the user belongs: their home, else the grid or community they work for."""
-    grid = grid_of_user(user)
-    if grid is not None:
-        return grid.community
-    for m in user.memberships.select_related("grid__community", "community").order_by("pk"):
-        if m.grid_id is not None:
-            return m.grid.community  # type: ignore[no-any-return]
-        if m.community_id is not None:
-            return m.community  # type: ignore[no-any-return]
-    return None
-
-
-def managed_communities(actor: Any) -> QuerySet[Community]:
-    """Communities whose catalogue, funds and projects the actor manages."""
-    qs = Community.objects.all()
-    if actor is None or not actor.is_authenticated:
-        return qs.none()
-    if actor.role == Role.SYSADMIN:
-        return qs
-    ids: set[int] = set()
-    streets: set[int] = set()
-    for m in actor.memberships.all():
-        if m.kind in (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY):
-            if actor.role in (Role.COMMUNITY_WORKER, Role.SECRETARY):
-                ids.add(m.community_id)
-        elif m.kind == MembershipKind.STREET_ADMIN and actor.role == Role.STREET_ADMIN:
-            streets.add(m.street_id)
-    return qs.filter(pk__in=ids) | qs.filter(street_id__in=streets)
+    home = resident_of_user(user)
+    if home is not None and home.community_id is not None:
+        return Community.objects.filter(pk=home.community_id).first()
+    scope = Scope.for_actor(user)
+    grids = scope.grid_ids | scope.volunteer_grid_ids
+    return (
+        Community.objects.filter(Q(grids__in=sorted(grids)) | Q(pk__in=sorted(scope.community_ids)))
+        .order_by("pk")
+        .first()
+    )
 
 
 def settings_for(community: Community) -> CommunityLedgerSettings:
-    found, _ = CommunityLedgerSettings.objects.get_or_create(community=community)
+    found, _created = CommunityLedgerSettings.objects.get_or_create(community=community)
     return found
 
 

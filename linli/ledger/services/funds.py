@@ -19,12 +19,15 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from linli.core.roles import Role
 from linli.geo.models import Community
-from linli.ledger.choices import Book, format_amount, register_kind_labels
+from linli.geo.scope import Scope
+from linli.ledger import policy
+from linli.ledger.choices import AuditAction, Book, format_amount, register_kind_labels
 from linli.ledger.models import (
     CommunityLedgerSettings,
     Disbursement,
@@ -38,29 +41,28 @@ from linli.ledger.services.common import (
     donations_source,
     fund_account,
     government_source,
-    managed_communities,
     request_key,
     require_amount,
     require_text,
     settings_for,
+    stored_language,
 )
 from linli.ledger.services.posting import account_system, transaction_post
 
 register_kind_labels(
     {
-        "fund.donation": "捐赠",
-        "fund.matching": "政府配套",
-        "fund.disbursement": "项目拨付",
+        "fund.donation": gettext_lazy("捐赠"),
+        "fund.matching": gettext_lazy("政府配套"),
+        "fund.disbursement": gettext_lazy("项目拨付"),
     }
 )
 
 MAX_FEN = 10**12  # ¥10 billion: far above any community figure
-PROJECT_NOT_FOUND = "找不到该项目。"
 
 
 def _managed(actor: Any, community: Community) -> Community:
-    if not managed_communities(actor).filter(pk=community.pk).exists():
-        raise NotFound("找不到该社区。")
+    if not policy.can_manage(actor, community):
+        raise NotFound(_("找不到该社区。"))
     return community
 
 
@@ -79,15 +81,15 @@ def matched_in_year(community: Community, year: int) -> int:
 @transaction.atomic
 def matching_cap_set(*, actor: Any, community: Community, year: int, cap: int) -> MatchingCap:
     _managed(actor, community)
-    if actor.role not in (Role.STREET_ADMIN, Role.SYSADMIN):
-        raise PermissionDenied("政府配套上限由街道办设置。")
-    year = require_amount(year, field="year", label="年度", low=2000, high=2100)
-    cap = require_amount(cap, field="cap", label="配套上限(分)", low=0, high=MAX_FEN)
+    if not policy.can_set_matching_cap(actor):
+        raise PermissionDenied(_("政府配套上限由街道办设置。"))
+    year = require_amount(year, field="year", label=_("年度"), low=2000, high=2100)
+    cap = require_amount(cap, field="cap", label=_("配套上限(分)"), low=0, high=MAX_FEN)
     _lock_settings(community)
-    row, _ = MatchingCap.objects.update_or_create(
+    row, _created = MatchingCap.objects.update_or_create(
         community=community, year=year, defaults={"cap": cap}
     )
-    audit_record(actor=actor, action="ledger.fund.cap", obj=row, data={"year": year, "cap": cap})
+    audit_record(actor=actor, action=AuditAction.FUND_CAP, obj=row, data={"year": year, "cap": cap})
     return row
 
 
@@ -111,14 +113,15 @@ def donation_record(
     existing = Donation.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    donor_name = require_text(donor_name, field="donor_name", label="捐赠人", max_length=100)
+    donor_name = require_text(donor_name, field="donor_name", label=_("捐赠人"), max_length=100)
     if donor_kind not in DonorKind.values:
-        raise ValidationFailed("请选择捐赠类型。", field="donor_kind")
-    amount = require_amount(amount, field="amount", label="金额(分)", high=MAX_FEN)
+        raise ValidationFailed(_("请选择捐赠类型。"), field="donor_kind")
+    amount = require_amount(amount, field="amount", label=_("金额(分)"), high=MAX_FEN)
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
-        raise ValidationFailed("到账日期不能晚于今天。", field="received_on")
-    label = DonorKind(donor_kind).label
+        raise ValidationFailed(_("到账日期不能晚于今天。"), field="received_on")
+    with stored_language():  # the memo is stored text
+        label = str(DonorKind(donor_kind).label)
     shown = "匿名" if anonymous else donor_name
     fund = fund_account(community)
     txn = transaction_post(
@@ -155,7 +158,7 @@ def donation_record(
     )
     audit_record(
         actor=actor,
-        action="ledger.fund.donation",
+        action=AuditAction.FUND_DONATION,
         obj=donation,
         data={"amount": amount, "matched": matched, "anonymous": anonymous},
     )
@@ -189,14 +192,17 @@ def project_propose(
         return existing
     project = Project.objects.create(
         community=community,
-        name=require_text(name, field="name", label="项目名称", max_length=100),
+        name=require_text(name, field="name", label=_("项目名称"), max_length=100),
         description=(description or "").strip()[:500],
-        budget=require_amount(budget, field="budget", label="预算(分)", high=MAX_FEN),
+        budget=require_amount(budget, field="budget", label=_("预算(分)"), high=MAX_FEN),
         proposed_by=actor,
         idempotency_key=key,
     )
     audit_record(
-        actor=actor, action="ledger.fund.project", obj=project, data={"budget": project.budget}
+        actor=actor,
+        action=AuditAction.FUND_PROJECT,
+        obj=project,
+        data={"budget": project.budget},
     )
     return project
 
@@ -204,19 +210,18 @@ def project_propose(
 def _lock_project(actor: Any, project_id: int) -> Project:
     found = (
         Project.objects.select_for_update()
-        .filter(pk=project_id, community__in=managed_communities(actor))
+        .filter(pk=project_id, community__in=Scope.for_actor(actor).managed_communities())
         .first()
     )
     if found is None:
-        raise NotFound(PROJECT_NOT_FOUND)
+        raise NotFound(_("找不到该项目。"))
     return found
 
 
 def can_decide(actor: Any, project: Project) -> bool:
-    if actor.role in (Role.STREET_ADMIN, Role.SYSADMIN):
-        return True
+    """Whether the actor may approve or reject this project (policy, with its threshold)."""
     threshold = settings_for(project.community).street_approval_fen
-    return actor.role == Role.SECRETARY and project.budget <= threshold
+    return policy.can_decide_project(actor, budget=project.budget, threshold=threshold)
 
 
 @transaction.atomic
@@ -225,19 +230,24 @@ def project_decide(*, actor: Any, project: Project, approve: bool) -> Project:
     if not can_decide(actor, project):
         threshold = settings_for(project.community).street_approval_fen
         raise PermissionDenied(
-            f"预算超过 {format_amount(Book.MONEY, threshold)} 的项目须由街道办审批;"
-            "其余由社区书记审批。"
+            _("预算超过 %(amount)s 的项目须由街道办审批;其余由社区书记审批。")
+            % {"amount": format_amount(Book.MONEY, threshold)}
         )
     wanted = ProjectStatus.APPROVED if approve else ProjectStatus.REJECTED
     if project.status == wanted:
         return project
     if project.status != ProjectStatus.PROPOSED:
-        raise Conflict(f"项目{project.get_status_display()},不能再审批。", code="decided")
+        raise Conflict(
+            _("项目%(status)s,不能再审批。") % {"status": project.get_status_display()},
+            code="decided",
+        )
     project.status = wanted
     project.decided_by = actor
     project.decided_at = timezone.now()
     project.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    audit_record(actor=actor, action="ledger.fund.decide", obj=project, data={"approved": approve})
+    audit_record(
+        actor=actor, action=AuditAction.FUND_DECIDE, obj=project, data={"approved": approve}
+    )
     return project
 
 
@@ -253,12 +263,16 @@ def project_disburse(
     if existing is not None:
         return existing
     if project.status != ProjectStatus.APPROVED:
-        raise Conflict(f"项目{project.get_status_display()},批准后才能拨付。", code="not_approved")
-    memo = require_text(memo, field="memo", label="用途", max_length=200)
-    amount = require_amount(amount, field="amount", label="金额(分)", high=MAX_FEN)
+        raise Conflict(
+            _("项目%(status)s,批准后才能拨付。") % {"status": project.get_status_display()},
+            code="not_approved",
+        )
+    memo = require_text(memo, field="memo", label=_("用途"), max_length=200)
+    amount = require_amount(amount, field="amount", label=_("金额(分)"), high=MAX_FEN)
     if amount > project.remaining:
         raise ValidationFailed(
-            f"超过项目剩余预算:最多还能拨付 {format_amount(Book.MONEY, project.remaining)}。",
+            _("超过项目剩余预算:最多还能拨付 %(amount)s。")
+            % {"amount": format_amount(Book.MONEY, project.remaining)},
             field="amount",
         )
     fund = fund_account(project.community)
@@ -274,7 +288,8 @@ def project_disburse(
         if exc.code != "insufficient":
             raise
         raise ValidationFailed(
-            f"基金余额不足:当前余额 {format_amount(Book.MONEY, fund.balance)}。",
+            _("基金余额不足:当前余额 %(amount)s。")
+            % {"amount": format_amount(Book.MONEY, fund.balance)},
             code="insufficient",
             field="amount",
         ) from None
@@ -288,5 +303,5 @@ def project_disburse(
         transaction=txn,
         idempotency_key=key,
     )
-    audit_record(actor=actor, action="ledger.fund.disburse", obj=payout, data={"amount": amount})
+    audit_record(actor=actor, action=AuditAction.FUND_DISBURSE, obj=payout, data={"amount": amount})
     return payout

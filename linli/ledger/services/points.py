@@ -12,22 +12,24 @@ cancelling an unused voucher reverses that transaction and restores the stock.
 """
 
 import secrets
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, ValidationFailed
-from linli.core.notifications.services import notification_send
-from linli.core.roles import Role
-from linli.ledger.choices import Book, register_kind_labels
+from linli.geo.scope import Scope
+from linli.ledger import policy
+from linli.ledger.choices import AuditAction, Book, register_kind_labels
 from linli.ledger.models import PointAward, PointRule, Reward, Transaction, Voucher, VoucherStatus
 from linli.ledger.services.common import (
     community_of_user,
-    managed_communities,
+    notify,
     points_issuer,
     points_redeemed,
     request_key,
@@ -38,8 +40,8 @@ from linli.ledger.services.posting import account_for_user, transaction_post, tr
 
 register_kind_labels(
     {
-        "points.award": "积分奖励",
-        "points.redeem": "积分兑换",
+        "points.award": gettext_lazy("积分奖励"),
+        "points.redeem": gettext_lazy("积分兑换"),
     }
 )
 
@@ -47,7 +49,6 @@ register_kind_labels(
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 CODE_LENGTH = 8
 MAX_SOURCE_KEY = 90
-VOUCHER_NOT_FOUND = "找不到这个兑换码,请核对后重试。"
 
 
 @transaction.atomic
@@ -64,18 +65,19 @@ def points_award(
     source_key = (source_key or "").strip()
     if not source_key or len(source_key) > MAX_SOURCE_KEY:
         raise ValidationFailed(
-            f"积分来源编号不能为空,且不超过 {MAX_SOURCE_KEY} 个字符。", field="source_key"
+            _("积分来源编号不能为空,且不超过 %(max)s 个字符。") % {"max": MAX_SOURCE_KEY},
+            field="source_key",
         )
-    units = require_amount(units, field="units", label="数量", high=1000)
+    units = require_amount(units, field="units", label=_("数量"), high=1000)
     # The rule's row lock serialises awards of one rule, so the daily cap holds under
     # concurrency; it is always taken before any account lock.
     rule = PointRule.objects.select_for_update().filter(code=rule_code, active=True).first()
     if rule is None:
-        raise ValidationFailed("积分规则不存在或已停用。", field="rule_code")
+        raise ValidationFailed(_("积分规则不存在或已停用。"), field="rule_code")
     existing = PointAward.objects.filter(source_key=source_key).first()
     if existing is not None:
         if existing.user_id != user.pk or existing.rule_id != rule.pk:
-            raise Conflict("这个积分来源编号已用于另一次发放。", field="source_key")
+            raise Conflict(_("这个积分来源编号已用于另一次发放。"), field="source_key")
         return existing.transaction
     points = rule.points * units
     today = timezone.localdate()
@@ -89,7 +91,9 @@ def points_award(
         points = min(points, rule.daily_cap - given)
         if points <= 0:
             raise ValidationFailed(
-                f"今天「{rule.name}」的积分已达上限 {rule.daily_cap} 分。", code="points_capped"
+                _("今天「%(rule)s」的积分已达上限 %(cap)s 分。")
+                % {"rule": rule.name, "cap": rule.daily_cap},
+                code="points_capped",
             )
     txn = transaction_post(
         actor=actor,
@@ -108,7 +112,7 @@ def points_award(
     )
     audit_record(
         actor=actor,
-        action="ledger.points.award",
+        action=AuditAction.POINTS_AWARD,
         obj=txn,
         data={"user": user.pk, "rule": rule.code, "points": points},
     )
@@ -121,10 +125,10 @@ def points_award_by_staff(
     """A community worker hands out points (e.g. observer duty) to a person of their
     community."""
     key = request_key(scope="m", actor=actor, key=idempotency_key)
-    if actor.role != Role.SYSADMIN:
+    if not policy.can_award_anyone(actor):
         community = community_of_user(user)
-        if community is None or not managed_communities(actor).filter(pk=community.pk).exists():
-            raise NotFound("找不到该居民账号。", field="username")
+        if community is None or not policy.can_manage(actor, community):
+            raise NotFound(_("找不到该居民账号。"), field="username")
     return points_award(actor=actor, user=user, rule_code=rule_code, source_key=key, memo=memo)
 
 
@@ -132,10 +136,12 @@ def points_award_by_staff(
 
 
 def _managed_reward(actor: Any, reward_id: int, *, lock: bool = False) -> Reward:
-    qs = Reward.objects.filter(pk=reward_id, community__in=managed_communities(actor))
+    qs = Reward.objects.filter(
+        pk=reward_id, community__in=Scope.for_actor(actor).managed_communities()
+    )
     found = (qs.select_for_update() if lock else qs).first()
     if found is None:
-        raise NotFound("找不到该兑换物品。")
+        raise NotFound(_("找不到该兑换物品。"))
     return found
 
 
@@ -153,19 +159,21 @@ def reward_save(
     reward: Reward | None = None,
 ) -> Reward:
     """Add an item to a community's catalogue, or change one (price, stock, on/off)."""
-    if not managed_communities(actor).filter(pk=community.pk).exists():
-        raise NotFound("找不到该社区。")
-    name = require_text(name, field="name", label="名称", max_length=50)
-    points_price = require_amount(points_price, field="points_price", label="所需积分", high=10**6)
-    stock = require_amount(stock, field="stock", label="库存", low=0, high=10**6)
-    if merchant is None or merchant.role != Role.PARTNER or not merchant.is_active:
-        raise ValidationFailed("请选择一家合作商家。", field="merchant")
+    if not policy.can_manage(actor, community):
+        raise NotFound(_("找不到该社区。"))
+    name = require_text(name, field="name", label=_("名称"), max_length=50)
+    points_price = require_amount(
+        points_price, field="points_price", label=_("所需积分"), high=10**6
+    )
+    stock = require_amount(stock, field="stock", label=_("库存"), low=0, high=10**6)
+    if merchant is None or merchant.role not in policy.MERCHANTS or not merchant.is_active:
+        raise ValidationFailed(_("请选择一家合作商家。"), field="merchant")
     if reward is None:
         reward = Reward(community=community)
     else:
         reward = _managed_reward(actor, reward.pk, lock=True)
         if reward.community_id != community.pk:
-            raise ValidationFailed("不能把物品移到另一个社区。", field="community")
+            raise ValidationFailed(_("不能把物品移到另一个社区。"), field="community")
     reward.name, reward.description = name, (description or "").strip()[:300]
     reward.points_price, reward.stock, reward.merchant, reward.active = (
         points_price,
@@ -176,14 +184,14 @@ def reward_save(
     reward.save()
     audit_record(
         actor=actor,
-        action="ledger.reward.save",
+        action=AuditAction.REWARD_SAVE,
         obj=reward,
         data={"price": points_price, "stock": stock, "active": active},
     )
     return reward
 
 
-def rewards_visible_to(user: Any) -> Any:
+def rewards_visible_to(user: Any) -> QuerySet[Reward]:
     community = community_of_user(user)
     if community is None:
         return Reward.objects.none()
@@ -201,20 +209,23 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str | None) ->
     # Lock the item first: parallel redeems of the last one queue here, never oversell.
     locked = rewards_visible_to(actor).select_for_update().filter(pk=reward.pk).first()
     if locked is None:
-        raise NotFound("找不到该兑换物品。")
+        raise NotFound(_("找不到该兑换物品。"))
     existing = Voucher.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.reward_id != locked.pk:
-            raise Conflict("这个请求编号已用于另一次兑换,请刷新后重试。", field="idempotency_key")
+            raise Conflict(
+                _("这个请求编号已用于另一次兑换,请刷新后重试。"), field="idempotency_key"
+            )
         return existing
     if not locked.active:
-        raise ValidationFailed("这个物品已下架。", code="inactive")
+        raise ValidationFailed(_("这个物品已下架。"), code="inactive")
     if locked.stock < 1:
-        raise ValidationFailed("这个物品已经兑完了。", code="out_of_stock")
+        raise ValidationFailed(_("这个物品已经兑完了。"), code="out_of_stock")
     mine = account_for_user(user=actor, book=Book.POINTS)
     if mine.balance < locked.points_price:
         raise ValidationFailed(
-            f"积分不足:需要 {locked.points_price} 分,您现在有 {mine.balance} 分。",
+            _("积分不足:需要 %(need)s 分,您现在有 %(have)s 分。")
+            % {"need": locked.points_price, "have": mine.balance},
             code="insufficient",
         )
     txn = transaction_post(
@@ -232,7 +243,7 @@ def reward_redeem(*, actor: Any, reward: Reward, idempotency_key: str | None) ->
     voucher = _issue_voucher(actor=actor, reward=locked, txn=txn, key=key)
     audit_record(
         actor=actor,
-        action="ledger.points.redeem",
+        action=AuditAction.POINTS_REDEEM,
         obj=voucher,
         data={"reward": locked.pk, "points": locked.points_price},
     )
@@ -253,7 +264,7 @@ def _issue_voucher(*, actor: Any, reward: Reward, txn: Transaction, key: str) ->
                 )
         except IntegrityError:
             continue  # a code collision (25^8 codes): draw again
-    raise Conflict("兑换码生成失败,请重试。")
+    raise Conflict(_("兑换码生成失败,请重试。"))
 
 
 def normalise_code(code: str) -> str:
@@ -265,7 +276,7 @@ def voucher_use(*, actor: Any, code: str) -> Voucher:
     """核销: the merchant of the voucher's item marks it used, once."""
     clean = normalise_code(code)
     if not clean:
-        raise ValidationFailed("请输入兑换码。", field="code")
+        raise ValidationFailed(_("请输入兑换码。"), field="code")
     voucher = (
         Voucher.objects.select_for_update(of=("self",))
         .select_related("reward", "user")
@@ -273,28 +284,23 @@ def voucher_use(*, actor: Any, code: str) -> Voucher:
         .first()
     )
     if voucher is None:
-        raise NotFound(VOUCHER_NOT_FOUND, field="code")
+        raise NotFound(_("找不到这个兑换码,请核对后重试。"), field="code")
     if voucher.status == VoucherStatus.USED:
         assert voucher.used_at is not None
         when = timezone.localtime(voucher.used_at)
         raise Conflict(
-            f"这张券已于 {when:%Y-%m-%d %H:%M} 使用过,不能重复使用。", code="used", field="code"
+            _("这张券已于 %(when)s 使用过,不能重复使用。") % {"when": f"{when:%Y-%m-%d %H:%M}"},
+            code="used",
+            field="code",
         )
     if voucher.status == VoucherStatus.CANCELLED:
-        raise Conflict("这张券已作废,不能使用。", code="cancelled", field="code")
+        raise Conflict(_("这张券已作废,不能使用。"), code="cancelled", field="code")
     voucher.status = VoucherStatus.USED
     voucher.used_at = timezone.now()
     voucher.used_by = actor
     voucher.save(update_fields=["status", "used_at", "used_by", "updated_at"])
-    audit_record(actor=actor, action="ledger.voucher.use", obj=voucher, data={})
-    transaction.on_commit(
-        partial(
-            notification_send,
-            recipient=voucher.user,
-            title=f"您的兑换券已使用:{voucher.reward.name}",
-            url="/ledger/points/",
-        )
-    )
+    audit_record(actor=actor, action=AuditAction.VOUCHER_USE, obj=voucher, data={})
+    notify(voucher.user, f"您的兑换券已使用:{voucher.reward.name}", url=reverse("ledger:points"))
     return voucher
 
 
@@ -304,15 +310,15 @@ def voucher_cancel(*, actor: Any, voucher: Voucher) -> Voucher:
     found = (
         Voucher.objects.select_for_update(of=("self",))
         .select_related("redeem", "user")
-        .filter(pk=voucher.pk, reward__community__in=managed_communities(actor))
+        .filter(pk=voucher.pk, reward__community__in=Scope.for_actor(actor).managed_communities())
         .first()
     )
     if found is None:
-        raise NotFound("找不到该兑换券。")
+        raise NotFound(_("找不到该兑换券。"))
     if found.status == VoucherStatus.CANCELLED:
         return found
     if found.status == VoucherStatus.USED:
-        raise Conflict("已使用的券不能作废。", code="used")
+        raise Conflict(_("已使用的券不能作废。"), code="used")
     reward = Reward.objects.select_for_update().get(pk=found.reward_id)
     transaction_reverse(
         actor=actor,
@@ -326,13 +332,10 @@ def voucher_cancel(*, actor: Any, voucher: Voucher) -> Voucher:
     found.cancelled_at = timezone.now()
     found.cancelled_by = actor
     found.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
-    audit_record(actor=actor, action="ledger.voucher.cancel", obj=found, data={})
-    transaction.on_commit(
-        partial(
-            notification_send,
-            recipient=found.user,
-            title=f"兑换券已作废,{found.points} 分已退回:{reward.name}",
-            url="/ledger/points/",
-        )
+    audit_record(actor=actor, action=AuditAction.VOUCHER_CANCEL, obj=found, data={})
+    notify(
+        found.user,
+        f"兑换券已作废,{found.points} 分已退回:{reward.name}",
+        url=reverse("ledger:points"),
     )
     return found

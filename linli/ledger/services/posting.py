@@ -13,10 +13,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, ValidationFailed
-from linli.ledger.choices import REVERSAL_SUFFIX, Book
+from linli.ledger.choices import REVERSAL_SUFFIX, AuditAction, Book
 from linli.ledger.models import Account, Transaction
 from linli.ledger.services import posting_sql as sql
 
@@ -27,7 +28,7 @@ Leg = tuple[Account, int]
 def account_for_user(*, user: Any, book: str) -> Account:
     """The person's own account in `book` ("user:<id>"), created on first use."""
     _check_book(book)
-    account, _ = Account.objects.get_or_create(
+    account, _created = Account.objects.get_or_create(
         book=book,
         key=f"user:{user.pk}",
         defaults={"name": user.display_name, "user": user, "min_balance": 0},
@@ -49,8 +50,8 @@ def account_system(
     """
     _check_book(book)
     if not key or len(key) > 100:
-        raise ValidationFailed("账户标识不能为空，且不超过100个字符。", field="key")
-    account, _ = Account.objects.get_or_create(
+        raise ValidationFailed(_("账户标识不能为空，且不超过100个字符。"), field="key")
+    account, _created = Account.objects.get_or_create(
         book=book,
         key=key,
         defaults={"name": name, "community": community, "min_balance": min_balance},
@@ -61,7 +62,7 @@ def account_system(
 def account_set_limit(*, actor: Any, account: Account, min_balance: int | None) -> Account:
     """Change how low an account may go (a rule allowing credit); audited."""
     if min_balance is not None and (_not_int(min_balance) or abs(min_balance) > MAX_AMOUNT):
-        raise ValidationFailed("最低余额必须是整数。", field="min_balance")
+        raise ValidationFailed(_("最低余额必须是整数。"), field="min_balance")
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
         before = locked.min_balance
@@ -69,7 +70,7 @@ def account_set_limit(*, actor: Any, account: Account, min_balance: int | None) 
         locked.save(update_fields=["min_balance", "updated_at"])
         audit_record(
             actor=actor,
-            action="ledger.account.limit",
+            action=AuditAction.ACCOUNT_LIMIT,
             obj=locked,
             data={"before": before, "after": min_balance},
         )
@@ -101,9 +102,9 @@ def transaction_reverse(
     existing = _existing(idempotency_key)
     if existing is None:
         if original.reverses_id is not None:
-            raise ValidationFailed("冲正交易不能再次冲正。")
+            raise ValidationFailed(_("冲正交易不能再次冲正。"))
         if Transaction.objects.filter(reverses=original).exists():
-            raise Conflict("这笔交易已经冲正过了。")
+            raise Conflict(_("这笔交易已经冲正过了。"))
     legs = [
         (entry.account, -entry.amount)
         for entry in original.entries.select_related("account").order_by("id")
@@ -135,7 +136,7 @@ def _post(
         ids = sorted(amounts)
         locked = sql.lock_accounts(ids)
         if len(locked) != len(ids):
-            raise ValidationFailed("账户不存在。", field="legs")
+            raise ValidationFailed(_("账户不存在。"), field="legs")
         now = timezone.now()
         txn = Transaction(
             idempotency_key=key,
@@ -153,17 +154,17 @@ def _post(
             existing = _existing(key)
             if existing is not None:
                 return _same_or_conflict(existing, fingerprint)
-            raise Conflict("这笔交易已经冲正过了。")
+            raise Conflict(_("这笔交易已经冲正过了。"))
         for account, amount in legs:
             row = locked[account.pk]
             if row.book != account.book:
-                raise ValidationFailed("账户与账本不一致。", field="legs")
+                raise ValidationFailed(_("账户与账本不一致。"), field="legs")
             if (
                 amount < 0
                 and row.min_balance is not None
                 and row.balance + amount < row.min_balance
             ):
-                raise ValidationFailed("余额不足，无法完成这笔操作。", code="insufficient")
+                raise ValidationFailed(_("余额不足，无法完成这笔操作。"), code="insufficient")
         running = {pk: locked[pk].balance for pk in ids}
         rows = []
         for account, amount in legs:
@@ -177,7 +178,7 @@ def _post(
         if reverses is not None:
             audit_record(
                 actor=actor,
-                action="ledger.transaction.reverse",
+                action=AuditAction.TRANSACTION_REVERSE,
                 obj=txn,
                 data={"kind": kind, "legs": len(legs), "reverses": reverses.pk},
             )
@@ -193,7 +194,7 @@ def _existing(key: str) -> Transaction | None:
 def _same_or_conflict(existing: Transaction, fingerprint: str) -> Transaction:
     if existing.fingerprint != fingerprint:
         raise Conflict(
-            "这个请求编号已用于另一笔内容不同的交易，请刷新后重新提交。",
+            _("这个请求编号已用于另一笔内容不同的交易，请刷新后重新提交。"),
             field="idempotency_key",
         )
     return existing
@@ -201,7 +202,7 @@ def _same_or_conflict(existing: Transaction, fingerprint: str) -> Transaction:
 
 def _check_book(book: str) -> None:
     if book not in Book.values:
-        raise ValidationFailed("账本不存在。", field="book")
+        raise ValidationFailed(_("账本不存在。"), field="book")
 
 
 def _not_int(value: Any) -> bool:
@@ -210,37 +211,37 @@ def _not_int(value: Any) -> bool:
 
 def _check_request(*, key: str, kind: str, memo: str) -> None:
     if not isinstance(key, str) or not key.strip() or len(key) > 100:
-        raise ValidationFailed("请求编号不能为空，且不超过100个字符。", field="idempotency_key")
+        raise ValidationFailed(_("请求编号不能为空，且不超过100个字符。"), field="idempotency_key")
     if not kind or len(kind) > 60:
-        raise ValidationFailed("交易类型不能为空，且不超过60个字符。", field="kind")
+        raise ValidationFailed(_("交易类型不能为空，且不超过60个字符。"), field="kind")
     if len(memo) > 200:
-        raise ValidationFailed("摘要不能超过200个字。", field="memo")
+        raise ValidationFailed(_("摘要不能超过200个字。"), field="memo")
 
 
 def _check_legs(legs: Sequence[Leg]) -> dict[int, int]:
     """Validate the legs; return the net amount per account id."""
     if not legs:
-        raise ValidationFailed("交易至少要有两笔分录。", field="legs")
+        raise ValidationFailed(_("交易至少要有两笔分录。"), field="legs")
     per_book: dict[str, int] = {}
     per_account: dict[int, int] = {}
     for leg in legs:
         if not isinstance(leg, tuple | list) or len(leg) != 2:
-            raise ValidationFailed("分录格式不正确。", field="legs")
+            raise ValidationFailed(_("分录格式不正确。"), field="legs")
         account, amount = leg
         if not isinstance(account, Account) or account.pk is None:
-            raise ValidationFailed("账户不存在。", field="legs")
+            raise ValidationFailed(_("账户不存在。"), field="legs")
         if _not_int(amount):
-            raise ValidationFailed("金额必须是整数（分钟、积分或分）。", field="legs")
+            raise ValidationFailed(_("金额必须是整数（分钟、积分或分）。"), field="legs")
         if amount == 0:
-            raise ValidationFailed("金额不能为零。", field="legs")
+            raise ValidationFailed(_("金额不能为零。"), field="legs")
         if abs(amount) > MAX_AMOUNT:
-            raise ValidationFailed("金额过大。", field="legs")
+            raise ValidationFailed(_("金额过大。"), field="legs")
         if account.pk in per_account:
-            raise ValidationFailed("同一账户在一笔交易中只能出现一次。", field="legs")
+            raise ValidationFailed(_("同一账户在一笔交易中只能出现一次。"), field="legs")
         per_account[account.pk] = amount
         per_book[account.book] = per_book.get(account.book, 0) + amount
     if any(total != 0 for total in per_book.values()):
-        raise ValidationFailed("借贷不平衡：每个账本的分录合计必须为零。", field="legs")
+        raise ValidationFailed(_("借贷不平衡：每个账本的分录合计必须为零。"), field="legs")
     return per_account
 
 

@@ -12,18 +12,20 @@ community-economy income: the public fund gets 30% (half up), the operator the r
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
-from linli.core.roles import Role
 from linli.geo.models import Community
-from linli.ledger.choices import Book, register_kind_labels
+from linli.ledger import policy
+from linli.ledger.choices import AuditAction, Book, register_kind_labels
 from linli.ledger.models import EconomyIncome, ItemKind, Rental, ShareItem
 from linli.ledger.services.common import (
     community_of_user,
     economy_account,
     economy_source,
-    managed_communities,
     payments_source,
     percent_half_up,
     public_fund,
@@ -35,7 +37,9 @@ from linli.ledger.services.common import (
 )
 from linli.ledger.services.posting import Leg, account_for_user, transaction_post
 
-register_kind_labels({"sharing.rental": "共享租金", "sharing.economy": "社区经济收入"})
+register_kind_labels(
+    {"sharing.rental": gettext_lazy("共享租金"), "sharing.economy": gettext_lazy("社区经济收入")}
+)
 
 MAX_PRICE_FEN = 1_000_000  # ¥10,000 a day
 MAX_DAYS = 365
@@ -48,7 +52,7 @@ def split(amount: int, basis_points: int) -> tuple[int, int]:
     return share, amount - share
 
 
-def items_visible_to(user: Any) -> Any:
+def items_visible_to(user: Any) -> QuerySet[ShareItem]:
     """Items of the user's community (listed or their own)."""
     community = community_of_user(user)
     if community is None:
@@ -62,18 +66,18 @@ def share_item_create(
 ) -> ShareItem:
     community = community_of_user(actor)
     if community is None:
-        raise ValidationFailed("您还没有登记所在社区,请联系社区工作人员。")
+        raise ValidationFailed(_("您还没有登记所在社区,请联系社区工作人员。"))
     if kind not in ItemKind.values:
-        raise ValidationFailed("请选择类别。", field="kind")
+        raise ValidationFailed(_("请选择类别。"), field="kind")
     item = ShareItem.objects.create(
         owner=actor,
         community=community,
         kind=kind,
-        title=require_text(title, field="title", label="名称", max_length=60),
+        title=require_text(title, field="title", label=_("名称"), max_length=60),
         description=(description or "").strip()[:300],
-        price=require_amount(price, field="price", label="每天租金(分)", high=MAX_PRICE_FEN),
+        price=require_amount(price, field="price", label=_("每天租金(分)"), high=MAX_PRICE_FEN),
     )
-    audit_record(actor=actor, action="ledger.share.item", obj=item, data={"price": item.price})
+    audit_record(actor=actor, action=AuditAction.SHARE_ITEM, obj=item, data={"price": item.price})
     return item
 
 
@@ -81,10 +85,10 @@ def share_item_create(
 def share_item_set_active(*, actor: Any, item: ShareItem, active: bool) -> ShareItem:
     found = ShareItem.objects.select_for_update().filter(pk=item.pk, owner_id=actor.pk).first()
     if found is None:
-        raise NotFound("找不到该物品。")
+        raise NotFound(_("找不到该物品。"))
     found.active = active
     found.save(update_fields=["active", "updated_at"])
-    audit_record(actor=actor, action="ledger.share.active", obj=found, data={"active": active})
+    audit_record(actor=actor, action=AuditAction.SHARE_ACTIVE, obj=found, data={"active": active})
     return found
 
 
@@ -94,15 +98,15 @@ def rental_record(*, actor: Any, item: ShareItem, days: int, idempotency_key: st
     key = request_key(scope="sharing.rental", actor=actor, key=idempotency_key)
     locked = items_visible_to(actor).select_for_update().filter(pk=item.pk).first()
     if locked is None:
-        raise NotFound("找不到该物品。")
+        raise NotFound(_("找不到该物品。"))
     existing = Rental.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
     if locked.owner_id == actor.pk:
-        raise ValidationFailed("不能租用自己的物品。")
+        raise ValidationFailed(_("不能租用自己的物品。"))
     if not locked.active:
-        raise ValidationFailed("这个物品暂不出租。", code="inactive")
-    days = require_amount(days, field="days", label="天数", high=MAX_DAYS)
+        raise ValidationFailed(_("这个物品暂不出租。"), code="inactive")
+    days = require_amount(days, field="days", label=_("天数"), high=MAX_DAYS)
     amount = locked.price * days
     commission, owner_part = split(amount, settings_for(locked.community).commission_bp)
     legs: list[Leg] = [(payments_source(locked.community), -amount)]
@@ -128,7 +132,7 @@ def rental_record(*, actor: Any, item: ShareItem, days: int, idempotency_key: st
     )
     audit_record(
         actor=actor,
-        action="ledger.share.rental",
+        action=AuditAction.SHARE_RENTAL,
         obj=rental,
         data={"amount": amount, "commission": commission},
     )
@@ -145,16 +149,14 @@ def economy_income_record(
     idempotency_key: str | None,
 ) -> EconomyIncome:
     """Community-economy income (venue rental …): the public fund's share goes in at once."""
-    if actor.role not in (Role.COMMUNITY_WORKER, Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN):
-        raise NotFound("找不到该社区。")
-    if not managed_communities(actor).filter(pk=community.pk).exists():
-        raise NotFound("找不到该社区。")
+    if not policy.can_record_income(actor) or not policy.can_manage(actor, community):
+        raise NotFound(_("找不到该社区。"))
     key = request_key(scope="sharing.economy", actor=actor, key=idempotency_key)
     existing = EconomyIncome.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    source = require_text(source, field="source", label="收入来源", max_length=100)
-    amount = require_amount(amount, field="amount", label="金额(分)", high=MAX_INCOME_FEN)
+    source = require_text(source, field="source", label=_("收入来源"), max_length=100)
+    amount = require_amount(amount, field="amount", label=_("金额(分)"), high=MAX_INCOME_FEN)
     share, rest = split(amount, settings_for(community).public_share_bp)
     legs: list[Leg] = [(economy_source(community), -amount)]
     if share:
@@ -175,7 +177,7 @@ def economy_income_record(
     )
     audit_record(
         actor=actor,
-        action="ledger.economy.income",
+        action=AuditAction.ECONOMY_INCOME,
         obj=income,
         data={"amount": amount, "public_share": share},
     )

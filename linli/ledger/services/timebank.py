@@ -15,15 +15,16 @@ hours is here; requests paid with credits and family gifts are in timebank_spend
 
 import contextlib
 import datetime as dt
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
-from linli.accounts.selectors import place_q
 from linli.core.audit.services import audit_record
 from linli.core.errors import (
     ApplicationError,
@@ -32,9 +33,10 @@ from linli.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from linli.core.notifications.services import notification_send
-from linli.core.roles import Role
-from linli.ledger.choices import Book, format_amount, register_kind_labels
+from linli.geo.models import Grid
+from linli.geo.scope import Scope, grid_workers
+from linli.ledger import policy
+from linli.ledger.choices import AuditAction, Book, format_amount, register_kind_labels
 from linli.ledger.models import (
     RecordStatus,
     RequestStatus,
@@ -43,86 +45,70 @@ from linli.ledger.models import (
 )
 from linli.ledger.services.common import (
     community_of_user,
-    grid_of_user,
+    notify,
     request_key,
     require_amount,
     require_text,
+    stored_amount,
     time_hold,
     time_issuer,
 )
+from linli.ledger.services.points import points_award
 from linli.ledger.services.posting import account_for_user, transaction_post
-from linli.people.models import Resident
+from linli.people.selectors import resident_of_user, residents_brief
 
 register_kind_labels(
     {
-        "timebank.deposit": "志愿服务存入",
-        "timebank.pay": "服务兑换",
-        "timebank.hold": "服务兑换冻结",
-        "timebank.gift": "家人赠予",
+        "timebank.deposit": gettext_lazy("志愿服务存入"),
+        "timebank.pay": gettext_lazy("服务兑换"),
+        "timebank.hold": gettext_lazy("服务兑换冻结"),
+        "timebank.gift": gettext_lazy("家人赠予"),
     }
 )
 
 MAX_MINUTES = 720  # one record: at most 12 hours
 RECORD_WITHIN_DAYS = 60
-RECORD_NOT_FOUND = "找不到该服务记录。"
 VOLUNTEER_HOUR_RULE = "volunteer_hour"  # points per full hour served (a PointRule, if active)
+# Why a volunteer reads a resident's name and home (the audit entry's purpose).
+RECORD_PURPOSE = "志愿服务登记"
+PICKER_LIMIT = 10_000  # every resident of a volunteer's grids
 
 
-def volunteer_grid_ids(actor: Any) -> list[int]:
-    return [m.grid_id for m in actor.memberships.all() if m.kind == MembershipKind.GRID_VOLUNTEER]
+def record_not_found() -> NotFound:
+    return NotFound(_("找不到该服务记录。"))
 
 
-def servable_residents(actor: Any) -> Any:
-    """Residents a volunteer may record service for: those of the grids they volunteer in.
-    Only name and household are read (people's other fields stay private)."""
-    if actor.role != Role.VOLUNTEER:
-        return Resident.objects.none()
-    return (
-        Resident.objects.filter(household__building__grid_id__in=volunteer_grid_ids(actor))
-        .select_related("household__building")
-        .only(
-            "id",
-            "full_name",
-            "user_id",
-            "household__room",
-            "household__building__name",
-            "household__building__grid_id",
-        )
-    )
+def servable_residents(actor: Any, *, purpose: str = RECORD_PURPOSE) -> list[Any]:
+    """Residents a volunteer may record service for (those of the grids they volunteer in),
+    as people's audited briefs: name and home only."""
+    if not policy.can_record_service(actor):
+        return []
+    return list(residents_brief(actor=actor, purpose=purpose, limit=PICKER_LIMIT).values())
 
 
-def confirmable_records(actor: Any) -> Any:
+def confirmable_records(actor: Any) -> QuerySet[ServiceRecord]:
     """Records the actor may confirm or dispute: as the person served, or as the grid worker
     of the grid of the person served."""
     qs = ServiceRecord.objects.exclude(volunteer_id=actor.pk)
-    if actor.role == Role.GRID_WORKER:
-        return qs.filter(place_q(actor, grid="grid"))
-    if actor.role in (Role.RESIDENT, Role.FAMILY, Role.VOLUNTEER):
+    if policy.confirms_for_grid(actor):
+        return qs.filter(Scope.for_actor(actor).q(grid="grid"))
+    if policy.confirms_as_served(actor):
         return qs.filter(served_user_id=actor.pk)
     return qs.none()
 
 
-def on_commit_notify(user: Any, title: str, body: str = "", url: str = "") -> None:
-    if user is not None:
-        transaction.on_commit(
-            partial(notification_send, recipient=user, title=title, body=body, url=url)
-        )
-
-
 def _grid_worker_of(grid_id: int | None) -> Any:
-    if grid_id is None:
-        return None
-    return User.objects.filter(
-        memberships__grid_id=grid_id, memberships__kind=MembershipKind.GRID_WORKER
-    ).first()
+    return grid_workers([grid_id]).get(grid_id) if grid_id is not None else None
 
 
 def _check_date(served_on: dt.date) -> dt.date:
     today = timezone.localdate()
     if served_on > today:
-        raise ValidationFailed("服务日期不能晚于今天。", field="served_on")
+        raise ValidationFailed(_("服务日期不能晚于今天。"), field="served_on")
     if served_on < today - dt.timedelta(days=RECORD_WITHIN_DAYS):
-        raise ValidationFailed(f"只能登记 {RECORD_WITHIN_DAYS} 天内的服务。", field="served_on")
+        raise ValidationFailed(
+            _("只能登记 %(days)s 天内的服务。") % {"days": RECORD_WITHIN_DAYS}, field="served_on"
+        )
     return served_on
 
 
@@ -134,59 +120,64 @@ def service_record_create(
     minutes: int,
     service: str,
     idempotency_key: str | None,
-    resident: Resident | None = None,
+    resident: Any = None,
     request: ServiceRequest | None = None,
     note: str = "",
 ) -> ServiceRecord:
-    """A volunteer records hours served. Nothing is deposited until confirmed."""
-    if actor.role != Role.VOLUNTEER:
-        raise PermissionDenied("只有登记的志愿者可以记录服务时长。")
+    """A volunteer records hours served, for a resident of a grid they volunteer in
+    (`resident`: a resident record, a people brief or its id) or for an open service
+    request. Nothing is deposited until confirmed."""
+    if not policy.can_record_service(actor):
+        raise PermissionDenied(_("只有登记的志愿者可以记录服务时长。"))
     key = request_key(scope="timebank.record", actor=actor, key=idempotency_key)
     existing = ServiceRecord.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
     if (resident is None) == (request is None):
-        raise ValidationFailed("请选择服务对象。", field="resident")
-    minutes = require_amount(minutes, field="minutes", label="服务时长(分钟)", high=MAX_MINUTES)
-    service = require_text(service, field="service", label="服务内容", max_length=100)
+        raise ValidationFailed(_("请选择服务对象。"), field="resident")
+    minutes = require_amount(minutes, field="minutes", label=_("服务时长(分钟)"), high=MAX_MINUTES)
+    service = require_text(service, field="service", label=_("服务内容"), max_length=100)
     note = (note or "").strip()[:300]
     served_on = _check_date(served_on)
+    served_user: Any
     if request is not None:
         request = _lock_request(request)
         if request.status != RequestStatus.OPEN:
-            raise Conflict("这个服务申请已有人登记或已结束。", code="request_taken")
+            raise Conflict(_("这个服务申请已有人登记或已结束。"), code="request_taken")
         if request.requester_id == actor.pk:
-            raise ValidationFailed("不能为自己的申请登记服务。", field="request")
+            raise ValidationFailed(_("不能为自己的申请登记服务。"), field="request")
         if request.community_id not in volunteer_communities(actor):
-            raise NotFound("找不到该服务申请。")
+            raise NotFound(_("找不到该服务申请。"))
         if minutes > request.minutes:
             raise ValidationFailed(
-                f"服务时长不能超过申请冻结的 {format_amount(Book.TIME, request.minutes)}。",
+                _("服务时长不能超过申请冻结的 %(amount)s。")
+                % {"amount": format_amount(Book.TIME, request.minutes)},
                 field="minutes",
             )
-        served_user: Any = request.requester
-        resident = Resident.objects.filter(user_id=served_user.pk).first()
-        grid = grid_of_user(served_user)
-        community = request.community
+        served_user = request.requester
+        home = resident_of_user(served_user)
+        resident_id = home.id if home is not None else None
+        grid_id = home.grid_id if home is not None else None
+        community_id = request.community_id
     else:
-        assert resident is not None
-        if not servable_residents(actor).filter(pk=resident.pk).exists():
-            raise NotFound("找不到该居民。")
-        served_user = resident.user
-        grid = resident.household.building.grid if resident.household else None
-        assert grid is not None
-        community = grid.community
+        wanted = getattr(resident, "pk", resident)
+        found = residents_brief(actor=actor, ids=[wanted], purpose=RECORD_PURPOSE, limit=1)
+        brief = found.get(wanted)
+        if brief is None or brief.grid_id is None or brief.community_id is None:
+            raise NotFound(_("找不到该居民。"))
+        served_user = User.objects.filter(pk=brief.user_id).first() if brief.user_id else None
+        resident_id, grid_id, community_id = brief.id, brief.grid_id, brief.community_id
     if served_user is not None and served_user.pk == actor.pk:
-        raise ValidationFailed("不能为自己登记服务。", field="resident")
+        raise ValidationFailed(_("不能为自己登记服务。"), field="resident")
     try:
         with transaction.atomic():
             record = ServiceRecord.objects.create(
                 volunteer=actor,
-                resident=resident,
+                resident_id=resident_id,
                 served_user=served_user,
                 request=request,
-                community=community,
-                grid=grid,
+                community_id=community_id,
+                grid_id=grid_id,
                 served_on=served_on,
                 minutes=minutes,
                 service=service,
@@ -200,22 +191,20 @@ def service_record_create(
         request.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=actor,
-        action="ledger.timebank.record",
+        action=AuditAction.TIMEBANK_RECORD,
         obj=record,
         data={"minutes": minutes, "request": getattr(request, "pk", None)},
     )
     title = f"请确认:{actor.display_name}为您提供了{service}"
-    body = f"{served_on:%m月%d日},{format_amount(Book.TIME, minutes)}。确认后志愿者才能获得时间币。"
-    on_commit_notify(served_user or _grid_worker_of(record.grid_id), title, body, "/ledger/time/")
+    body = f"{served_on:%m月%d日},{stored_amount(Book.TIME, minutes)}。确认后志愿者才能获得时间币。"
+    notify(served_user or _grid_worker_of(grid_id), title, body, reverse("ledger:time"))
     return record
 
 
 def volunteer_communities(actor: Any) -> set[int]:
-    ids = {
-        m.grid.community_id
-        for m in actor.memberships.select_related("grid")
-        if m.kind == MembershipKind.GRID_VOLUNTEER and m.grid_id
-    }
+    """Communities a volunteer serves: those of the grids they volunteer in, and their home."""
+    grids = Scope.for_actor(actor).volunteer_grid_ids
+    ids = set(Grid.objects.filter(pk__in=sorted(grids)).values_list("community_id", flat=True))
     home = community_of_user(actor)
     if home is not None:
         ids.add(home.pk)
@@ -231,7 +220,7 @@ def _lock_record(actor: Any, record_id: int) -> ServiceRecord:
         .first()
     )
     if found is None:
-        raise NotFound(RECORD_NOT_FOUND)
+        raise record_not_found()
     return found
 
 
@@ -246,7 +235,7 @@ def service_record_confirm(*, actor: Any, record: ServiceRecord) -> ServiceRecor
     if record.status == RecordStatus.CONFIRMED:
         return record
     if record.status == RecordStatus.DISPUTED:
-        raise Conflict("这条记录已提出异议,不能再确认。", code="disputed")
+        raise Conflict(_("这条记录已提出异议,不能再确认。"), code="disputed")
     volunteer = record.volunteer
     key = f"timebank.confirm:record:{record.pk}"
     memo = f"{record.service}({record.served_on:%Y-%m-%d})"
@@ -286,24 +275,22 @@ def service_record_confirm(*, actor: Any, record: ServiceRecord) -> ServiceRecor
     record.save(update_fields=["status", "decided_by", "decided_at", "deposit", "updated_at"])
     audit_record(
         actor=actor,
-        action="ledger.timebank.confirm",
+        action=AuditAction.TIMEBANK_CONFIRM,
         obj=record,
         data={"minutes": record.minutes, "transaction": txn.pk, "on_behalf": actor.role},
     )
     _award_volunteer_points(actor=actor, record=record)
-    on_commit_notify(
+    notify(
         volunteer,
-        f"服务时长已确认:{format_amount(Book.TIME, record.minutes)}",
+        f"服务时长已确认:{stored_amount(Book.TIME, record.minutes)}",
         f"{record.service},时间币已存入您的账户。",
-        "/ledger/time/",
+        reverse("ledger:time"),
     )
     return record
 
 
 def _award_volunteer_points(*, actor: Any, record: ServiceRecord) -> None:
     """Points per full hour served (§4.4), when the rule is configured and active."""
-    from linli.ledger.services.points import points_award
-
     hours = record.minutes // 60
     if hours < 1:
         return
@@ -324,9 +311,12 @@ def service_record_dispute(*, actor: Any, record: ServiceRecord, reason: str) ->
     record = _lock_record(actor, record.pk)
     if record.status != RecordStatus.PENDING:
         raise Conflict(
-            f"这条记录{record.get_status_display()},不能再提出异议。", code="not_pending"
+            _("这条记录%(status)s,不能再提出异议。") % {"status": record.get_status_display()},
+            code="not_pending",
         )
-    record.dispute_reason = require_text(reason, field="reason", label="异议原因", max_length=300)
+    record.dispute_reason = require_text(
+        reason, field="reason", label=_("异议原因"), max_length=300
+    )
     record.status = RecordStatus.DISPUTED
     record.decided_by = actor
     record.decided_at = timezone.now()
@@ -337,11 +327,11 @@ def service_record_dispute(*, actor: Any, record: ServiceRecord, reason: str) ->
         ServiceRequest.objects.filter(pk=record.request_id, status=RequestStatus.TAKEN).update(
             status=RequestStatus.OPEN, updated_at=timezone.now()
         )
-    audit_record(actor=actor, action="ledger.timebank.dispute", obj=record, data={})
-    on_commit_notify(
+    audit_record(actor=actor, action=AuditAction.TIMEBANK_DISPUTE, obj=record, data={})
+    notify(
         record.volunteer,
         f"服务记录有异议:{record.service}",
         record.dispute_reason,
-        "/ledger/time/",
+        reverse("ledger:time"),
     )
     return record

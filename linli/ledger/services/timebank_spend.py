@@ -1,25 +1,29 @@
-"""时间银行, the spending side (LEDGER-1): service requests paid with held credits, and
-family links for gifts (代际互助: serve now, parents receive care later)."""
+"""时间银行, the spending side (LEDGER-1): service requests paid with held credits, and gifts
+to family (代际互助: serve now, parents receive care later)."""
 
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from linli.accounts.models import User
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, ValidationFailed
-from linli.ledger.choices import Book, format_amount
-from linli.ledger.models import FamilyLink, RequestStatus, ServiceRequest, Transaction
+from linli.ledger.choices import AuditAction, Book, format_amount
+from linli.ledger.models import RequestStatus, ServiceRequest, Transaction
 from linli.ledger.services.common import (
     community_of_user,
+    notify,
     request_key,
     require_amount,
     require_text,
+    stored_amount,
     time_hold,
 )
 from linli.ledger.services.posting import account_for_user, transaction_post, transaction_reverse
-from linli.ledger.services.timebank import MAX_MINUTES, on_commit_notify
+from linli.ledger.services.timebank import MAX_MINUTES
+from linli.people.selectors import relative_users_of
+from linli.people.services import family
 
 MAX_GIFT_MINUTES = 100 * 60
 
@@ -30,7 +34,8 @@ def _insufficient(exc: ValidationFailed, *, book: str, need: int, have: int) -> 
     if exc.code != "insufficient":
         return exc
     return ValidationFailed(
-        f"余额不足:需要 {format_amount(book, need)},您现在有 {format_amount(book, have)}。",
+        _("余额不足:需要 %(need)s,您现在有 %(have)s。")
+        % {"need": format_amount(book, need), "have": format_amount(book, have)},
         code="insufficient",
         field="minutes" if book == Book.TIME else None,
     )
@@ -45,11 +50,11 @@ def service_request_create(
     existing = ServiceRequest.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    service = require_text(service, field="service", label="需要的服务", max_length=100)
-    minutes = require_amount(minutes, field="minutes", label="预计时长(分钟)", high=MAX_MINUTES)
+    service = require_text(service, field="service", label=_("需要的服务"), max_length=100)
+    minutes = require_amount(minutes, field="minutes", label=_("预计时长(分钟)"), high=MAX_MINUTES)
     community = community_of_user(actor)
     if community is None:
-        raise ValidationFailed("您还没有登记所在社区,请联系社区工作人员。")
+        raise ValidationFailed(_("您还没有登记所在社区,请联系社区工作人员。"))
     mine = account_for_user(user=actor, book=Book.TIME)
     try:
         hold = transaction_post(
@@ -71,7 +76,7 @@ def service_request_create(
         idempotency_key=key,
     )
     audit_record(
-        actor=actor, action="ledger.timebank.request", obj=request, data={"minutes": minutes}
+        actor=actor, action=AuditAction.TIMEBANK_REQUEST, obj=request, data={"minutes": minutes}
     )
     return request
 
@@ -84,11 +89,14 @@ def service_request_cancel(*, actor: Any, request: ServiceRequest) -> ServiceReq
         .first()
     )
     if found is None:
-        raise NotFound("找不到该服务申请。")
+        raise NotFound(_("找不到该服务申请。"))
     if found.status == RequestStatus.CANCELLED:
         return found
     if found.status != RequestStatus.OPEN:
-        raise Conflict(f"服务申请{found.get_status_display()},不能取消。", code="request_not_open")
+        raise Conflict(
+            _("服务申请%(status)s,不能取消。") % {"status": found.get_status_display()},
+            code="request_not_open",
+        )
     transaction_reverse(
         actor=actor,
         transaction=found.hold,
@@ -97,70 +105,38 @@ def service_request_cancel(*, actor: Any, request: ServiceRequest) -> ServiceReq
     )
     found.status = RequestStatus.CANCELLED
     found.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action="ledger.timebank.request_cancel", obj=found, data={})
+    audit_record(actor=actor, action=AuditAction.TIMEBANK_REQUEST_CANCEL, obj=found, data={})
     return found
 
 
 # ---------------------------------------------------------------- family (代际互助)
+# The family link itself is people's (`people.services.family`: a Contact with `user`, the
+# one family relation); the time bank asks for it, accepts it and gives along it.
 
 
-def relatives_of(user: Any) -> list[Any]:
-    """Users linked to `user` by an accepted family link, either way round."""
-    links = FamilyLink.objects.filter(accepted_at__isnull=False).select_related("user", "relative")
-    made = [link.relative for link in links.filter(user_id=user.pk)]
-    received = [link.user for link in links.filter(relative_id=user.pk)]
-    return sorted({u.pk: u for u in made + received}.values(), key=lambda u: u.pk)
-
-
-@transaction.atomic
-def family_link_request(*, actor: Any, username: str, relation: str) -> FamilyLink:
-    relation = require_text(relation, field="relation", label="关系", max_length=20)
-    name = (username or "").strip()
-    relative = User.objects.filter(username=name, is_active=True).first() if name else None
-    if relative is None:
-        raise NotFound("找不到这个账号,请核对家人的登录账号。", field="username")
-    if relative.pk == actor.pk:
-        raise ValidationFailed("不能关联自己。", field="username")
-    if FamilyLink.objects.filter(user=relative, relative=actor).exists():
-        raise Conflict("对方已向您发出关联,请在下方接受。", field="username")
-    link, created = FamilyLink.objects.get_or_create(
-        user=actor, relative=relative, defaults={"relation": relation}
+def family_link_request(*, actor: Any, username: str, relation: str) -> Any:
+    """Name a family member by their login; once they accept, you may give each other
+    credits (and they become a linked family contact of the resident's record)."""
+    return family.family_link_request(
+        actor=actor, username=username, relation=relation, url=reverse("ledger:time")
     )
-    if created:
-        audit_record(actor=actor, action="ledger.family.request", obj=link, data={})
-        on_commit_notify(
-            relative,
-            f"{actor.display_name}请求与您关联为家人",
-            "关联后可以互相赠送时间币。",
-            "/ledger/time/",
-        )
-    return link
 
 
-@transaction.atomic
-def family_link_accept(*, actor: Any, link_id: int) -> FamilyLink:
-    link = FamilyLink.objects.select_for_update().filter(pk=link_id, relative_id=actor.pk).first()
-    if link is None:
-        raise NotFound("找不到该家人关联。")
-    if link.accepted_at is None:
-        link.accepted_at = timezone.now()
-        link.accepted_by = actor
-        link.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
-        audit_record(actor=actor, action="ledger.family.accept", obj=link, data={})
-    return link
+def family_link_accept(*, actor: Any, link_id: int) -> Any:
+    return family.family_link_accept(actor=actor, link_id=link_id)
 
 
 @transaction.atomic
 def time_gift(
     *, actor: Any, to_user: Any, minutes: int, idempotency_key: str | None
 ) -> Transaction:
-    """Give time credits to an accepted family member."""
+    """Give time credits to a family member (`people.selectors.relative_users_of`)."""
     key = request_key(scope="timebank.gift", actor=actor, key=idempotency_key)
     minutes = require_amount(
-        minutes, field="minutes", label="赠送时长(分钟)", high=MAX_GIFT_MINUTES
+        minutes, field="minutes", label=_("赠送时长(分钟)"), high=MAX_GIFT_MINUTES
     )
-    if to_user is None or to_user.pk not in {u.pk for u in relatives_of(actor)}:
-        raise NotFound("只能赠送给已关联的家人。", field="to_user")
+    if to_user is None or to_user.pk not in {u.pk for u in relative_users_of(actor)}:
+        raise NotFound(_("只能赠送给已关联的家人。"), field="to_user")
     mine = account_for_user(user=actor, book=Book.TIME)
     try:
         txn = transaction_post(
@@ -174,13 +150,13 @@ def time_gift(
         raise _insufficient(exc, book=Book.TIME, need=minutes, have=mine.balance) from None
     audit_record(
         actor=actor,
-        action="ledger.timebank.gift",
+        action=AuditAction.TIMEBANK_GIFT,
         obj=txn,
         data={"to": to_user.pk, "minutes": minutes},
     )
-    on_commit_notify(
+    notify(
         to_user,
-        f"{actor.display_name}赠送给您{format_amount(Book.TIME, minutes)}时间币",
-        url="/ledger/time/",
+        f"{actor.display_name}赠送给您{stored_amount(Book.TIME, minutes)}时间币",
+        url=reverse("ledger:time"),
     )
     return txn

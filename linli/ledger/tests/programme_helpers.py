@@ -9,7 +9,6 @@ from django.utils import timezone
 from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.core.roles import Role
-from linli.testing.world import World, make_user
 from linli.geo.models import Building, Household
 from linli.ledger.choices import Book
 from linli.ledger.models import Account, PointRule, Reward
@@ -17,6 +16,7 @@ from linli.ledger.selectors import ledger_verify
 from linli.ledger.services.common import points_issuer, time_issuer
 from linli.ledger.services.posting import account_for_user, transaction_post
 from linli.people.models import Resident
+from linli.testing.world import World, make_user
 
 
 def key() -> str:

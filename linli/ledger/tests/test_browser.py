@@ -140,7 +140,7 @@ def test_public_fund_page_on_a_phone(live_server, live_world, phone):
 
 
 def test_merchant_marks_used_and_staff_pages(live_server, live_world, phone, desktop):
-    from linli.ledger.demo import seed_ledger
+    from linli.demo.ledger import seed_ledger
     from linli.ledger.services.points import reward_redeem
     from linli.ledger.tests.programme_helpers import elder_without_phone
 

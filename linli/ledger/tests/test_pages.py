@@ -296,7 +296,7 @@ def test_sharing_page_rent_and_income(world, login):
 
 
 def test_demo_seed_is_deterministic_and_safe_to_run_twice(world, login):
-    from linli.ledger.demo import seed_ledger
+    from linli.demo.ledger import seed_ledger
     from linli.ledger.models import Entry, Transaction
     from linli.ledger.tests.programme_helpers import assert_ledger_ok
 

@@ -8,8 +8,6 @@ import re
 
 import pytest
 
-from linli.testing import english as en
-from linli.testing.english import as_user, text
 from linli.ledger.models import Account, DonorKind, ItemKind, Voucher
 from linli.ledger.services.funds import donation_record, matching_cap_set, project_propose
 from linli.ledger.services.points import reward_redeem, voucher_use
@@ -25,6 +23,8 @@ from linli.ledger.tests.programme_helpers import (
     today,
 )
 from linli.people.models import Resident
+from linli.testing import english as en
+from linli.testing.english import as_user, text
 
 # The data of the test world and of the scene below: names, places, items, projects.
 DATA = (

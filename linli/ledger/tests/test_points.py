@@ -167,7 +167,7 @@ def test_merchant_marks_a_voucher_used_once(world, django_capture_on_commit_call
 
 
 def test_other_merchant_or_wrong_code_is_not_found(world):
-    from linli.accounts.choices import Role
+    from linli.core.roles import Role
     from linli.testing.world import make_user
 
     give_points(world["resident"], 50)

@@ -92,8 +92,9 @@ def test_grid_worker_confirms_for_an_elder_without_a_phone(world):
 
 
 def test_grid_worker_of_another_grid_cannot_confirm(world):
-    from linli.accounts.choices import MembershipKind, Role
+    from linli.accounts.choices import MembershipKind
     from linli.accounts.models import Membership
+    from linli.core.roles import Role
     from linli.testing.world import make_user
 
     gw_a2 = make_user("gw_a2", Role.GRID_WORKER)

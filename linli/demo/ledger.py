@@ -1,5 +1,5 @@
-"""Demo data for the ledger (LEDGER-1..4), called by the demo builder after the accounts
-exist. Deterministic and safe to run again: every write goes through the services with a
+"""Demo data for the ledger (LEDGER-1..4), called by the demo builder (services.py) after the
+accounts exist. Deterministic and safe to run again: every write goes through the services with a
 fixed request key, so a second run returns the first results and posts nothing new."""
 
 import contextlib
@@ -180,9 +180,9 @@ def _time_bank(volunteer: User | None) -> None:
     if volunteer is None:
         return
     grid_worker, login = _user(Role.GRID_WORKER.value), _user(Role.RESIDENT.value)
-    servable = servable_residents(volunteer).order_by("pk")
-    elders = list(servable.filter(user__isnull=True)[: len(SERVICES) - 1])
-    mine = servable.filter(user=login).first() if login is not None else None
+    servable = sorted(servable_residents(volunteer, purpose="演示数据"), key=lambda r: r.id)
+    elders = [r for r in servable if r.user_id is None][: len(SERVICES) - 1]
+    mine = next((r for r in servable if login is not None and r.user_id == login.pk), None)
     served = [*elders, *([mine] if mine is not None else [])]
     today = timezone.localdate()
     for i, (resident, (service, minutes)) in enumerate(zip(served, SERVICES, strict=False)):
@@ -194,7 +194,7 @@ def _time_bank(volunteer: User | None) -> None:
             service=service,
             idempotency_key=f"demo-record-{i + 1}",
         )
-        if resident.user is None and grid_worker is not None:
+        if resident.user_id is None and grid_worker is not None:
             _quietly(lambda r=record: service_record_confirm(actor=grid_worker, record=r))
 
 
