@@ -36,6 +36,7 @@ OPEN_STATUSES = (
     Status.HANDLED,
     Status.VERIFIED,
 )
+CLOSED_STATUSES = tuple(s for s in Status if s not in OPEN_STATUSES)
 
 
 class Urgency(models.TextChoices):

@@ -204,7 +204,7 @@ class Case(BaseModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (Status.CLOSED, Status.RATED, Status.REJECTED, Status.MERGED)
+        return self.status in OPEN_STATUSES
 
 
 class CaseEvent(models.Model):

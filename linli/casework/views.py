@@ -337,7 +337,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     """CASE-11: no personal data; photos only after staff review."""
     cases = (
         Case.objects.public()
-        .exclude(status__in=(Status.REJECTED, Status.MERGED))  # not cases of their own
+        .exclude(status__in=(Status.REJECTED, Status.MERGED))  # not handled as such
         .select_related("category", "community")
         .order_by("-created_at", "-id")
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from linli.casework.choices import Channel, EventKind, Status
+from linli.casework.choices import CLOSED_STATUSES, Channel, EventKind, Status
 from linli.casework.models import Case, CasePhoto
 from linli.casework.open311.catalog import attribute_lines, deadlines_text, service_get
 from linli.casework.selectors import case_not_found
@@ -27,7 +27,6 @@ from linli.core.errors import ValidationFailed
 PUBLIC_DECIMALS = 3  # ~100 m
 MAX_RESULTS = 1000
 WINDOW = dt.timedelta(days=90)
-CLOSED_STATUSES = (Status.CLOSED, Status.RATED, Status.REJECTED, Status.MERGED)
 DESCRIPTION_MAX = 2000  # case_submit's limit, attributes included (the spec allows 4000)
 
 
