@@ -107,7 +107,8 @@ class Party:
 
     @cached_property
     def reporter(self) -> bool:
-        return self.case.reporter_id is not None and self.case.reporter_id == self.actor.pk
+        reporter_id = self.case.reporter_id
+        return reporter_id is not None and self.actor is not None and reporter_id == self.actor.pk
 
     @cached_property
     def verifier(self) -> bool:
@@ -164,27 +165,33 @@ def can_report(actor: Any, call: WhistleCall) -> bool:
 # ---- the transition table ----------------------------------------------------------------
 
 
-def _no_deferral_pending(case: Case) -> ApplicationError | None:
-    if case.deferral_until is None:
+def _no_deferral_pending(party: Party) -> ApplicationError | None:
+    if party.case.deferral_until is None:
         return None
     return Conflict(_("该诉求已有待审批的缓办申请。"), code="deferral_pending")
 
 
-def _deferral_pending(case: Case) -> ApplicationError | None:
-    if case.deferral_until is not None:
+def _deferral_pending(party: Party) -> ApplicationError | None:
+    if party.case.deferral_until is not None:
         return None
     return ValidationFailed(_("该诉求没有待审批的缓办申请。"), code="no_deferral")
+
+
+def _not_own_case(party: Party) -> ApplicationError | None:
+    if not party.reporter:
+        return None
+    return Conflict(_("这是您自己提交的诉求,无需再点「我也遇到」。"), code="own_case")
 
 
 @dataclass(frozen=True)
 class Step:
     """One row: from which statuses (None: any), to which status (None: it stays), who
-    (a `Party` property), and a condition on the case beyond its status."""
+    (a `Party` property), and a condition beyond the status (its refusal, or None)."""
 
     sources: frozenset[str] | None
     target: str | None
     who: str
-    condition: Callable[[Case], ApplicationError | None] | None = None
+    condition: Callable[[Party], ApplicationError | None] | None = None
     # Where a negative outcome leads (verification failed → back to handling).
     otherwise: str | None = None
 
@@ -218,7 +225,7 @@ TRANSITIONS: Mapping[Action, Step] = {
     Action.MERGE: Step(OPEN, S.MERGED, "owner"),
     Action.PHOTOS: Step(ANY, None, "owner"),
     Action.WHISTLE: Step(OPEN, None, "whistler"),
-    Action.ME_TOO: Step(OPEN, None, "neighbour"),
+    Action.ME_TOO: Step(OPEN, None, "neighbour", _not_own_case),
 }
 
 
@@ -233,7 +240,7 @@ def _refusal(party: Party, action: Action) -> ApplicationError | None:
             % {"status": case.get_status_display(), "action": action.label},
             code="illegal_transition",
         )
-    return step.condition(case) if step.condition else None
+    return step.condition(party) if step.condition else None
 
 
 def require(actor: Any, case: Case, action: Action) -> Step:

@@ -32,9 +32,7 @@ def _already_joined() -> Conflict:
 def case_me_too(*, actor: Any, case: Case) -> Case:
     """Add the actor to an open case's "me too" list (once per person)."""
     case = lock(case)
-    require(actor, case, Action.ME_TOO)
-    if case.reporter_id == actor.pk:
-        raise Conflict(_("这是您自己提交的诉求,无需再点「我也遇到」。"), code="own_case")
+    require(actor, case, Action.ME_TOO)  # open, a resident's, not their own
     if MeToo.objects.filter(case=case, user=actor).exists():
         raise _already_joined()
     try:

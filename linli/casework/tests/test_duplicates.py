@@ -1,7 +1,7 @@
 """CASE-10: nearby open cases of the same category are offered; residents add "me too".
 
-The API tests use /api/cases/… and need linli.casework.api_duplicates mounted in linli/api.py
-before the main /cases router (otherwise GET /api/cases/nearby is read as a tracking number).
+casework.api mounts the duplicates router before /{tracking_no} (otherwise GET
+/api/cases/nearby is read as a tracking number).
 """
 
 import pytest

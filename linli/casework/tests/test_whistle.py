@@ -1,7 +1,7 @@
 """CASE-6 社区吹哨、部门报到: the community calls departments, each reports within 3 working
 days, unreported calls are escalated to the street office.
 
-The API tests use /api/cases/… and need linli.casework.api_whistle mounted in linli/api.py.
+The API tests use /api/cases/… (casework.api mounts the whistle router).
 """
 
 import datetime as dt
