@@ -2,8 +2,9 @@
 
 Staff act in their place in their role (`Scope.role_q`: a grid worker their grids, community
 staff their community, a street officer their street). Family reach the homes of the
-relatives who list them as a contact, and those relatives' alerts only when the relative's
-privacy choice lets them (`people.selectors.alert_audiences`, PEOPLE-6).
+relatives who link them as family (`people.selectors.relatives_of`, the one family
+relation), and those relatives' alerts only when the relative's privacy choice lets them
+(`people.selectors.alert_audiences`, PEOPLE-6).
 """
 
 from typing import Any
@@ -12,8 +13,7 @@ from django.db.models import Q
 
 from linli.core.roles import Role
 from linli.geo.scope import Scope
-from linli.people.selectors import alert_audiences
-from linli.people.selectors import visible_to as residents_visible_to
+from linli.people.selectors import alert_audiences, relatives_of
 
 NOTHING = Q(pk__in=[])
 
@@ -37,7 +37,7 @@ def relatives(actor: Any) -> dict[int, int]:
     account as a contact; empty for anyone else."""
     if not is_family(actor):
         return {}
-    rows = residents_visible_to(actor).values_list("pk", "household_id").order_by("pk")
+    rows = relatives_of(actor).values_list("pk", "household_id").order_by("pk")
     return {pk: household_id for pk, household_id in rows if household_id is not None}
 
 
