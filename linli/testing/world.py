@@ -1,10 +1,13 @@
 """A small, fixed world for tests: two communities, three grids, departments and personas."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
 from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
@@ -129,3 +132,19 @@ def build_world() -> World:
     for role, kind, place in memberships:
         Membership.objects.create(user=world.users[role], kind=kind, **place)
     return world
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """A transaction around data shared by several tests (a module's world), rolled back when
+    the block ends. Each test inside still runs in its own savepoint (it asks for `db`), so
+    what one test writes is undone before the next. Not for transactional tests."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

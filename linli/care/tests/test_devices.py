@@ -21,6 +21,9 @@ from linli.geo.models import Building, Household
 from linli.people.models import Resident
 
 YESTERDAY = timezone.localdate() - dt.timedelta(days=1)
+# Dates are computed at import (above, and "tomorrow" in a parametrize list): run the tests
+# on the day the run started, so a run crossing midnight does not turn tomorrow into today.
+pytestmark = pytest.mark.clock("12:00")
 
 
 @pytest.fixture

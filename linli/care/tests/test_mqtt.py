@@ -59,12 +59,22 @@ class Publisher:
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
         self.received: list[mqtt.MQTTMessage] = []
         self.client.on_message = lambda _c, _u, m: self.received.append(m)
+        self.subacks: set[int] = set()
+        self.client.on_subscribe = lambda _c, _u, mid, _r, _p: self.subacks.add(mid)
         self.client.connect(HOST, PORT)
         self.client.loop_start()
 
     def send(self, topic: str, payload: object) -> None:
         raw = payload if isinstance(payload, bytes) else json.dumps(payload)
         self.client.publish(topic, raw, qos=1).wait_for_publish(5)
+
+    def subscribe(self, *topics: str, timeout: float = 5) -> None:
+        """Subscribe and wait for the broker's acknowledgements (instead of sleeping)."""
+        mids = {self.client.subscribe(topic, qos=1)[1] for topic in topics}
+        deadline = time.monotonic() + timeout
+        while not mids <= self.subacks:
+            assert time.monotonic() < deadline, "timed out waiting for SUBACK"
+            time.sleep(0.01)
 
     def close(self) -> None:
         self.client.disconnect()
@@ -128,9 +138,7 @@ def test_single_and_batch_messages_are_ingested(home, prefix, client_id, publish
 def test_refusals_are_reported_back_to_the_gateway(home, prefix, client_id, publisher, world):
     other = make_home(world, gateway_name="gw-other", prefix="X", room="102")
     gw = home.gateway.name
-    publisher.client.subscribe(f"{prefix}/{gw}/rejected", qos=1)
-    publisher.client.subscribe(f"{prefix}/nobody/rejected", qos=1)
-    time.sleep(0.3)
+    publisher.subscribe(f"{prefix}/{gw}/rejected", f"{prefix}/nobody/rejected")
     sub = subscriber(prefix, client_id)
     try:
         publisher.send(

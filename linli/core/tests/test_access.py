@@ -9,6 +9,17 @@ PAGES = page_routes()
 APIS = api_routes()
 
 
+# Some 180 routes × every role: one world and one session per persona for the module.
+@pytest.fixture
+def world(shared_world):
+    return shared_world
+
+
+@pytest.fixture
+def login(shared_login):
+    return shared_login
+
+
 def test_routes_were_found():
     assert len(PAGES) >= 6 and len(APIS) >= 5
 
