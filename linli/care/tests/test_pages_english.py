@@ -178,6 +178,7 @@ def test_board_with_nothing_yet_in_english(world):
     assert "No open alerts." in html and 'data-testid="precision-none"' in html
 
 
+@pytest.mark.clock("12:00")  # the month's services: a month must not end mid-test
 def test_family_page_in_english(scene):
     Alert.objects.filter(pk=scene.water.pk).update(
         status=AlertStatus.CLOSED, outcome=Outcome.SAFE, closed_at=timezone.now()
@@ -213,6 +214,7 @@ def test_device_form_in_english(scene, world):
     assert "Please check the fields below." in english(text(r))
 
 
+@pytest.mark.clock("12:00")  # the month's services: a month must not end mid-test
 def test_service_form_in_english(scene, world):
     gw = as_user(world["grid_worker"])
     html = english(text(gw.get("/care/services/new/")))

@@ -47,6 +47,7 @@ fresh_chain_status = audit_fixtures.fresh_chain_status
 # ---- Thousands of reads -----------------------------------------------------------------
 
 
+@pytest.mark.clock("12:00")  # reports "today": the 2,000 reads must not straddle midnight
 def test_thousands_of_audited_reads_keep_the_chain_and_report_fast(world, town):
     """2,000 audited reads by five staff personas through the real services (1,600 record
     views, 400 list pages naming 8,000 records); the hash chain verifies (service and command)
