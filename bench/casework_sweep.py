@@ -46,8 +46,8 @@ def world() -> tuple["Category", "Grid", "Community", "Department"]:
     """(category, grid, community, owner unit): the test world, built once per database."""
     from linli.casework.models import Category
     from linli.casework.services.categories import categories_ensure_defaults
-    from linli.testing.world import build_world
     from linli.geo.models import Department, Grid
+    from linli.testing.world import build_world
 
     if not Department.objects.filter(name="西湖区城管局").exists():
         build_world()
