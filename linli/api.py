@@ -56,7 +56,6 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts", "linli.accounts.api.router")
 api.add_router("/geo", "linli.geo.api.router")
 api.add_router("/core", "linli.core.api.router")
-# Fixed paths (/cases/nearby, /cases/whistles/open) before /cases/{tracking_no}.
 api.add_router("/people", "linli.people.api.router")
 api.add_router("/care", "linli.care.api.router")
 api.add_router("/cases", "linli.casework.api.router")

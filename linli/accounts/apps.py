@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from linli.core import registry
+
 
 class AccountsConfig(AppConfig):
     name = "linli.accounts"
@@ -9,7 +11,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from linli.accounts import home
         from linli.accounts.services import api_token_authenticate
-        from linli.core import registry
 
         registry.home_tiles.register(home.tiles)
         registry.home_context.register(home.memberships)

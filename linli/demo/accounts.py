@@ -15,7 +15,8 @@ from linli.demo.plan import DemoPlan
 from linli.geo.models import Community, Department, Grid, Street
 from linli.geo.policy import GRID_MAP_ROLES
 from linli.geo.selectors import grid_locate
-from linli.people.models import Resident
+from linli.people.models import Contact, Resident
+from linli.people.validation import phone_mask
 
 ROLES = list(Role)
 CHENGGUAN = next(name for name, short in catalog.GOVERNMENT if short == "城管")
@@ -232,9 +233,6 @@ def _memberships_ensure(specs: list[_Spec], users: dict[str, User]) -> None:
 def _family_link(user: User, grid: Grid) -> None:
     """The family login is the daughter of an elderly person living alone in the focus grid,
     so the family page (PEOPLE-6) and care notifications have someone to show."""
-    from linli.people.models import Contact
-    from linli.people.validation import phone_mask
-
     if Contact.objects.filter(user=user).exists():
         return
     elder = (

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from linli.demo import names as catalog
 from linli.demo.plan import DemoPlan, HouseholdPlan, PersonPlan
 from linli.people.choices import Ability
+from linli.people.models import Contact, Resident, ResidentTag, Tag
+from linli.people.services.records import id_number_hash
 from linli.people.validation import id_check_digit, phone_mask
 
 AREA = catalog.DISTRICT["code"]  # 330106: 杭州市西湖区
@@ -249,9 +251,6 @@ class _Maker:
 def residents_write(household_ids: Sequence[int], plan: DemoPlan, batch: int) -> None:
     """Create the residents of every household (ids in `households_of` order) with their
     details: encrypted fields through the model, tags and contacts in bulk."""
-    from linli.people.models import Contact, Resident, ResidentTag, Tag
-    from linli.people.services.records import id_number_hash
-
     tags = {t.code: t for t in Tag.objects.all()}
     residents: list[Resident] = []
     extras: list[PersonDetails] = []

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from linli.core import registry
+
 
 class GeoConfig(AppConfig):
     name = "linli.geo"
@@ -7,7 +9,6 @@ class GeoConfig(AppConfig):
     verbose_name = "网格与组织"
 
     def ready(self) -> None:
-        from linli.core import registry
         from linli.geo import home
 
         registry.home_tiles.register(home.tiles)
