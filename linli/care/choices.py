@@ -31,4 +31,3 @@ class AuditAction(models.TextChoices):
     GATEWAY_DEACTIVATE = "care_gateway.deactivate", pgettext_lazy("audit", "停用网关")
     DEVICE_REGISTER = "care_device.register", pgettext_lazy("audit", "登记设备")
     DEVICE_DEACTIVATE = "care_device.deactivate", pgettext_lazy("audit", "停用设备")
-
