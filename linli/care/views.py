@@ -52,9 +52,11 @@ def worker(request: HttpRequest) -> HttpResponse:
     short: list[Any] = []
     if user.role in GRID_ROLES:
         month = timezone.localdate()
-        grids = Grid.objects.filter(pk__in=sorted(Scope.for_actor(user).grid_ids))
+        grids = Grid.objects.filter(pk__in=sorted(Scope.for_actor(user).grid_ids)).select_related(
+            "community"
+        )
         for grid in grids.order_by("pk"):
-            short += short_of_services(community=grid.community_id, month=month, grid=grid)
+            short += short_of_services(community=grid.community, month=month, grid=grid)
     names_shown(
         user,
         {a.resident_id for a in alerts + recent} | {s.resident_id for s in short},

@@ -15,6 +15,7 @@ from linli.demo.plan import DemoPlan
 from linli.geo.models import Community, Department, Grid, Street
 from linli.geo.policy import GRID_MAP_ROLES
 from linli.geo.selectors import grid_locate
+from linli.people.defaults import ALONE_ELDERLY
 from linli.people.models import Contact, Resident
 from linli.people.validation import phone_mask
 
@@ -236,9 +237,7 @@ def _family_link(user: User, grid: Grid) -> None:
     if Contact.objects.filter(user=user).exists():
         return
     elder = (
-        Resident.objects.filter(
-            household__building__grid=grid, tag_links__tag__code="alone_elderly"
-        )
+        Resident.objects.filter(household__building__grid=grid, tag_links__tag__code=ALONE_ELDERLY)
         .order_by("birth_year", "pk")
         .first()
     )

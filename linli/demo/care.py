@@ -49,7 +49,6 @@ from linli.care.services.calls import button_pressed
 from linli.care.services.devices import device_register, gateway_create
 from linli.care.services.handling import away_set
 from linli.care.services.homecare import (
-    ALONE_TAG,
     COMMON,
     MONTHLY_MINIMUM,
     home_service_record,
@@ -59,6 +58,7 @@ from linli.care.services.homecare import (
 from linli.care.services.ingest import ReadingIn, readings_ingest
 from linli.geo.models import Community, Grid, Street
 from linli.geo.scope import grid_workers
+from linli.people.defaults import ALONE_ELDERLY
 from linli.people.models import Contact, Resident
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def _focus_community(street: Street) -> Community | None:
 def _alone(community: Community) -> QuerySet[Resident]:
     return (
         Resident.objects.filter(
-            household__building__grid__community=community, tag_links__tag__code=ALONE_TAG
+            household__building__grid__community=community, tag_links__tag__code=ALONE_ELDERLY
         )
         .select_related("household__building__grid")
         .distinct()

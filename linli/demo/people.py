@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from linli.demo import names as catalog
 from linli.demo.plan import DemoPlan, HouseholdPlan, PersonPlan
 from linli.people.choices import Ability
+from linli.people.defaults import ALONE_ELDERLY
 from linli.people.models import Contact, Resident, ResidentTag, Tag
 from linli.people.services.records import id_number_hash
 from linli.people.validation import id_check_digit, phone_mask
@@ -199,7 +200,7 @@ class _Maker:
         for i, (p, age) in enumerate(zip(people, ages, strict=True)):
             tags: list[tuple[str, dt.date | None]] = []
             if alone and age >= 70:
-                tags.append(("alone_elderly", None))
+                tags.append((ALONE_ELDERLY, None))
             if empty_nest:
                 tags.append(("empty_nest", None))
             if age < 14:

@@ -1,9 +1,12 @@
 """Default resident tags. The migration loads them; tests that flush the database (browser
 tests) and the demo call `tags_ensure_defaults` to put them back."""
 
+# The tag other apps ask about by name (care's alerts and home services).
+ALONE_ELDERLY = "alone_elderly"
+
 # The tags every community uses; more can be added in the admin.
 TAGS = [
-    ("alone_elderly", "独居老人", "basic", False),
+    (ALONE_ELDERLY, "独居老人", "basic", False),
     ("empty_nest", "空巢老人", "basic", False),
     ("child", "儿童", "basic", False),
     ("left_behind_child", "留守儿童", "basic", False),

@@ -26,6 +26,7 @@ from linli.people.choices import (
     Tier,
     fields_of,
 )
+from linli.people.defaults import ALONE_ELDERLY
 from linli.people.models import AccessGrant, Contact, Resident, ResidentTag
 from linli.people.policy import CASE_FIELDS, ROLE_TIERS
 from linli.people.validation import id_number_parse
@@ -36,6 +37,7 @@ __all__ = [
     "access_for",
     "alert_audience",
     "alert_audiences",
+    "alone_elderly",
     "case_visible",
     "list_audited",
     "relative_users_of",
@@ -208,7 +210,7 @@ def _brief_filters(filters: dict[str, Any]) -> Q:
         tagged = ResidentTag.objects.filter(valid, tag__code=tag, tag__tier=Tier.BASIC)
         q &= Q(pk__in=tagged.values("resident_id"))
     if filters.pop("elderly", False):
-        alone = ResidentTag.objects.filter(valid, tag__code="alone_elderly")
+        alone = ResidentTag.objects.filter(valid, tag__code=ALONE_ELDERLY)
         q &= Q(pk__in=alone.values("resident_id")) | ~Q(ability="")
     if filters:
         raise TypeError(f"residents_brief: unknown filters {sorted(filters)}")
@@ -318,6 +320,23 @@ def residents_of_households(household_ids: Iterable[int]) -> dict[int, list[Resi
         if brief.household_id is not None:
             out.setdefault(brief.household_id, []).append(brief)
     return out
+
+
+def alone_elderly(
+    *, community_id: int, on: dt.date, grid_id: int | None = None
+) -> QuerySet[Resident]:
+    """Residents tagged 独居老人 (tag valid on `on`) in a community, or one grid of it: for
+    the counts and reports that read these rows in one query (care's home-service board). A
+    list shown to someone is audited by the page that shows it (`list_audited`)."""
+    tagged = ResidentTag.objects.filter(tag__code=ALONE_ELDERLY).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+    qs = Resident.objects.filter(
+        pk__in=tagged.values("resident_id"), household__building__grid__community_id=community_id
+    )
+    if grid_id is not None:
+        qs = qs.filter(household__building__grid_id=grid_id)
+    return qs
 
 
 # ---- The one family relation (Contact.user in force) ---------------------------------------

@@ -21,13 +21,8 @@ from linli.care.policy import ALERT_VIEW_ROLES, can_record_service
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.people.choices import Ability
+from linli.people.selectors import alone_elderly, resident_reachable
 
-# The one report that counts people's rows itself (one query for the board); see
-# `alone_elderly`. Lists shown to someone are audited by the page that shows them.
-from linli.people.models import Resident, ResidentTag
-from linli.people.selectors import resident_reachable
-
-ALONE_TAG = "alone_elderly"
 MONTHLY_MINIMUM = 2
 TIERS: dict[str, ServiceKind] = {
     Ability.SELF_CARE: ServiceKind.CARE_PACK,
@@ -140,25 +135,12 @@ class ShortOfServices:
     suggested: str
 
 
-def alone_elderly(*, community: Any, on: dt.date, grid: Any = None) -> Any:
-    """People tagged 独居老人 (tag valid on `on`) living in the community (or one grid)."""
-    tagged = ResidentTag.objects.filter(tag__code=ALONE_TAG).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
-    qs = Resident.objects.filter(
-        pk__in=tagged.values("resident_id"), household__building__grid__community=community
-    )
-    if grid is not None:
-        qs = qs.filter(household__building__grid=grid)
-    return qs
-
-
 def short_of_services(*, community: Any, month: dt.date, grid: Any = None) -> list[ShortOfServices]:
     """独居老人 with fewer than two home services in the month, fewest first (one query)."""
     start, end = month_bounds(month)
     in_month = Q(home_services__provided_at__gte=start, home_services__provided_at__lt=end)
     rows = (
-        alone_elderly(community=community, on=start.date(), grid=grid)
+        alone_elderly(community_id=community.pk, on=start.date(), grid_id=grid.pk if grid else None)
         .annotate(done=Count("home_services", filter=in_month))
         .filter(done__lt=MONTHLY_MINIMUM)
         .select_related("household__building__grid")

@@ -26,12 +26,13 @@ from linli.care.models import (
     TaskStatus,
 )
 from linli.care.scheduled import care_sweep
-from linli.care.services.homecare import alone_elderly, short_of_services
+from linli.care.services.homecare import short_of_services
 from linli.demo import names as catalog
 from linli.demo.care import _Home, _readings, care_demo_top_up
 from linli.demo.services import DemoSummary, demo_build
 from linli.demo.testing import PASSWORD, demo_rolled_back
 from linli.people.models import Resident
+from linli.people.selectors import alone_elderly
 
 # The demo's story depends on the hour it is built at (the broken sensor's last heartbeat can
 # be 26 h old, the test allows 25 h): build and check it at one fixed, frozen instant.
@@ -69,7 +70,9 @@ def test_monitored_homes_in_the_family_community(demo: DemoSummary) -> None:
     assert 20 <= len(homes) <= 30
     assert not Device.objects.exclude(household__building__grid__community=community).exists()
     alone = set(
-        alone_elderly(community=community, on=timezone.localdate()).values_list("pk", flat=True)
+        alone_elderly(community_id=community.pk, on=timezone.localdate()).values_list(
+            "pk", flat=True
+        )
     )
     users = set(Device.objects.values_list("resident_id", flat=True))
     assert users <= alone
@@ -159,7 +162,7 @@ def test_short_of_services_lists_a_few(demo: DemoSummary) -> None:
     community = mine.household.building.grid.community  # type: ignore[union-attr]
     month = timezone.localdate()
     short = short_of_services(community=community, month=month)
-    alone = alone_elderly(community=community, on=month).count()
+    alone = alone_elderly(community_id=community.pk, on=month).count()
     assert 0 < len(short) < alone // 3
     assert mine.pk not in {s.resident_id for s in short}
     assert mine.home_services.count() == 2

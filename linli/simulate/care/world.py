@@ -30,6 +30,7 @@ from linli.care.models import (
 from linli.care.services.devices import device_register, gateway_create
 from linli.core.roles import Role
 from linli.geo.models import Building, Community, District, Grid, Household, Street
+from linli.people.defaults import ALONE_ELDERLY
 from linli.people.models import Contact, Resident, ResidentTag, Tag
 
 COMMUNITY_NAME = "颐养模拟社区"
@@ -113,7 +114,7 @@ def world_build(*, households: int, seed: int, installed_on: dt.date) -> SimWorl
     rng = random.Random(seed)
     community, worker = _place()
     world = SimWorld(community, worker, [], {}, {}, {})
-    tag, _ = Tag.objects.get_or_create(code="alone_elderly", defaults={"name": "独居老人"})
+    tag, _ = Tag.objects.get_or_create(code=ALONE_ELDERLY, defaults={"name": "独居老人"})
     for g in range((households + HOMES_PER_GRID - 1) // HOMES_PER_GRID):
         grid, grid_worker = _grid(community, g + 1)
         world.grid_workers[grid.pk] = grid_worker
