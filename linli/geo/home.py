@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 
 from linli.core.registry import Tile
 from linli.geo.models import Building, Household
@@ -19,14 +19,16 @@ def tiles(user: Any) -> list[Tile]:
 
 
 def place_stats(user: Any) -> dict[str, Any]:
-    """The staff's grids, buildings and households (labels translated by the template)."""
+    """The staff's grids, buildings and households ("count" labels: plural in English)."""
     grid_ids = list(Scope.for_actor(user).grids().values_list("id", flat=True))
     if not grid_ids:
         return {}
+    buildings = Building.objects.filter(grid_id__in=grid_ids)
+    households = Household.objects.filter(building__grid_id__in=grid_ids)
     return {
         "stats": [
-            (gettext_noop("网格"), len(grid_ids)),
-            (gettext_noop("楼栋"), Building.objects.filter(grid_id__in=grid_ids).count()),
-            (gettext_noop("户"), Household.objects.filter(building__grid_id__in=grid_ids).count()),
+            (pgettext_lazy("count", "网格"), len(grid_ids)),
+            (pgettext_lazy("count", "楼栋"), buildings.count()),
+            (pgettext_lazy("count", "户"), households.count()),
         ]
     }

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import pgettext_lazy
 
 from linli.core.registry import Tile
 from linli.core.roles import Role
@@ -70,4 +70,4 @@ def my_place(user: Any) -> dict[str, Any]:
     if not grids.exists():
         return {}
     count = Resident.objects.filter(household__building__grid__in=grids).count()
-    return {"stats": [(gettext_noop("居民"), count)]}
+    return {"stats": [(pgettext_lazy("count", "居民"), count)]}

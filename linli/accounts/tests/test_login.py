@@ -142,3 +142,12 @@ def test_staff_home_counts_their_scope(world, login):
 def test_browser_language_does_not_override_chinese(client, db):
     html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-hans">' in html and "登录邻里" in html
+
+
+def test_staff_home_counts_read_as_plurals_in_english(world, login):
+    client = login("street_admin")
+    client.cookies["django_language"] = "en"
+    html = client.get("/").content.decode()
+    for label in ("Grids", "Buildings", "Households", "Residents"):
+        assert f"<dt>{label}</dt>" in html
+    assert "<dt>网格</dt>" in login("street_admin").get("/").content.decode()
