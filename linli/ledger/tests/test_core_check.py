@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from openpyxl import load_workbook
 
-from linli.ledger.choices import Book, register_kind_labels
+from linli.ledger.choices import KIND_LABELS, Book
 from linli.ledger.export import account_history_xlsx
 from linli.ledger.models import Account, Entry, Transaction
 from linli.ledger.selectors import ledger_verify
@@ -133,8 +133,10 @@ def _sheet(account: Account) -> list[tuple]:
     return [tuple(c.value for c in row) for row in ws.iter_rows()]
 
 
-def test_money_history_exports_in_yuan_with_a_running_balance():
-    register_kind_labels({"test.fund": "捐款", "points.redeem": "支出"})
+def test_money_history_exports_in_yuan_with_a_running_balance(monkeypatch):
+    # Labels for this test only: the registry is global and other tests read the real ones.
+    monkeypatch.setitem(KIND_LABELS, "test.fund", "捐款")
+    monkeypatch.setitem(KIND_LABELS, "points.redeem", "支出")
     account = account_for_user(user=person("李大爷"), book=Book.MONEY)
     fund(account, 12345)
     spend = _spend(account, 2000, "s1")

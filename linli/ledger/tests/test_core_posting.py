@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from linli.core.audit.models import AuditEntry
 from linli.core.errors import Conflict, ValidationFailed
-from linli.ledger.choices import Book, format_amount, kind_label, register_kind_labels
+from linli.ledger.choices import KIND_LABELS, Book, format_amount, kind_label
 from linli.ledger.models import Account, AppendOnlyError, Entry, Transaction
 from linli.ledger.selectors import account_balance, account_history, accounts_for_user
 from linli.ledger.services.posting import (
@@ -335,14 +335,14 @@ def test_database_refuses_raw_delete_on_postgresql():
 # --- display --------------------------------------------------------------------------
 
 
-def test_amounts_and_kinds_read_in_plain_chinese():
+def test_amounts_and_kinds_read_in_plain_chinese(monkeypatch):
     assert format_amount(Book.TIME, 90) == "1小时30分钟"
     assert format_amount(Book.TIME, 120) == "2小时"
     assert format_amount(Book.TIME, -45) == "-45分钟"
     assert format_amount(Book.POINTS, 30, signed=True) == "+30 分"
     assert format_amount(Book.MONEY, 123456) == "1,234.56 元"
     assert format_amount(Book.MONEY, -5) == "-0.05 元"
-    register_kind_labels({"points.redeem": "积分兑换"})
+    monkeypatch.setitem(KIND_LABELS, "points.redeem", "积分兑换")  # this test only
     assert kind_label("points.redeem") == "积分兑换"
     assert kind_label("points.redeem.reversal") == "积分兑换（冲正）"
     assert kind_label("timebank.unknown") == "时间银行"
