@@ -8,10 +8,9 @@ API and a service never disagree. Where an actor acts (their grids, community, s
 from typing import Any
 
 from linli.care.models import Alert, EscalationLevel
-from linli.core.roles import Role
+from linli.core.roles import COMMUNITY_ROLES, Role
 
 GRID_ROLES = frozenset({Role.GRID_WORKER})
-COMMUNITY_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.SECRETARY})
 # Staff who visit homes: take and close alerts, register away periods, record home services.
 WORKER_ROLES = GRID_ROLES | COMMUNITY_ROLES
 # Staff who see care in their place: the workers, and the street office (it only looks).

@@ -38,3 +38,5 @@ STAFF_ROLES = frozenset(
     }
 )
 ALL_ROLES = frozenset(Role)
+# The roles that act for a community (community workers and its secretary).
+COMMUNITY_ROLES = frozenset({Role.COMMUNITY_WORKER, Role.SECRETARY})

@@ -14,12 +14,10 @@ from django.db.models import Q, QuerySet
 
 from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
-from linli.core.roles import Role
+from linli.core.roles import COMMUNITY_ROLES, Role
 from linli.geo.models import Community, Grid
 
 COMMUNITY_KINDS = (MembershipKind.COMMUNITY_WORKER, MembershipKind.SECRETARY)
-# The roles that act for a community (their memberships count only with that role).
-COMMUNITY_ROLES = (Role.COMMUNITY_WORKER, Role.SECRETARY)
 EMPTY: frozenset[int] = frozenset()
 
 
