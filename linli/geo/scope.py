@@ -174,3 +174,8 @@ def community_handlers(community_id: int) -> list[User]:
 def secretaries_q(community_id: int, prefix: str = "memberships__") -> Q:
     """Users (or rows reached through `prefix`) who are the community's secretary."""
     return Q(**{f"{prefix}kind": MembershipKind.SECRETARY, f"{prefix}community_id": community_id})
+
+
+def street_admins_q(street_id: int, prefix: str = "memberships__") -> Q:
+    """Users (or rows reached through `prefix`) who act for the street office."""
+    return Q(**{f"{prefix}kind": MembershipKind.STREET_ADMIN, f"{prefix}street_id": street_id})

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from linli.accounts.models import User
 from linli.core.audit.models import AuditEntry
@@ -151,3 +152,11 @@ def test_staff_home_counts_read_as_plurals_in_english(world, login):
     for label in ("Grids", "Buildings", "Households", "Residents"):
         assert f"<dt>{label}</dt>" in html
     assert "<dt>网格</dt>" in login("street_admin").get("/").content.decode()
+
+
+def test_the_chosen_language_lasts_one_request(client, db):
+    # The thread's language is restored after the request: code that runs next in the same
+    # thread (a task, the next test) does not speak the last visitor's language.
+    client.cookies["django_language"] = "en"
+    assert client.get("/accounts/login/").headers["Content-Language"] == "en"
+    assert translation.get_language() == "zh-hans"

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.choices import MembershipKind
 from linli.accounts.models import User
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.core.roles import Role
-from linli.geo.scope import Scope, secretaries_q
+from linli.geo.scope import Scope, secretaries_q, street_admins_q
 from linli.people.choices import GRANT_TIERS, AuditAction, GrantStatus
 from linli.people.models import AccessGrant, Resident
 from linli.people.policy import can_request_grant
@@ -87,7 +86,7 @@ def _notify_deciders(grant: AccessGrant, resident: Resident) -> None:
     if grant.requester.role == Role.SECRETARY:
         street_id = resident.household.building.grid.community.street_id  # type: ignore[union-attr]
         # No one approves their own: a secretary's request goes to the street office.
-        place = Q(memberships__kind=MembershipKind.STREET_ADMIN, memberships__street_id=street_id)
+        place = street_admins_q(street_id)
     else:
         place = deciders_q(_community_id(resident))
     deciders = User.objects.filter(place, is_active=True).exclude(pk=grant.requester_id)
