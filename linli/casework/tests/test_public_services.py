@@ -41,10 +41,12 @@ def test_people_extension_points_are_filled(submit, cats):
     assert not visible(actor=cats["volunteer"], case_id=case.pk)
 
     def reached(user):
+        # Each provider is a one-column `.values(...)` query of resident ids.
         return {
             pk
             for provider in residents_via_open_cases
-            for pk in provider(user).values_list(flat=True)
+            for row in provider(user)
+            for pk in row.values()
         }
 
     reporter_record = cats["resident"].resident.pk  # the case's named reporter
