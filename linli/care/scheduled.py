@@ -3,7 +3,9 @@ the `care_sweep_task`), and the nightly electricity baseline refresh
 (`manage.py care_sweep --baseline`, `baseline_refresh_task`).
 
 One sweep, in one transaction, in this order:
-1. one query over DeviceState finds the rows that matter (`services/scan.py`);
+1. one query over DeviceState finds the rows that matter (`services/scan.py`); door events
+   since the last sweep are sorted into outings (`services/outings.py`) and the homes whose
+   person has not gone out for days are found (one query);
 2. the first sweep of each hour snapshots every electricity register and finds the meters
    far below their baseline (`services/baseline.py`);
 3. the candidate homes (from the scan, the active welfare alerts and the electricity
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
+    CONCERN_RULES,
     WELFARE_RULES,
     Alert,
     AlertStatus,
@@ -44,6 +47,7 @@ from linli.care.services.baseline import (
     power_suspects,
 )
 from linli.care.services.maintenance import maintenance_sweep
+from linli.care.services.outings import outings_update
 from linli.care.services.rules import (
     Candidate,
     Home,
@@ -51,6 +55,8 @@ from linli.care.services.rules import (
     homes_load,
     judge_no_movement,
     judge_no_water,
+    judge_not_out,
+    not_out_suspects,
     still_holds,
 )
 from linli.care.services.scan import states_scan
@@ -81,15 +87,18 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         if d is None:
             return SweepResult(skipped=True)
         scan = states_scan(now=now, d=d)
+        outings_update(now=now, d=d)
+        staying_in = not_out_suspects(now=now, d=d)
         hour = power_snapshot(now=now, d=d)
         power = power_suspects(hour=hour, d=d) if hour is not None else []
         active = list(
             Alert.objects.select_for_update(of=("self",))
-            .filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES)
+            .filter(status__in=ACTIVE_ALERT_STATUSES, rule__in=WELFARE_RULES + CONCERN_RULES)
             .select_related("assigned_to")
         )
         suspects = scan.water | scan.movement | {s[1] for s in scan.stuck}
         suspects |= {a.household_id for a in active} | {p.household_id for p in power}
+        suspects |= staying_in
         homes = homes_load(suspects, now=now)
         tasks, tasks_resolved = maintenance_sweep(now=now, d=d, scan=scan, homes=homes)
         resolved = _resolve(active, homes, now)
@@ -98,6 +107,10 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         for home in homes.values():
             for judge in (judge_no_water, judge_no_movement):
                 found = judge(home, now=now, d=d)
+                if found is not None:
+                    candidates.append(found)
+            if home.household_id in staying_in:
+                found = judge_not_out(home, now=now, d=d, sorted_until=d.outings_checked_until)
                 if found is not None:
                     candidates.append(found)
         for p in power:
@@ -122,7 +135,8 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
 
 
 def _resolve(active: list[Alert], homes: dict[int, Home], now: dt.datetime) -> int:
-    """Resolve active welfare alerts nobody has taken yet whose condition no longer holds."""
+    """Resolve active welfare and concern alerts nobody has taken yet whose condition no
+    longer holds."""
     by_reason: dict[str, list[Alert]] = {}
     for a in active:
         if a.status == AlertStatus.ACKNOWLEDGED:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.care.forms import CloseForm
-from linli.care.models import Alert, AlertStatus, AwayPeriod, Rule
+from linli.care.models import Alert, AlertStatus, AwayPeriod, Outcome, Rule
 from linli.care.policy import ALERT_VIEW_ROLES, GRID_ROLES, WORKER_ROLES, can_handle
 from linli.care.selectors import alert_get, alerts_open_for, names_shown
 from linli.care.services.calls import location_of
@@ -34,6 +34,8 @@ def _card(alert: Alert, user: Any) -> dict[str, Any]:
         "alert": alert,
         "address": alert.household.building.name + alert.household.unit + alert.household.room,
         "call": alert.rule == Rule.CALL,
+        "not_out": alert.rule == Rule.NOT_OUT,
+        "needed_help": alert.outcome == Outcome.NEEDED_HELP,
         "can_act": can_handle(user, alert),
     }
 
@@ -77,6 +79,8 @@ def _detail_context(user: Any, alert: Alert, form: CloseForm | None = None) -> d
         "alert": alert,
         "where": location_of(alert.household),
         "call": alert.rule == Rule.CALL,
+        "not_out": alert.rule == Rule.NOT_OUT,
+        "needed_help": alert.outcome == Outcome.NEEDED_HELP,
         "can_act": can_handle(user, alert),
         "active": alert.status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
         "form": form or CloseForm(),

@@ -71,7 +71,10 @@ def board(request: HttpRequest) -> HttpResponse:
         total=Count("pk"),
         offline=Count("pk", filter=_offline_q(now, d)),
         households=Count("household_id", distinct=True),
+        with_door=Count("household_id", filter=Q(kind=DeviceKind.DOOR), distinct=True),
     )
+    # Without a door sensor nobody can tell whether the person goes out (rule not_out).
+    counts["no_door"] = counts["households"] - counts["with_door"]
     alerts = list(
         Alert.objects.filter(in_community, status__in=OPEN_SHOWN)
         .select_related("household__building", "resident", "assigned_to")
@@ -106,6 +109,10 @@ def board(request: HttpRequest) -> HttpResponse:
             "home": h,
             "names": "、".join(b.full_name for b in living.get(h.pk, [])),
             "devices": device_health(h.care_devices.all(), now, d),  # type: ignore[attr-defined]
+            "no_door": all(
+                dev.kind != DeviceKind.DOOR
+                for dev in h.care_devices.all()  # type: ignore[attr-defined]
+            ),
         }
         for h in page.object_list
     ]

@@ -21,14 +21,19 @@ HOME = "household__building__grid"
 
 class Rule(models.TextChoices):
     NO_WATER = "no_water", _("12小时无用水")
-    NO_MOVEMENT = "no_movement", _("3天未出门/无活动")
+    NO_MOVEMENT = "no_movement", _("多日无活动")
     ELECTRICITY = "electricity", _("用电异常")
     CALL = "call", _("一键呼叫")
+    # Active at home but not out for days: a concern visit, not an emergency.
+    NOT_OUT = "not_out", _("多日未出门")
 
 
 # Rules judged from the silence of a home (CARE-3): away periods and quiet hours apply to
 # them, not to a one-key call (CARE-6), which is always immediate.
 WELFARE_RULES = (Rule.NO_WATER, Rule.NO_MOVEMENT, Rule.ELECTRICITY)
+# Rules about how someone lives, not whether they are safe: a visit within the working day,
+# judged apart from the welfare rules (a concern visit never holds back an emergency).
+CONCERN_RULES = (Rule.NOT_OUT,)
 
 
 class AlertStatus(models.TextChoices):
@@ -90,6 +95,7 @@ class CareDefaults(BaseModel):
     no_water_hours = models.FloatField(_("无用水报警时长(小时)"), default=12.0)
     no_water_m3 = models.FloatField(_("用水量阈值(立方米)"), default=0.01)
     no_movement_days = models.FloatField(_("无活动报警时长(天)"), default=3.0)
+    not_out_days = models.FloatField(_("未出门提醒时长(天)"), default=3.0)
     electricity_hours = models.PositiveSmallIntegerField(_("用电比对时长(小时)"), default=12)
     electricity_sigma = models.FloatField(_("用电偏离阈值(标准差倍数)"), default=4.0)
     electricity_ratio = models.FloatField(_("用电低于基线比例"), default=0.3)
@@ -101,6 +107,8 @@ class CareDefaults(BaseModel):
     button_offline_hours = models.FloatField(_("呼叫器离线判定(小时)"), default=26.0)
     stuck_days = models.FloatField(_("表计/感应器停走判定(天)"), default=3.0)
     battery_low = models.PositiveSmallIntegerField(_("低电量提醒(%)"), default=15)
+    # Door events up to here have been sorted into outings and visits (services/outings.py).
+    outings_checked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("看护默认阈值")
@@ -124,6 +132,7 @@ class CareProfile(BaseModel):
     no_water_hours = models.FloatField(_("无用水报警时长(小时)"), null=True, blank=True)
     no_water_m3 = models.FloatField(_("用水量阈值(立方米)"), null=True, blank=True)
     no_movement_days = models.FloatField(_("无活动报警时长(天)"), null=True, blank=True)
+    not_out_days = models.FloatField(_("未出门提醒时长(天)"), null=True, blank=True)
     electricity_sigma = models.FloatField(_("用电偏离阈值(标准差倍数)"), null=True, blank=True)
     quiet_start = models.TimeField(_("安静时段开始"), null=True, blank=True)
     quiet_end = models.TimeField(_("安静时段结束"), null=True, blank=True)
@@ -135,6 +144,26 @@ class CareProfile(BaseModel):
 
     def __str__(self) -> str:
         return f"看护设置 #{self.household_id}"
+
+
+class HomeOuting(models.Model):
+    """When the person of a home was last seen going out: the entrance door opened and then
+    the home stayed still (see `services/outings.py`). One row per household with a door
+    sensor, kept by the sweep, read by the "not out" rule, which counts from the later of
+    the two times (nobody can say someone stayed in before the door sensor reported)."""
+
+    household = models.OneToOneField(
+        "geo.Household", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    watched_from = models.DateTimeField(_("开始判断出门"))  # the door sensor's first reading
+    last_out_at = models.DateTimeField(_("最近出门"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("出门记录")
+        verbose_name_plural = _("出门记录")
+
+    def __str__(self) -> str:
+        return f"out {self.household_id}@{self.last_out_at}"
 
 
 class AwayPeriodQuerySet(models.QuerySet["AwayPeriod"]):

@@ -9,8 +9,11 @@
   the end of the quiet period; the sweep opens it then (if it still holds) — deferred, never
   dropped.
 - An open alert is a visit task for the grid worker of the household's grid, due
-  `visit_hours` (2 h) later. Not acknowledged by then → community workers (level 1), then
-  family per `alert_audience` (level 2), each with a new due time `escalation_hours` later.
+  `visit_hours` (2 h) later; a concern (not out for days) is due by the end of the working
+  day (the next working day when found after CONCERN_LAST_START), and is not opened while
+  a welfare alert's visit is on its way. Not acknowledged by then → community workers
+  (level 1), then family per `alert_audience` (level 2: only relatives the resident chose
+  to tell), each with a new due time `escalation_hours` later.
 - An alert auto-resolves (status resolved_auto, no outcome) when its condition no longer
   holds: late readings show use or activity inside its window (whatever its status), or
   new activity, an away period or a disabled profile (while nobody has taken it yet).
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 from linli.care.choices import AuditAction
 from linli.care.models import (
     ACTIVE_ALERT_STATUSES,
+    CONCERN_RULES,
     WELFARE_RULES,
     Alert,
     AlertStatus,
@@ -41,6 +45,7 @@ from linli.care.services.precision import RuleStats, precision_report
 from linli.care.services.recheck import contradicted
 from linli.care.services.rules import Candidate, defaults_get, homes_load, still_holds
 from linli.core.audit.services import audit_record
+from linli.core.calendar.selectors import is_working_day
 from linli.core.errors import ValidationFailed
 from linli.geo.scope import community_staff, grid_workers
 
@@ -58,6 +63,21 @@ __all__ = [
 
 AUDIT_IDS = 1000
 ALERT_TYPE = "care.alert"
+# A concern visit is due by the end of a working day; one found late in the day goes to the
+# next working day.
+CONCERN_DUE = dt.time(18, 0)
+CONCERN_LAST_START = dt.time(16, 0)
+
+
+def concern_due(opened: dt.datetime) -> dt.datetime:
+    """The end of the working day a concern found at `opened` is to be visited by."""
+    local = timezone.localtime(opened)
+    day = local.date()
+    if local.time() >= CONCERN_LAST_START:
+        day += dt.timedelta(days=1)
+    while not is_working_day(day):  # weekends and holidays: the calendar has an end
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, CONCERN_DUE, tzinfo=timezone.get_default_timezone())
 
 
 def quiet_until(profile: CareProfile | None, now: dt.datetime) -> dt.datetime | None:
@@ -138,9 +158,10 @@ def alerts_open_many(
         if key in active or key in seen or c.household_id not in where:
             continue
         welfare = c.rule in WELFARE_RULES
-        if welfare and c.household_id in welfare_busy:
+        concern = c.rule in CONCERN_RULES
+        if (welfare or concern) and c.household_id in welfare_busy:
             continue
-        quiet = quiet_until(profiles.get(c.household_id), now) if welfare else None
+        quiet = quiet_until(profiles.get(c.household_id), now) if welfare or concern else None
         opened = quiet or now
         new.append(
             Alert(
@@ -151,7 +172,7 @@ def alerts_open_many(
                 since=c.since,
                 detected_at=now,
                 opened_at=opened,
-                due_at=opened + visit,
+                due_at=concern_due(opened) if concern else opened + visit,
                 assigned_to=workers.get(where[c.household_id].grid_id),
                 evidence=c.evidence,
             )
@@ -187,7 +208,7 @@ def alert_open(
     if rule not in Rule.values:
         raise ValidationFailed(_("没有这种看护规则。"), field="rule")
     resident_id = getattr(resident, "pk", None) or resident_id
-    if rule in WELFARE_RULES:
+    if rule in WELFARE_RULES + CONCERN_RULES:
         home = homes_load([household.pk], now=now)[household.pk]
         if not home.enabled or home.away_now:
             return None

@@ -16,6 +16,12 @@ window), then loads the few candidate homes whole (`homes_load`) and judges them
   by at least one online door/motion sensor (their heartbeats prove they work).
 - electricity (`baseline.py`): whole hours far below the person's own baseline while no
   other device saw any activity.
+- not_out (a concern, not an emergency): the person is active at home (motion or water use
+  within the no-water window) but has not gone out (`outings.py` reads going out from the
+  door and motion sequence) for `not_out_days`, counted from the latest of: going out,
+  the end of an away period, a visit that closed a not-out alert, a home service (a carer's
+  visit is contact), the door sensor's installation. Needs a working door sensor; waits
+  while door events are not yet sorted into outings.
 
 A per-person water volume (`no_water_m3` other than the default) cannot use the meter's use
 mark; those few homes are judged from their readings.
@@ -26,10 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from linli.care.models import (
+    CONCERN_RULES,
     WELFARE_RULES,
     Alert,
     AlertStatus,
@@ -39,6 +46,8 @@ from linli.care.models import (
     Device,
     DeviceKind,
     DeviceState,
+    HomeOuting,
+    HomeService,
     MaintenanceTask,
     Reading,
     Rule,
@@ -48,6 +57,7 @@ from linli.care.models import (
 
 CHUNK = 2000
 VISIT_MEMORY = dt.timedelta(days=7)
+CONTACT_MEMORY = dt.timedelta(days=30)  # not-out windows are at most 14 days (settings.py)
 SENSOR_KINDS = (DeviceKind.DOOR, DeviceKind.MOTION)
 
 
@@ -96,6 +106,11 @@ class Home:
     away_covers: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
     # A visit that closed a welfare alert saw the person then: silence counts from there.
     last_visit: dt.datetime | None = None
+    last_out: dt.datetime | None = None  # the person last went out (HomeOuting)
+    watched_from: dt.datetime | None = None  # going out is known from here (HomeOuting)
+    # Contact that restarts the not-out count: a not-out visit, a home service.
+    last_concern_visit: dt.datetime | None = None
+    last_service: dt.datetime | None = None
 
     def of(self, *kinds: str) -> list[DeviceFacts]:
         return [f for f in self.devices if f.kind in kinds]
@@ -210,6 +225,35 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
             .values_list("household_id", "last")
         ):
             homes[household_id].last_visit = closed_at
+        for household_id, closed_at in (
+            Alert.objects.filter(
+                household_id__in=chunk,
+                status=AlertStatus.CLOSED,
+                rule__in=CONCERN_RULES,
+                closed_at__gte=now - CONTACT_MEMORY,
+                closed_at__lte=now,
+            )
+            .values("household_id")
+            .annotate(last=Max("closed_at"))
+            .values_list("household_id", "last")
+        ):
+            homes[household_id].last_concern_visit = closed_at
+        for household_id, provided_at in (
+            HomeService.objects.filter(
+                resident__household_id__in=chunk,
+                provided_at__gte=now - CONTACT_MEMORY,
+                provided_at__lte=now,
+            )
+            .values("resident__household_id")
+            .annotate(last=Max("provided_at"))
+            .values_list("resident__household_id", "last")
+        ):
+            homes[household_id].last_service = provided_at
+        for household_id, watched_from, last_out_at in HomeOuting.objects.filter(
+            household_id__in=chunk
+        ).values_list("household_id", "watched_from", "last_out_at"):
+            homes[household_id].watched_from = watched_from
+            homes[household_id].last_out = last_out_at
         for household_id, starts, ends in AwayPeriod.objects.filter(
             household_id__in=chunk, starts__lte=now
         ).values_list("household_id", "starts", "ends"):
@@ -303,6 +347,87 @@ def judge_no_movement(home: Home, *, now: dt.datetime, d: CareDefaults) -> Candi
     )
 
 
+def not_out_suspects(*, now: dt.datetime, d: CareDefaults) -> set[int]:
+    """Homes with a door sensor whose person has not been seen going out for the shortest
+    not-out window in use (one query; the judge decides per person)."""
+    own = CareProfile.objects.filter(not_out_days__lt=d.not_out_days).values_list(
+        "not_out_days", flat=True
+    )
+    shortest = min([d.not_out_days, *(days for days in own if days is not None)])
+    limit = now - dt.timedelta(days=shortest)
+    staying = HomeOuting.objects.filter(
+        Q(last_out_at__lte=limit) | Q(last_out_at__isnull=True), watched_from__lte=limit
+    ).values("household_id")
+    return set(
+        Device.objects.filter(kind=DeviceKind.DOOR, active=True, household_id__in=staying)
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+
+
+def _indoor_activity(home: Home) -> dt.datetime | None:
+    """The latest sign of someone at home: motion, or water use."""
+    motion = [
+        f.last_event_at for f in home.of(DeviceKind.MOTION) if f.last_event_at and not f.stuck
+    ]
+    marks = [*motion, home.last_water_use()]
+    return max((m for m in marks if m is not None), default=None)
+
+
+def not_out_since(home: Home, door_started: dt.datetime) -> dt.datetime | None:
+    """Since when the person has not gone out, as far as the platform knows (None: the door
+    has not been watched yet)."""
+    if home.watched_from is None:
+        return None
+    marks = (
+        home.watched_from,
+        home.last_out,
+        home.away_end,
+        home.last_concern_visit,
+        home.last_service,
+        door_started,
+    )
+    return max(m for m in marks if m is not None)
+
+
+def judge_not_out(
+    home: Home, *, now: dt.datetime, d: CareDefaults, sorted_until: dt.datetime | None
+) -> Candidate | None:
+    doors = [f for f in home.of(DeviceKind.DOOR) if f.online(now, d)]
+    if not doors or not home.enabled or home.away_now:
+        return None
+    # Door events the sweep has not sorted into outings yet may be the person going out.
+    if sorted_until is None or any(
+        f.last_event_at and f.last_event_at > sorted_until for f in doors
+    ):
+        return None
+    days = home.setting("not_out_days", d)
+    since = not_out_since(home, min(f.started for f in doors))
+    if since is None:
+        return None
+    # Active at home means seen within the no-water window: a home silent longer than that
+    # is the welfare rules' business (an emergency), not this one's.
+    active = _indoor_activity(home)
+    recent = dt.timedelta(hours=home.setting("no_water_hours", d))
+    if active is None or active <= since or now - active > recent:
+        return None
+    known = min(max(f.last_at for f in doors if f.last_at is not None), now)
+    if known - since < dt.timedelta(days=days):
+        return None
+    return Candidate(
+        home.household_id,
+        home.resident_id,
+        Rule.NOT_OUT,
+        since,
+        {
+            "days": days,
+            "last_out": iso(home.last_out),
+            "last_indoor_activity": iso(active),
+            "last_home_service": iso(home.last_service),
+        },
+    )
+
+
 def activity_after(home: Home, moment: dt.datetime) -> dt.datetime | None:
     """The first sign of the person after `moment` the states show (water use, door, motion)."""
     marks = [m for m in (home.last_water_use(), home.last_event()) if m and m > moment]
@@ -310,12 +435,18 @@ def activity_after(home: Home, moment: dt.datetime) -> dt.datetime | None:
 
 
 def still_holds(alert: Alert, home: Home, *, now: dt.datetime) -> str:
-    """Why an active welfare alert no longer holds ("" if it still does)."""
+    """Why an active welfare or concern alert no longer holds ("" if it still does)."""
     if not home.enabled:
         return "看护已停用"
     if home.away_now or home.away_at(alert.detected_at):
         return "已登记外出"
     since = alert.since or alert.detected_at
+    if alert.rule in CONCERN_RULES:
+        if home.last_out and home.last_out > since:
+            return "之后已出门"
+        if home.last_service and home.last_service > since:
+            return "之后已有上门服务"
+        return ""
     if activity_after(home, since) is not None:
         return "之后已有用水或活动"
     return ""

@@ -188,13 +188,32 @@ def test_board_shows_households_devices_alerts_tasks_services(care, world, login
     assert (
         "上门助浴" in page and "正常" in page and water.serial not in page.split("board-homes")[0]
     )
-    # Precision per rule: the false alarm counts against 3天未出门/无活动.
+    # Precision per rule: the false alarm counts against 多日无活动 (no activity at all; not
+    # going out is its own rule, 多日未出门).
     precision = page.split('data-testid="board-precision"')[1]
-    assert "3天未出门/无活动" in precision and "0%" in precision
+    assert "多日无活动" in precision and "0%" in precision and "多日未出门" in precision
+    assert 'data-testid="stat-no-door">0<' in page and 'data-testid="no-door"' not in page
     assert 'data-testid="precision-none"' not in page
     # 王秀英 has one service this month: still short by one.
     short = page.split('data-testid="board-short"')[1]
     assert "王秀英" in short
+
+
+def test_board_says_which_homes_have_no_door_sensor(care, login):
+    h = Household.objects.create(building=care.household.building, unit="3单元", room="901")
+    device_register(
+        actor=None,
+        serial="NODOOR-W",
+        kind=DeviceKind.WATER,
+        household=h,
+        resident=None,
+        installed_on=timezone.localdate(),
+    )
+    page = text(login("community_worker").get("/care/board/"))
+    assert 'data-testid="stat-households">2<' in page and 'data-testid="stat-no-door">1<' in page
+    assert "无法判断老人是否“多日未出门”" in page
+    homes = page.split('data-testid="board-homes"')[1]
+    assert homes.count('data-testid="no-door"') == 1 and "无门磁" in homes
 
 
 def test_board_query_count_does_not_grow_with_households(

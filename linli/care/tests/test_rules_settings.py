@@ -53,6 +53,7 @@ def test_admin_shows_the_refusal_on_the_field(world, login):
             "no_water_hours",
             "no_water_m3",
             "no_movement_days",
+            "not_out_days",
             "electricity_hours",
             "electricity_sigma",
             "electricity_ratio",
