@@ -157,6 +157,10 @@ class HomeOuting(models.Model):
     )
     watched_from = models.DateTimeField(_("开始判断出门"))  # the door sensor's first reading
     last_out_at = models.DateTimeField(_("最近出门"), null=True, blank=True)
+    # Where the reading of the door stands: the end of its last use, and whether the motion
+    # sensor has seen nobody since (then the next use of the door means "out and back").
+    last_door_at = models.DateTimeField(null=True, blank=True)
+    still = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("出门记录")

@@ -1,26 +1,31 @@
 """Going out, read from the entrance door and the motion sensor (CARE-3, "3天未出门").
 
 A door event alone does not say who went which way: the person may have left, come back,
-or let a visitor in. What follows it does:
+or let a visitor in. What happens between two uses of the door does:
 
 - door events less than DOOR_GAP apart are one use of the door (open, close);
-- after that use, if the next thing the home reports (beyond a short GRACE for the person
-  stepping through) is motion, someone is inside: the person came back or let someone in;
-- if it is another use of the door, or nothing at all for SETTLE, the home was empty: the
-  person went out (a quick errand ends with the door, not with motion).
+- if the motion sensor saw nobody between one use of the door and the next (beyond a short
+  GRACE for the person stepping through), the home was empty: the first use was the person
+  going out, the second coming back;
+- if it saw someone, a person was inside all along: the door was a visitor, the rubbish,
+  a parcel — or the person came back and stayed.
 
-A home without a working motion sensor cannot tell, so each use of its door counts as going
-out: the rule then errs towards no visit rather than a needless one.
+So an outing is known when the person comes back (while they are out, the home is silent,
+and silence is the welfare rules' business). A home without a working motion sensor cannot
+tell, so each use of its door counts as going out: the rule then errs towards no visit
+rather than a needless one.
 
-The sweep sorts door events once, in order: each sweep takes the door events between the
-last watermark and `now − LAG` (late readings mostly arrive within it; one later than that
-is not sorted again), with the readings up to SETTLE after them, and keeps per household
-the latest moment the person went out (`HomeOuting`).
+The sweep reads each reading once, in order: door and motion readings between the last
+watermark and `now − LAG` (late readings mostly arrive within it; one later than that is
+not read again) of the homes whose door was used since, or that are waiting to learn what
+followed their last use of the door. `HomeOuting` keeps, per household, the latest outing,
+the last use of the door and whether the home has been still since.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db.models import Min
 
@@ -28,7 +33,6 @@ from linli.care.models import CareDefaults, Device, DeviceKind, DeviceState, Hom
 
 DOOR_GAP = dt.timedelta(minutes=3)
 GRACE = dt.timedelta(minutes=2)
-SETTLE = dt.timedelta(minutes=60)
 LAG = dt.timedelta(hours=2)
 FIRST_LOOK = dt.timedelta(days=14)  # how far back the first sweep looks
 CHUNK = 2000
@@ -36,80 +40,100 @@ CHUNK = 2000
 Event = tuple[dt.datetime, str]  # (at, device kind)
 
 
-def departures(events: Iterable[Event], *, has_motion: bool) -> list[dt.datetime]:
-    """The moments the person went out, from one home's door and motion events (sorted or
-    not). Only door uses followed by SETTLE of readings can be judged: the caller passes
-    events up to SETTLE past the last door event it wants judged."""
-    ordered = sorted(events)
-    out: list[dt.datetime] = []
-    i = 0
-    while i < len(ordered):
-        at, kind = ordered[i]
-        if kind != DeviceKind.DOOR:
-            i += 1
-            continue
-        start, end = at, at
-        i += 1
-        while i < len(ordered):
-            t, k = ordered[i]
-            if k != DeviceKind.DOOR or t - end >= DOOR_GAP:
-                break
-            end = t
-            i += 1
-        if not has_motion:
-            out.append(start)
-            continue
-        nxt = next((e for e in ordered[i:] if e[0] > end + GRACE or e[1] == DeviceKind.DOOR), None)
-        if nxt is None or nxt[0] - end > SETTLE or nxt[1] == DeviceKind.DOOR:
-            out.append(start)
-    return out
+@dataclass
+class Doorway:
+    """One home's reading of its door: the outings found, and where it stands (the end of
+    the last use of the door; whether the home has been still since)."""
+
+    left: list[dt.datetime] = field(default_factory=list)
+    last_door: dt.datetime | None = None
+    still: bool = False
+
+
+def departures(
+    events: Iterable[Event],
+    *,
+    has_motion: bool,
+    last_door: dt.datetime | None = None,
+    still: bool = False,
+) -> Doorway:
+    """Read one home's door and motion events (in any order), continuing from where the
+    last reading stood."""
+    way = Doorway(last_door=last_door, still=still)
+    for at, kind in sorted(events):
+        if kind == DeviceKind.DOOR:
+            if way.last_door is not None and at - way.last_door < DOOR_GAP:
+                way.last_door = at  # the same use of the door
+                continue
+            if not has_motion:
+                way.left.append(at)
+            elif way.last_door is not None and way.still:
+                way.left.append(way.last_door)  # nobody moved in between: out and back
+            way.last_door, way.still = at, True
+        elif way.last_door is None or at > way.last_door + GRACE:
+            way.still = False
+    return way
 
 
 def outings_update(*, now: dt.datetime, d: CareDefaults) -> int:
-    """Sort the door events since the last sweep into outings; keep each home's latest.
-    Call inside the sweep's transaction (it holds the CareDefaults row). Returns how many
-    homes were seen going out."""
+    """Read the door and motion events since the last sweep; keep each home's latest outing
+    and where its door stands. Call inside the sweep's transaction (it holds the
+    CareDefaults row). Returns how many homes were seen going out."""
     upto = now - LAG
     start = d.outings_checked_until or upto - FIRST_LOOK
     if upto <= start:
         return 0
-    # Door sensors with an event since the watermark (their state says so: no reading scan).
-    doors = list(
+    _watch_new_doors()
+    # Door sensors with an event since the watermark (their state says so: no reading scan),
+    # and homes still waiting to learn what followed their last use of the door.
+    used = set(
         DeviceState.objects.filter(kind=DeviceKind.DOOR, last_event_at__gt=start).values_list(
-            "device_id", "household_id"
+            "household_id", flat=True
         )
     )
-    latest: dict[int, dt.datetime] = {}
-    for i in range(0, len(doors), CHUNK):
-        chunk = dict(doors[i : i + CHUNK])
-        households = set(chunk.values())
-        motion = dict(
-            Device.objects.filter(
-                household_id__in=households, kind=DeviceKind.MOTION, active=True
-            ).values_list("pk", "household_id")
-        )
-        kinds = {pk: DeviceKind.DOOR for pk in chunk}
-        kinds.update({pk: DeviceKind.MOTION for pk in motion})
-        home_of = {**chunk, **motion}
-        events: dict[int, list[Event]] = defaultdict(list)
-        rows = Reading.objects.filter(
-            device_id__in=list(home_of), at__gt=start, at__lte=upto + SETTLE, value__gt=0
-        ).values_list("device_id", "at")
-        for device_id, at in rows:
-            events[home_of[device_id]].append((at, kinds[device_id]))
-        with_motion = set(motion.values())
-        for household, seen in events.items():
-            left = [t for t in departures(seen, has_motion=household in with_motion) if t <= upto]
-            if left:
-                latest[household] = max(left)
-    _watch_new_doors(start)
-    _keep_latest(latest)
+    waiting = set(HomeOuting.objects.filter(still=True).values_list("household_id", flat=True))
+    households = sorted(used | waiting)
+    went_out = 0
+    for i in range(0, len(households), CHUNK):
+        went_out += _read_doors(households[i : i + CHUNK], start=start, upto=upto)
     d.outings_checked_until = upto
     d.save(update_fields=["outings_checked_until"])
-    return len(latest)
+    return went_out
 
 
-def _watch_new_doors(start: dt.datetime) -> None:
+def _read_doors(households: list[int], *, start: dt.datetime, upto: dt.datetime) -> int:
+    rows = {r.household_id: r for r in HomeOuting.objects.filter(household_id__in=households)}
+    devices = Device.objects.filter(
+        household_id__in=list(rows), kind__in=(DeviceKind.DOOR, DeviceKind.MOTION), active=True
+    ).values_list("pk", "household_id", "kind")
+    home_of = {pk: (household, kind) for pk, household, kind in devices}
+    with_motion = {h for h, kind in home_of.values() if kind == DeviceKind.MOTION}
+    events: dict[int, list[Event]] = defaultdict(list)
+    for device_id, at in Reading.objects.filter(
+        device_id__in=list(home_of), at__gt=start, at__lte=upto, value__gt=0
+    ).values_list("device_id", "at"):
+        household, kind = home_of[device_id]
+        events[household].append((at, kind))
+    changed, went_out = [], 0
+    for household, row in rows.items():
+        way = departures(
+            events.get(household, []),
+            has_motion=household in with_motion,
+            last_door=row.last_door_at,
+            still=row.still,
+        )
+        if way.left:
+            went_out += 1
+            latest = max(way.left)
+            if row.last_out_at is None or latest > row.last_out_at:
+                row.last_out_at = latest  # never back: a late reading may be older
+        row.last_door_at, row.still = way.last_door, way.still
+        changed.append(row)
+    HomeOuting.objects.bulk_update(changed, ["last_out_at", "last_door_at", "still"])
+    return went_out
+
+
+def _watch_new_doors() -> None:
     """A row for each home whose door sensor has reported but has none yet, watched from the
     door's first reading (the one aggregate per new door uses the (device, at) index)."""
     new = dict(
@@ -132,17 +156,3 @@ def _watch_new_doors(start: dt.datetime) -> None:
         [HomeOuting(household_id=h, watched_from=at) for h, at in first.items()],
         ignore_conflicts=True,
     )
-
-
-def _keep_latest(latest: dict[int, dt.datetime]) -> None:
-    """Move each home's last outing forward (never back: a late reading may be older)."""
-    if not latest:
-        return
-    rows = HomeOuting.objects.filter(household_id__in=list(latest))
-    changed = []
-    for row in rows:
-        at = latest[row.household_id]
-        if row.last_out_at is None or at > row.last_out_at:
-            row.last_out_at = at
-            changed.append(row)
-    HomeOuting.objects.bulk_update(changed, ["last_out_at"], batch_size=CHUNK)

@@ -112,7 +112,7 @@ def test_door_shut_for_three_and_a_half_days_with_indoor_activity_opens_one_conc
 
 def test_daily_outings_raise_nothing(home):
     life = Life(home, outings=[(d * 24 + 9, d * 24 + 10.5) for d in range(5)])
-    run(life, 36, 60, 84, 108)
+    run(life, 36, 60, 84, 108, 114)
     assert active_alerts(home) == []
     assert HomeOuting.objects.get(household=home.household).last_out_at == at(4 * 24 + 9)
 
@@ -213,26 +213,42 @@ def test_a_concern_is_due_by_the_end_of_a_working_day(db, found, due):
     ("events", "has_motion", "expected"),
     [
         # Out at 9:00 (open and close), back at 10:30 and moving about: one outing.
-        ([("9:00", D), ("9:01", D), ("10:30", D), ("10:35", M)], True, ["9:00"]),
+        ([("9:00", D), ("9:01", D), ("10:30", D), ("10:35", M)], True, ["9:01"]),
         # A visitor: the door, then someone moves inside.
         ([("15:00", D), ("15:05", M), ("15:40", M)], True, []),
         # Motion right as she steps out (within the grace) does not hide the outing.
         ([("9:00", D), ("9:01", M), ("11:00", D), ("11:10", M)], True, ["9:00"]),
         # Out for 20 minutes with the rubbish: the door again before any motion.
         ([("16:00", D), ("16:20", D), ("16:25", M)], True, ["16:00"]),
-        # Nothing for an hour after the door: the home is empty.
-        ([("9:00", D), ("10:10", M)], True, ["9:00"]),
+        # A neighbour at 21:30, then she sleeps and is up at 6:40: she never left.
+        ([("21:30", D), ("30:40", M), ("33:00", D), ("33:05", M)], True, []),
         # No motion sensor: every use of the door counts as going out.
         ([("15:00", D), ("18:00", D)], False, ["15:00", "18:00"]),
     ],
 )
 def test_departures_read_the_door_and_motion_sequence(events, has_motion, expected):
-    def moment(hm: str) -> dt.datetime:
-        h, m = hm.split(":")
-        return at(int(h), minutes=int(m))
+    seen = [(_moment(t), kind) for t, kind in events]
+    way = departures(seen, has_motion=has_motion)
+    assert way.left == [_moment(t) for t in expected]
 
-    seen = [(moment(t), kind) for t, kind in events]
-    assert departures(seen, has_motion=has_motion) == [moment(t) for t in expected]
+
+def _moment(hm: str) -> dt.datetime:
+    h, m = hm.split(":")
+    return at(int(h), minutes=int(m))
+
+
+def test_departures_continue_from_where_the_last_sweep_stood():
+    # The last sweep saw the door at 9:00 and nobody since; this one sees her come back.
+    way = departures(
+        [(_moment("11:00"), D), (_moment("11:06"), M)],
+        has_motion=True,
+        last_door=_moment("9:00"),
+        still=True,
+    )
+    assert (way.left, way.last_door, way.still) == ([_moment("9:00")], _moment("11:00"), False)
+    # The last sweep saw the door and then motion: the next use of the door is no outing.
+    way = departures([(_moment("11:00"), D)], has_motion=True, last_door=_moment("9:00"))
+    assert (way.left, way.still) == ([], True)
 
 
 def test_the_visit_page_explains_the_concern_and_leads_to_help(home, world, clock):

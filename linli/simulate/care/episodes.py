@@ -13,6 +13,12 @@ Ground truth, as decided for the evaluation:
   not incidents) or overnight (16–60 h: incidents);
 - an absence with an away period set (hospital, visiting children, travel) is not an
   incident, nor is any device fault.
+
+Staying in (the not-out rule, a concern rather than an incident) is judged apart: a spell
+of staying in is any time the person, active at home, did not leave for the rule's days.
+Some happen by chance (a person who rarely goes out); `stay_in` spells (4–7 whole days
+with no outing, life indoors as usual) add the persona the rule is for. They are drawn
+from their own random stream, so adding them leaves the incidents and faults as they were.
 """
 
 import math
@@ -31,6 +37,7 @@ RATES = {
     "stuck_water": 0.02,
     "stuck_motion": 0.01,
     "battery_low": 0.03,  # share of devices that start near the low-battery mark
+    "stay_in": 0.15,
 }
 
 
@@ -67,6 +74,7 @@ class Truth:
     incidents: list[Incident] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     aways: list[AwayPlan] = field(default_factory=list)
+    stay_ins: list[tuple[int, float, float]] = field(default_factory=list)  # (home, from, to)
 
 
 def _count(rng: random.Random, rate: float, days: float) -> int:
@@ -89,6 +97,7 @@ def plan_episodes(
     homes: list[HomeSim], *, seed: int, warmup_days: int, days: int, rates: dict[str, float]
 ) -> Truth:
     rng = random.Random(seed * 7919 + 11)
+    staying = random.Random(seed * 104_729 + 3)
     truth = Truth()
     first, last = warmup_days * DAY, (warmup_days + days) * DAY
     for home in homes:
@@ -130,6 +139,14 @@ def plan_episodes(
             home.silences.append(Silence(start, INF, "incapacitated"))
             truth.incidents.append(Incident(home.index, "incapacitated", start))
         _plan_faults(rng, home, truth, first, last, days, rates)
+        for _ in range(_count(staying, rates.get("stay_in", 0.0), days)):
+            start = first + staying.randrange(days) * DAY
+            end = min(last, start + staying.randint(4, 7) * DAY)
+            if not _free(busy, start - DAY, end + DAY):
+                continue
+            busy.append((start, end))
+            home.stay_in.append((start, end))
+            truth.stay_ins.append((home.index, start, end))
     return truth
 
 

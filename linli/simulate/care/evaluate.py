@@ -10,6 +10,14 @@ window of the fastest rule its home's working devices allowed, plus 30 minutes: 
 a working water meter, else the electricity window + 1 h (judged on whole hours) with a
 working electricity meter, else 3 days.
 
+Not-out concern visits (rule not_out) are scored apart, against the person's real
+departures (`HomeSim.departures`): a told alert is true when the person had not left for
+the rule's days (less an hour) when it was detected. Recall is over the spells at home of
+at least the rule's days + 6 hours that began after the warm-up, ended (or the run did)
+6 hours after the window, and in which the person was active at home throughout (no
+incapacitation, hospital stay or absence): caught when a true alert was detected between
+the window's end (less an hour) and the spell's end (plus an hour).
+
 Maintenance tasks: an offline task is true when the device was in an outage in the
 threshold before it opened; a stuck task when the sensor was stuck when it opened; a
 battery task when the battery had crossed the mark. Recall: outages longer than the
@@ -28,6 +36,7 @@ from linli.care.models import (
     CareDefaults,
     DeviceKind,
     MaintenanceTask,
+    Rule,
     TaskKind,
 )
 from linli.care.services.rules import offline_after
@@ -57,6 +66,7 @@ class Figures:
     true_tasks: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     faults_found: Counter[str] = field(default_factory=Counter)
+    not_out: "NotOutFigures | None" = None
 
     @property
     def precision(self) -> float:
@@ -73,6 +83,28 @@ class Figures:
     def task_recall(self) -> float:
         n = sum(self.faults.values())
         return sum(self.faults_found.values()) / n if n else 1.0
+
+
+@dataclass
+class NotOutFigures:
+    days: float = 3.0
+    alerts: int = 0
+    true_alerts: int = 0
+    spells: int = 0
+    caught: int = 0
+    persona_spells: int = 0  # spells overlapping a planned stay-in (episodes.py)
+    persona_caught: int = 0
+    delays: list[float] = field(default_factory=list)  # hours after the window ended
+    false_notes: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.true_alerts / self.alerts if self.alerts else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.spells if self.spells else 1.0
 
 
 def _window(incident: Incident, home: HomeSim, d: CareDefaults) -> float:
@@ -161,7 +193,73 @@ def evaluate(
         else:
             f.late.append(f"{label}: {delay / HOUR:.1f} h (window {window / HOUR:.0f} h)")
     _tasks(f, homes, truth, epoch, first, last, d)
+    f.not_out = _not_out(homes, truth, epoch, first, last, d)
     return f
+
+
+def _told(a: Alert) -> bool:
+    if a.status == AlertStatus.DEFERRED:
+        return False
+    return a.status != AlertStatus.RESOLVED_AUTO or bool(a.closed_at and a.opened_at <= a.closed_at)
+
+
+def _not_out(
+    homes: list[HomeSim],
+    truth: Truth,
+    epoch: dt.datetime,
+    first: float,
+    last: float,
+    d: CareDefaults,
+) -> NotOutFigures:
+    n = NotOutFigures(days=d.not_out_days)
+    window = d.not_out_days * DAY
+    by_household = {h.household_id: h for h in homes}
+    left = {h.index: h.departures() for h in homes}
+    detected: dict[int, list[float]] = {}
+    alerts = Alert.objects.filter(
+        rule=Rule.NOT_OUT, detected_at__gte=epoch, household_id__in=list(by_household)
+    ).order_by("pk")
+    for a in alerts:
+        at = (a.detected_at - epoch).total_seconds()
+        if at < first or not _told(a):
+            continue
+        home = by_household[a.household_id]
+        n.alerts += 1
+        before = [x for x in left[home.index] if x <= at]
+        if not before or at - before[-1] >= window - HOUR:
+            n.true_alerts += 1
+            detected.setdefault(home.index, []).append(at)
+        else:
+            n.false_notes.append(
+                f"home {home.index} at {a.detected_at:%m-%d %H:%M}: out "
+                f"{(at - before[-1]) / HOUR:.1f} h before"
+            )
+    planned = {(i, a, b) for i, a, b in truth.stay_ins}
+    for home in homes:
+        marks = [*left[home.index], INF]
+        for start, end in zip(marks, marks[1:], strict=False):
+            due = start + window
+            if start < first or end - start < window + 6 * HOUR or due + 6 * HOUR > last:
+                continue
+            if any(s.start < min(end, last) and s.end > start for s in home.silences):
+                continue  # not active at home throughout: the welfare rules' business
+            n.spells += 1
+            persona = any(i == home.index and a < end and b > start for i, a, b in planned)
+            n.persona_spells += persona
+            hit = next(
+                (x for x in detected.get(home.index, []) if due - HOUR <= x <= end + HOUR), None
+            )
+            if hit is None:
+                stamp = epoch + dt.timedelta(seconds=start)
+                n.missed.append(
+                    f"home {home.index} at home from {stamp:%m-%d %H:%M} for "
+                    f"{(min(end, last) - start) / DAY:.1f} days"
+                )
+                continue
+            n.caught += 1
+            n.persona_caught += persona
+            n.delays.append((hit - due) / HOUR)
+    return n
 
 
 def _tasks(
@@ -242,6 +340,19 @@ def report(f: Figures, counts: object) -> list[str]:
         f"{pct(f.task_precision())}; faults {dict(f.faults)} found {dict(f.faults_found)}, "
         f"recall {pct(f.task_recall())}"
     )
+    if f.not_out is not None:
+        n = f.not_out
+        delays = sorted(n.delays)
+        median = f"{delays[len(delays) // 2]:.2f} h" if delays else "-"
+        lines.append(
+            f"not-out concern visits told: {n.alerts}, true {n.true_alerts}, false "
+            f"{n.alerts - n.true_alerts}; precision {pct(n.precision)}  recall "
+            f"{pct(n.recall)} ({n.caught}/{n.spells} spells at home of {n.days:g}+ days, "
+            f"{n.persona_caught}/{n.persona_spells} of them planned stay-ins); detected "
+            f"{median} (median) after the window"
+        )
+        lines += [f"  not-out false: {x}" for x in n.false_notes[:10]]
+        lines += [f"  not-out missed: {x}" for x in n.missed[:10]]
     lines += [f"  late: {x}" for x in f.late[:10]]
     lines += [f"  missed: {x}" for x in f.missed[:10]]
     lines += [f"  false: {x}" for x in f.false_notes[:15]]

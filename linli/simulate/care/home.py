@@ -98,6 +98,8 @@ class HomeSim:
         self.extra_doors: list[float] = []  # leaving for / coming back from an absence, visits
         self.extra_motion: list[float] = []
         self.plans: dict[int, DayPlan] = {}
+        self.stay_in: list[tuple[float, float]] = []  # spells of staying in (whole days)
+        self.outing_starts: list[float] = []  # every planned outing, for the ground truth
         self.lost = 0  # readings taken during an outage that does not keep them
         self.generated_until = 0.0  # readings up to here are made; later events still count
 
@@ -112,8 +114,17 @@ class HomeSim:
                 start=day * DAY,
                 weekday=(self.start_weekday + day) % 7,
                 day_of_year=(self.start_doy + day - 1) % 365 + 1,
+                stay_in=any(a <= day * DAY < b for a, b in self.stay_in),
             )
+            self.outing_starts += [a for a, _ in self.plans[day].outings]
         return self.plans[day]
+
+    def departures(self) -> list[float]:
+        """When the person really left home (ground truth): the outings that happened (not
+        while silenced) and the start of every absence or hospital stay."""
+        left = [t for t in self.outing_starts if not self.silent(t)]
+        left += [s.start for s in self.silences if s.kind in ("absence", "hospital")]
+        return sorted(left)
 
     def silent(self, t: float) -> bool:
         return any(s.start < t < s.end for s in self.silences)

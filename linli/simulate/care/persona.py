@@ -121,9 +121,16 @@ def _minus(a: float, b: float, holes: list[tuple[float, float]]) -> list[tuple[f
 
 
 def day_plan(
-    p: Persona, rng: random.Random, *, start: float, weekday: int, day_of_year: int
+    p: Persona,
+    rng: random.Random,
+    *,
+    start: float,
+    weekday: int,
+    day_of_year: int,
+    stay_in: bool = False,
 ) -> DayPlan:
-    """What the person does on the day starting at `start` if all goes well."""
+    """What the person does on the day starting at `start` if all goes well. On a `stay_in`
+    day (a spell of staying in, episodes.py) they do not go out but live as usual indoors."""
     plan = DayPlan()
     h = HOUR
     wake = start + (p.wake + rng.gauss(0, 0.35)) * h
@@ -137,7 +144,9 @@ def day_plan(
         plan.power.append((t - 60, t + 240, p.light_kw))
     # Outings: a long day out, or a market morning and an afternoon walk.
     outs: list[tuple[float, float]] = []
-    if rng.random() < p.day_trip:
+    if stay_in:
+        pass
+    elif rng.random() < p.day_trip:
         leave = start + rng.uniform(8.0, 9.5) * h
         outs.append((leave, leave + rng.uniform(5.0, 10.5) * h))
     else:

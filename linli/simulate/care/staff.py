@@ -7,7 +7,8 @@
   an incapacitated person → 需要帮助 (to hospital, with an away period, or recovering at
   home); nobody home on an unannounced absence → 平安 after phoning the family, who say
   when the person is back (an away period until then); the person fine at home → 误报, or
-  设备故障 when one of the home's devices was faulty.
+  设备故障 when one of the home's devices was faulty. A not-out concern visit that finds the
+  person fine at home → 平安 when they really had not been out for the rule's days, else 误报.
 - The installer mends a stuck sensor 12–48 h after its task (and closes it), replaces a
   flat battery 12–72 h after.
 """
@@ -19,9 +20,18 @@ import random
 from typing import Any
 
 from linli.accounts.models import User
-from linli.care.models import Alert, AlertStatus, AwayReason, MaintenanceTask, Outcome, TaskKind
+from linli.care.models import (
+    Alert,
+    AlertStatus,
+    AwayReason,
+    MaintenanceTask,
+    Outcome,
+    Rule,
+    TaskKind,
+)
 from linli.care.services.handling import alert_acknowledge, alert_close, away_set
 from linli.care.services.maintenance import maintenance_task_close
+from linli.care.services.rules import defaults_get
 from linli.core.errors import ApplicationError
 from linli.simulate.care.clock import SimClock
 from linli.simulate.care.episodes import Truth
@@ -103,13 +113,24 @@ class Staff:
         if alert is None or alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
             return
         home = self.home_of[alert.household_id]
-        outcome, note = self._find(home, t, actor)
+        found, found_note = self._find(home, t, actor)
         for other in Alert.objects.filter(
             household_id=alert.household_id,
             status__in=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED),
         ):
+            outcome, note = found, found_note
+            if other.rule == Rule.NOT_OUT and found in (Outcome.FALSE_ALARM, Outcome.DEVICE_FAULT):
+                outcome, note = self._concern(home, t)
             if self._try(alert_close, actor=actor, alert_id=other.pk, outcome=outcome, note=note):
                 self.visits.append((other.pk, t, outcome))
+
+    def _concern(self, home: HomeSim, t: float) -> tuple[str, str]:
+        """The person is fine at home: had they really not been out for the rule's days?"""
+        days = defaults_get().not_out_days
+        left = [x for x in home.departures() if x <= t]
+        if not left or t - left[-1] >= days * DAY - HOUR:
+            return Outcome.SAFE, "老人在家,多日未出门,已问候并询问需要"
+        return Outcome.FALSE_ALARM, "老人近日出过门"
 
     def _find(self, home: HomeSim, t: float, actor: User) -> tuple[str, str]:
         s = home.silence_at(t)

@@ -10,7 +10,13 @@ from linli.simulate.care.episodes import RATES
 
 def test_a_small_simulated_month_is_accounted_for_and_scored(db):
     # More incidents and faults than real life, so a small run has some of each.
-    rates = {**RATES, "incapacitated": 1.5, "absence_unannounced": 0.6, "device_outage": 0.3}
+    rates = {
+        **RATES,
+        "incapacitated": 1.5,
+        "absence_unannounced": 0.6,
+        "device_outage": 0.3,
+        "stay_in": 3.0,
+    }
     result = simulation_run(
         households=12, days=6, seed=7, warmup_days=1, rates=rates, quiet_share=0.2
     )
@@ -29,6 +35,12 @@ def test_a_small_simulated_month_is_accounted_for_and_scored(db):
     assert Alert.objects.filter(status="closed").exists()  # the simulated visits closed them
     assert MaintenanceTask.objects.filter(kind="offline").exists()
     assert any(line.startswith("welfare precision") for line in result.lines)
+    # Staying in for days while active at home: concern visits, scored on their own.
+    n = f.not_out
+    assert n is not None and n.persona_spells >= 1 and n.caught >= 1
+    assert n.precision >= 0.8 and n.recall >= 0.5
+    assert Alert.objects.filter(rule="not_out").exists()
+    assert any(line.startswith("not-out concern visits told") for line in result.lines)
 
 
 def test_the_command_prints_the_figures(db, capsys):
