@@ -10,6 +10,8 @@ bracelet), and about 2.5 days of everyday readings up to `now`. A few homes tell
 - a motion sensor that stopped reporting a day ago → an offline maintenance task;
 - a call bracelet pressed 40 minutes ago → a call alert and a case;
 - someone in hospital with an away period → no alert despite the silence;
+- someone active at home who has not gone out since the readings began, judged after two
+  days (her own setting: bad legs) → a "not out for days" concern visit;
 - home services this month for most of the community's 独居老人, a few short.
 
 Everything goes through the care services (registration, ingest, away periods, home
@@ -35,6 +37,7 @@ from linli.care.models import (
     Alert,
     AwayPeriod,
     AwayReason,
+    CareProfile,
     Device,
     DeviceKind,
     DeviceState,
@@ -56,6 +59,7 @@ from linli.care.services.homecare import (
     short_of_services,
 )
 from linli.care.services.ingest import ReadingIn, readings_ingest
+from linli.care.services.settings import profile_save
 from linli.geo.models import Community, Grid, Street
 from linli.geo.scope import grid_workers
 from linli.people.defaults import ALONE_ELDERLY
@@ -103,6 +107,7 @@ class _Home:
     offline: str = ""  # the kind of device that stops reporting
     offline_from: dt.datetime | None = None
     call_at: dt.datetime | None = None
+    stays_in: bool = False  # lives as usual indoors but never goes out
     registers: dict[str, float] = field(default_factory=dict)  # meters' values to go on from
 
 
@@ -196,6 +201,7 @@ def _cast(homes: list[_Home], now: dt.datetime) -> None:
     quiet[-1].away_from = hour - AWAY_FOR
     quiet[len(quiet) // 2].offline = DeviceKind.MOTION
     quiet[len(quiet) // 2].offline_from = hour - OFFLINE_FOR
+    quiet[1].stays_in = True  # in the grid worker's grid when it has a second quiet home
 
 
 def _outings(rng: random.Random, day: dt.date, wake: float) -> list[tuple[float, float]]:
@@ -236,7 +242,8 @@ def _readings(home: _Home, start: dt.datetime, end: dt.datetime, seed: int) -> l
         local = timezone.localtime(t)
         hour = local.hour + local.minute / 60
         if local.date() not in days:
-            days[local.date()] = _outings(rng, local.date(), wake)
+            trips_today = _outings(rng, local.date(), wake)
+            days[local.date()] = [] if home.stays_in else trips_today
         trips = days[local.date()]
         quiet = (home.silent_from is not None and t >= home.silent_from) or (
             home.away_from is not None and t >= home.away_from
@@ -380,6 +387,17 @@ def _services(community: Community, family_relative: Resident | None, now: dt.da
     return made
 
 
+def _stays_in_profile(home: _Home) -> None:
+    """Her own threshold: the grid worker calls after two days indoors, not three."""
+    household = home.resident.household
+    profile = CareProfile.objects.filter(household=household).first() or CareProfile(
+        household=household, resident=home.resident
+    )
+    profile.not_out_days = 2.0
+    profile.note = "腿脚不便,两天没出门就上门看看"
+    profile_save(actor=None, profile=profile, changed=["not_out_days", "note"])
+
+
 def seed_care(*, street: Street, now: dt.datetime | None = None) -> dict[str, int]:
     """Devices, readings, an away period, home services and a sweep; returns counts."""
     now = now or timezone.now()
@@ -403,6 +421,9 @@ def seed_care(*, street: Street, now: dt.datetime | None = None) -> dict[str, in
     readings = _ingest(homes, now)
     workers, staff = _workers(community)
     away = sum(_away(h, workers.get(_grid_id(h.resident)) or staff, now) for h in homes)
+    for home in homes:
+        if home.stays_in:
+            _stays_in_profile(home)
     services = _services(community, relative, now)
     sweep = care_sweep(now=now)
     short = short_of_services(community=community, month=_local_date(now))
