@@ -17,9 +17,10 @@ rather than a needless one.
 
 The sweep reads each reading once, in order: door and motion readings between the last
 watermark and `now − LAG` (late readings mostly arrive within it; one later than that is
-not read again) of the homes whose door was used since, or that are waiting to learn what
-followed their last use of the door. `HomeOuting` keeps, per household, the latest outing,
-the last use of the door and whether the home has been still since.
+not read again) of the homes whose door was used in that window, or whose home was still
+after their last use of the door until the motion sensor saw someone. `HomeOuting` keeps,
+per household, the latest outing, the last use of the door and whether the home has been
+still since.
 """
 
 import datetime as dt
@@ -27,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef
 
 from linli.care.models import CareDefaults, Device, DeviceKind, DeviceState, HomeOuting, Reading
 
@@ -36,6 +37,7 @@ GRACE = dt.timedelta(minutes=2)
 LAG = dt.timedelta(hours=2)
 FIRST_LOOK = dt.timedelta(days=14)  # how far back the first sweep looks
 CHUNK = 2000
+UPDATE_BATCH = 500  # rows per UPDATE … CASE statement
 
 Event = tuple[dt.datetime, str]  # (at, device kind)
 
@@ -84,14 +86,30 @@ def outings_update(*, now: dt.datetime, d: CareDefaults) -> int:
     if upto <= start:
         return 0
     _watch_new_doors()
-    # Door sensors with an event since the watermark (their state says so: no reading scan),
-    # and homes still waiting to learn what followed their last use of the door.
+    # Homes whose door was used in the window: the door states narrow it to doors used since
+    # `start`, then one probe per such door on the (device, at) index of the readings.
+    recent_doors = DeviceState.objects.filter(
+        kind=DeviceKind.DOOR,
+        last_event_at__gt=start,
+        household_id__in=HomeOuting.objects.values("household_id"),
+    ).values("device_id")
     used = set(
-        DeviceState.objects.filter(kind=DeviceKind.DOOR, last_event_at__gt=start).values_list(
-            "household_id", flat=True
-        )
+        Reading.objects.filter(
+            device_id__in=recent_doors, at__gt=start, at__lte=upto, value__gt=0
+        ).values_list("device__household_id", flat=True)
     )
-    waiting = set(HomeOuting.objects.filter(still=True).values_list("household_id", flat=True))
+    # Homes still after a use of the door, once their motion sensor has seen someone since:
+    # the rest (out, or not moving yet) have nothing new to read.
+    moved = DeviceState.objects.filter(
+        household_id=OuterRef("household_id"),
+        kind=DeviceKind.MOTION,
+        last_event_at__gt=OuterRef("last_door_at") + GRACE,
+    )
+    waiting = set(
+        HomeOuting.objects.filter(still=True)
+        .filter(Exists(moved))
+        .values_list("household_id", flat=True)
+    )
     households = sorted(used | waiting)
     went_out = 0
     for i in range(0, len(households), CHUNK):
@@ -122,35 +140,44 @@ def _read_doors(households: list[int], *, start: dt.datetime, upto: dt.datetime)
             last_door=row.last_door_at,
             still=row.still,
         )
+        before = (row.last_out_at, row.last_door_at, row.still)
         if way.left:
             went_out += 1
             latest = max(way.left)
             if row.last_out_at is None or latest > row.last_out_at:
                 row.last_out_at = latest  # never back: a late reading may be older
         row.last_door_at, row.still = way.last_door, way.still
-        changed.append(row)
-    HomeOuting.objects.bulk_update(changed, ["last_out_at", "last_door_at", "still"])
+        if (row.last_out_at, row.last_door_at, row.still) != before:
+            changed.append(row)  # most homes read in a sweep saw nothing new
+    HomeOuting.objects.bulk_update(
+        changed, ["last_out_at", "last_door_at", "still"], batch_size=UPDATE_BATCH
+    )
     return went_out
 
 
 def _watch_new_doors() -> None:
     """A row for each home whose door sensor has reported but has none yet, watched from the
     door's first reading (the one aggregate per new door uses the (device, at) index)."""
-    new = dict(
-        Device.objects.filter(kind=DeviceKind.DOOR, active=True)
+    new = {
+        pk: (household, last_at)
+        for pk, household, last_at in DeviceState.objects.filter(
+            kind=DeviceKind.DOOR, last_at__isnull=False, device__active=True
+        )
         .exclude(household_id__in=HomeOuting.objects.values("household_id"))
-        .values_list("pk", "household_id")
-    )
+        .values_list("device_id", "household_id", "last_at")
+        if last_at is not None
+    }
     if not new:
         return
     first: dict[int, dt.datetime] = {}
-    for device_id, at in (
+    seen = dict(
         Reading.objects.filter(device_id__in=list(new))
         .values("device_id")
         .annotate(first=Min("at"))
         .values_list("device_id", "first")
-    ):
-        household = new[device_id]
+    )
+    for device_id, (household, last_at) in new.items():
+        at = seen.get(device_id) or last_at  # no reading kept: watched from its last
         first[household] = min(at, first.get(household, at))
     HomeOuting.objects.bulk_create(
         [HomeOuting(household_id=h, watched_from=at) for h, at in first.items()],
