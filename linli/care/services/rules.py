@@ -175,6 +175,24 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[i : i + CHUNK]
 
 
+def _last_visits(
+    households: list[int], rules: tuple[str, ...], since: dt.datetime, now: dt.datetime
+) -> Iterable[tuple[int, dt.datetime]]:
+    """(household, when its latest alert of these rules was closed by a visit)."""
+    return (
+        Alert.objects.filter(
+            household_id__in=households,
+            status=AlertStatus.CLOSED,
+            rule__in=rules,
+            closed_at__gte=since,
+            closed_at__lte=now,
+        )
+        .values("household_id")
+        .annotate(last=Max("closed_at"))
+        .values_list("household_id", "last")
+    )
+
+
 def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, Home]:
     """The active devices, states, open stuck tasks, profiles and away periods of these homes."""
     ids = sorted(set(household_ids))
@@ -212,30 +230,10 @@ def homes_load(household_ids: Iterable[int], *, now: dt.datetime) -> dict[int, H
             )
         for profile in CareProfile.objects.filter(household_id__in=chunk):
             homes[profile.household_id].profile = profile
-        for household_id, closed_at in (
-            Alert.objects.filter(
-                household_id__in=chunk,
-                status=AlertStatus.CLOSED,
-                rule__in=WELFARE_RULES,
-                closed_at__gte=now - VISIT_MEMORY,
-                closed_at__lte=now,
-            )
-            .values("household_id")
-            .annotate(last=Max("closed_at"))
-            .values_list("household_id", "last")
-        ):
+        for household_id, closed_at in _last_visits(chunk, WELFARE_RULES, now - VISIT_MEMORY, now):
             homes[household_id].last_visit = closed_at
-        for household_id, closed_at in (
-            Alert.objects.filter(
-                household_id__in=chunk,
-                status=AlertStatus.CLOSED,
-                rule__in=CONCERN_RULES,
-                closed_at__gte=now - CONTACT_MEMORY,
-                closed_at__lte=now,
-            )
-            .values("household_id")
-            .annotate(last=Max("closed_at"))
-            .values_list("household_id", "last")
+        for household_id, closed_at in _last_visits(
+            chunk, CONCERN_RULES, now - CONTACT_MEMORY, now
         ):
             homes[household_id].last_concern_visit = closed_at
         for household_id, provided_at in (
