@@ -25,6 +25,7 @@ from linli.care.services.alerts import concern_due, precision_report
 from linli.care.services.handling import alert_close
 from linli.care.services.outings import departures
 from linli.care.tests.rules_helpers import T0, active_alerts, at, inbox, make_home, sweep
+from linli.testing.english import as_user, english, text
 
 W, D, M = DeviceKind.WATER, DeviceKind.DOOR, DeviceKind.MOTION
 H = dt.timedelta(hours=1)
@@ -273,3 +274,17 @@ def test_the_visit_page_explains_the_concern_and_leads_to_help(home, world, cloc
     help_links = page.split('data-testid="not-out-help"')[1]
     assert f"/care/services/new/?resident={home.resident.pk}" in help_links
     assert "/cases/window/" in help_links
+
+
+def test_the_concern_reads_in_english(home, world, clock):
+    life = Life(home, outings=MONDAY_OUT)
+    run(life, 84)
+    (alert,) = not_out(home)
+    clock.move_to(at(84 + 1))
+    gw = as_user(world["grid_worker"])
+    data = ("王秀英", "甲社区", "1幢", "1单元")
+    page = english(text(gw.get("/care/")), data)
+    assert "Not out for days" in page and "Not out since" in page
+    assert "A caring visit, not an emergency" in page
+    page = english(text(gw.get(f"/care/alerts/{alert.pk}/")), data)
+    assert "This is a caring visit, not an emergency" in page
