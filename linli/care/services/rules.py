@@ -54,6 +54,7 @@ from linli.care.models import (
     TaskKind,
     TaskStatus,
 )
+from linli.care.services.outings import GRACE
 
 CHUNK = 2000
 VISIT_MEMORY = dt.timedelta(days=7)
@@ -398,6 +399,12 @@ def judge_not_out(
     if sorted_until is None or any(
         f.last_event_at and f.last_event_at > sorted_until for f in doors
     ):
+        return None
+    # The last thing the home reported is the door, and nobody has moved since: she may be
+    # out right now (an outing is known only when she comes back).
+    door_last = max((f.last_event_at for f in doors if f.last_event_at), default=None)
+    motion = [f.last_event_at for f in home.of(DeviceKind.MOTION) if f.last_event_at]
+    if door_last and motion and max(motion) <= door_last + GRACE:
         return None
     days = home.setting("not_out_days", d)
     since = not_out_since(home, min(f.started for f in doors))

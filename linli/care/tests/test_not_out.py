@@ -288,3 +288,15 @@ def test_the_concern_reads_in_english(home, world, clock):
     assert "A caring visit, not an emergency" in page
     page = english(text(gw.get(f"/care/alerts/{alert.pk}/")), data)
     assert "This is a caring visit, not an emergency" in page
+
+
+def test_no_concern_while_she_may_be_out_right_now(home):
+    # Thursday 9:00 she goes out, three days after Monday's outing; at 11:48 the door use is
+    # read (two hours back) but she is not back yet, so the outing is not known.
+    life = Life(home, outings=[*MONDAY_OUT, (3 * 24 + 9, 3 * 24 + 13)])
+    run(life, 3 * 24 + 11.75)
+    assert HomeOuting.objects.get(household=home.household).still
+    assert not_out(home) == []  # the door was the last thing: she may be out
+    run(life, 3 * 24 + 16)  # back at 13:00: the outing is known, nothing to visit
+    assert not_out(home) == []
+    assert HomeOuting.objects.get(household=home.household).last_out_at == at(3 * 24 + 9)
