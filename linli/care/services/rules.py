@@ -21,7 +21,8 @@ window), then loads the few candidate homes whole (`homes_load`) and judges them
   door and motion sequence) for `not_out_days`, counted from the latest of: going out,
   the end of an away period, a visit that closed a not-out alert, a home service (a carer's
   visit is contact), the door sensor's installation. Needs a working door sensor; waits
-  while door events are not yet sorted into outings.
+  while door events are not yet read into outings, or while the door is the last thing the
+  home reported (she may be out).
 
 A per-person water volume (`no_water_m3` other than the default) cannot use the meter's use
 mark; those few homes are judged from their readings.
