@@ -147,8 +147,7 @@ def evaluate(
         detected = secs(a.detected_at)
         if detected < first:
             continue
-        told = a.status != AlertStatus.RESOLVED_AUTO or (a.closed_at and a.opened_at <= a.closed_at)
-        if a.status == AlertStatus.DEFERRED or not told:
+        if not _told(a):
             f.silent_deferred += 1
             continue
         f.alerts += 1
@@ -198,6 +197,7 @@ def evaluate(
 
 
 def _told(a: Alert) -> bool:
+    """Someone was told: not still deferred, nor resolved inside its quiet period."""
     if a.status == AlertStatus.DEFERRED:
         return False
     return a.status != AlertStatus.RESOLVED_AUTO or bool(a.closed_at and a.opened_at <= a.closed_at)
