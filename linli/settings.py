@@ -136,6 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Every entrance's password check (login page, admin) counts failures and honours the lock.
+AUTHENTICATION_BACKENDS = ["linli.accounts.backends.LockoutBackend"]
 # Lockout after repeated failed logins (per account).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from linli.accounts.forms import AdminLoginForm
 from linli.accounts.models import ApiToken, Membership, User
+
+# One login path for every entrance: the admin's form calls the accounts service.
+admin.site.login_form = AdminLoginForm
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):

@@ -2,7 +2,6 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,46 +10,21 @@ from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import ApiToken, User
 from linli.core.audit.services import audit_record
-from linli.core.errors import PermissionDenied, ValidationFailed
+from linli.core.errors import ValidationFailed
 
-LOCKED_MESSAGE = gettext_lazy(
-    "登录失败次数过多,账号已暂时锁定,请 {minutes} 分钟后再试或联系社区工作人员。"
-)
 BAD_LOGIN_MESSAGE = gettext_lazy("用户名或密码不正确。")
 
 
 def user_login_attempt(*, request: HttpRequest | None, username: str, password: str) -> User:
-    """Check a password, counting failures; lock the account after too many (per account)."""
-    now = timezone.now()
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise PermissionDenied(str(LOCKED_MESSAGE).format(minutes=minutes), code="locked")
+    """Check a password through the lockout backend (accounts/backends.py), the same check the
+    admin's login makes. A locked account gets the same answer as a wrong password; its owner
+    was told by notification when it locked."""
     authed = authenticate(request, username=username, password=password)
     if authed is None:
-        if user is not None:
-            _count_failure(user_id=user.pk, now=now)
         raise ValidationFailed(str(BAD_LOGIN_MESSAGE), code="bad_credentials")
     assert isinstance(authed, User)
-    with transaction.atomic():
-        if authed.failed_logins or authed.locked_until:
-            authed.failed_logins = 0
-            authed.locked_until = None
-            authed.save(update_fields=["failed_logins", "locked_until"])
-        audit_record(actor=authed, action="account.login", obj=authed)
+    audit_record(actor=authed, action="account.login", obj=authed)
     return authed
-
-
-@transaction.atomic
-def _count_failure(*, user_id: int, now: dt.datetime) -> None:
-    user = User.objects.select_for_update().get(pk=user_id)
-    user.failed_logins += 1
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.failed_logins = 0
-        audit_record(actor=None, action="account.locked", obj=user)
-    user.save(update_fields=["failed_logins", "locked_until"])
 
 
 @transaction.atomic

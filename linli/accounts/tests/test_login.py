@@ -55,10 +55,10 @@ def test_empty_form_is_refused(client, db):
 def test_lockout_after_repeated_failures(world, client, persona_password):
     for _ in range(settings.LOGIN_MAX_FAILURES):
         assert _login(client, "secretary", "wrong").status_code == 400
-    # Now even the right password is refused, with a clear message.
+    # Now even the right password is refused, as a wrong one would be (no enumeration).
     locked = _login(client, "secretary", persona_password)
-    assert locked.status_code == 403
-    assert "账号已暂时锁定" in locked.content.decode()
+    assert locked.status_code == 400
+    assert "用户名或密码不正确" in locked.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEntry.objects.filter(action="account.locked").count() == 1
     user = User.objects.get(username="secretary")
