@@ -1,14 +1,18 @@
 """The one NinjaAPI. Every operation declares its callers with `api_roles(...)`."""
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from linli.core.errors import ApplicationError
+
+logger = logging.getLogger("linli.api")
 
 api = NinjaAPI(
     title="Linli 邻里 API",
@@ -51,6 +55,21 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = "forbidden" if exc.status_code == 403 else "error"
     message = _("安全校验失败,请刷新页面后重试。") if exc.status_code == 403 else str(exc.message)
     return _error(request, exc.status_code, {"code": code, "message": message})
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form body was sent to an operation that reads JSON (the form was parsed first).
+    message = _("请以 JSON 格式提交(Content-Type: application/json)。")
+    return _error(request, 415, {"code": "unsupported_media_type", "message": message})
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A defect: logged with its traceback (never the body), answered in the API's shape."""
+    logger.exception("API error on %s %s", request.method, request.path)
+    message = _("服务器出错了,请稍后再试;问题已记录。")
+    return _error(request, 500, {"code": "server_error", "message": message})
 
 
 api.add_router("/accounts", "linli.accounts.api.router")

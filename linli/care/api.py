@@ -32,6 +32,7 @@ from linli.care.services.homecare import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
+from linli.core.schemas import Int, Moment, Paging
 from linli.core.web import API_ERRORS, actor
 from linli.people.selectors import residents_brief
 
@@ -73,9 +74,9 @@ class CloseIn(Schema):
 
 
 class AwayIn(Schema):
-    household_id: int
-    starts: dt.datetime
-    ends: dt.datetime
+    household_id: Int
+    starts: Moment
+    ends: Moment
     reason: str = Field(max_length=20)
     note: str = Field(default="", max_length=1000)
 
@@ -91,9 +92,9 @@ class AwayOut(Schema):
 
 
 class ServiceIn(Schema):
-    resident_id: int
+    resident_id: Int
     kind: str = Field(max_length=20)
-    provided_at: dt.datetime
+    provided_at: Moment
     provider: str = Field(max_length=1000)
     note: str = Field(default="", max_length=1000)
 
@@ -125,11 +126,9 @@ class KindOut(Schema):
     label: str
 
 
-class AlertFilter(Schema):
+class AlertFilter(Paging):
     status: str = Field(default="open", pattern="^(open|closed|all)$")
     rule: Rule | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
 
 
 def alert_out(actor: Any, a: Alert) -> dict[str, Any]:
@@ -189,14 +188,14 @@ def alerts_list(request: HttpRequest, f: Query[AlertFilter]) -> list[dict[str, A
 @router.get(
     "/alerts/{alert_id}", response={200: AlertOut, **API_ERRORS}, auth=api_roles(*ALERT_READ_ROLES)
 )
-def alert_detail(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+def alert_detail(request: HttpRequest, alert_id: Int) -> dict[str, Any]:
     return _alert(actor(request), alert_id)
 
 
 @router.post(
     "/alerts/{alert_id}/ack", response={200: AlertOut, **API_ERRORS}, auth=api_roles(*WORKER_ROLES)
 )
-def alert_ack(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+def alert_ack(request: HttpRequest, alert_id: Int) -> dict[str, Any]:
     """接单: the grid worker (or, once escalated, community staff) takes the visit."""
     user = actor(request)
     alert_acknowledge(actor=user, alert_id=alert_id)
@@ -208,7 +207,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> dict[str, Any]:
     response={200: AlertOut, **API_ERRORS},
     auth=api_roles(*WORKER_ROLES),
 )
-def alert_finish(request: HttpRequest, alert_id: int, payload: CloseIn) -> dict[str, Any]:
+def alert_finish(request: HttpRequest, alert_id: Int, payload: CloseIn) -> dict[str, Any]:
     """办结 with the visit's outcome: safe / needed_help (note required) / false_alarm /
     device_fault."""
     user = actor(request)
@@ -254,7 +253,7 @@ def away_create(request: HttpRequest, payload: AwayIn) -> HttpStatus[dict[str, A
 @router.post(
     "/away/{away_id}/end", response={200: AwayOut, **API_ERRORS}, auth=api_roles(*AWAY_ROLES)
 )
-def away_stop(request: HttpRequest, away_id: int) -> dict[str, Any]:
+def away_stop(request: HttpRequest, away_id: Int) -> dict[str, Any]:
     """Back early: the period ends now (one not begun yet is withdrawn; its id is null)."""
     return away_out(away_end(actor=actor(request), away_id=away_id))
 

@@ -12,8 +12,10 @@ class CaseworkConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: these modules load models, which exist only once apps are ready.
         from linli.casework import home, people_links
+        from linli.casework.open311 import render as open311_render
 
         registry.home_tiles.register(home.tiles)
+        registry.error_renderers.register(open311_render.guard_error)
         # People ORs the providers: a case's resident, or its named reporter.
         people_registry.residents_via_open_cases.register(people_links.residents_via_open_cases)
         people_registry.residents_via_open_cases.register(people_links.reporters_via_open_cases)

@@ -3,6 +3,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from linli.core.schemas import Int, Moment, Num
+
 
 class CategoryOut(Schema):
     code: str
@@ -14,15 +16,15 @@ class CategoryOut(Schema):
 class CaseIn(Schema):
     category: str = Field(min_length=2, max_length=10)
     description: str = Field(min_length=1, max_length=2000)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Num = Field(ge=-90, le=90)
+    lon: Num = Field(ge=-180, le=180)
     address: str = Field(default="", max_length=200)
     anonymous: bool = False
 
 
 class StaffCaseIn(CaseIn):
     channel: str = Field(pattern="^(window|hotline|box)$")
-    resident_id: int | None = None
+    resident_id: Int | None = None
 
 
 class EventOut(Schema):
@@ -71,7 +73,7 @@ class ReasonIn(Schema):
 
 
 class DispatchIn(Schema):
-    unit_id: int
+    unit_id: Int
     note: str = Field(default="", max_length=500)
 
 
@@ -89,12 +91,12 @@ class CloseIn(Schema):
 
 
 class RateIn(Schema):
-    rating: int = Field(ge=1, le=5)
+    rating: Int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=500)
 
 
 class DeferIn(Schema):
-    until: dt.datetime
+    until: Moment
     reason: str = Field(default="", max_length=500)
 
 

@@ -284,9 +284,9 @@ def _date_end(raw: str) -> dt.datetime:
     """A date picked on the page means "until the end of that day" (Asia/Shanghai)."""
     try:
         day = dt.date.fromisoformat(raw)
-    except ValueError as exc:
+        start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    except (ValueError, OverflowError) as exc:  # 9999-12-31 has no next day
         raise ValidationFailed(_("请选择缓办截止日期。"), field="until") from exc
-    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     return timezone.make_aware(start)
 
 

@@ -7,7 +7,7 @@ from linli.core.access import api_roles
 from linli.core.audit.services import audit_verify
 from linli.core.notifications.services import notification_mark_read
 from linli.core.roles import Role
-from linli.core.schemas import ErrorOut
+from linli.core.schemas import ErrorOut, Int
 
 router = Router(tags=["core"])
 
@@ -55,7 +55,7 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> list[Notif
     response={204: None, 401: ErrorOut, 403: ErrorOut},
     auth=api_roles(),
 )
-def read_notification(request: HttpRequest, notification_id: int) -> Status[None]:
+def read_notification(request: HttpRequest, notification_id: Int) -> Status[None]:
     notification_mark_read(user=request.auth, notification_id=notification_id)  # type: ignore[attr-defined]
     return Status(204, None)
 

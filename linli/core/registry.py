@@ -73,3 +73,8 @@ def authenticate_token(key: str) -> Any:
         if user is not None:
             return user
     return None
+
+
+# provider(request, status, body) -> HttpResponse or None: an app whose URLs answer in their
+# own error format (Open311) renders the input guard's refusals itself.
+error_renderers: ExtensionPoint[Callable[..., Any]] = ExtensionPoint("error renderers")

@@ -7,7 +7,7 @@ from pydantic import Field
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
 from linli.core.roles import STAFF_ROLES, Role
-from linli.core.schemas import ErrorOut
+from linli.core.schemas import ErrorOut, Num
 from linli.geo.models import Community, Grid
 from linli.geo.selectors import grid_locate, responsibility_unit
 
@@ -15,8 +15,8 @@ router = Router(tags=["geo"])
 
 
 class PointIn(Schema):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Num = Field(ge=-90, le=90)
+    lon: Num = Field(ge=-180, le=180)
 
 
 class LocateOut(Schema):

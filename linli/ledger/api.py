@@ -9,12 +9,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 
 from linli.accounts.models import User
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.schemas import Int
 from linli.core.web import API_ERRORS, actor
 from linli.geo.scope import Scope
 from linli.ledger import programme_selectors as sel
@@ -100,8 +101,8 @@ def balances(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 class LedgerHistoryQuery(Schema):
-    before_id: int | None = None
-    limit: int = 50
+    before_id: Int | None = None
+    limit: int = Field(default=50, ge=1, le=500)
 
 
 @router.get(
@@ -110,7 +111,7 @@ class LedgerHistoryQuery(Schema):
     auth=api_roles(),
 )
 def history(
-    request: HttpRequest, account_id: int, query: Query[LedgerHistoryQuery]
+    request: HttpRequest, account_id: Int, query: Query[LedgerHistoryQuery]
 ) -> dict[str, Any]:
     account = sel.account_get(actor=actor(request), account_id=account_id)
     rows = account_history(account=account, limit=query.limit, before_id=query.before_id)
@@ -174,7 +175,7 @@ def _record(user: Any, record_id: int) -> ServiceRecord:
     response={200: LedgerRecordOut, **API_ERRORS},
     auth=api_roles(*CONFIRMERS),
 )
-def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
+def record_confirm(request: HttpRequest, record_id: Int) -> dict[str, Any]:
     user = actor(request)
     record = service_record_confirm(actor=user, record=_record(user, record_id))
     return record_out(record)
@@ -186,7 +187,7 @@ def record_confirm(request: HttpRequest, record_id: int) -> dict[str, Any]:
     auth=api_roles(*CONFIRMERS),
 )
 def record_dispute(
-    request: HttpRequest, record_id: int, payload: LedgerDisputeIn
+    request: HttpRequest, record_id: Int, payload: LedgerDisputeIn
 ) -> dict[str, Any]:
     user = actor(request)
     record = service_record_dispute(
@@ -286,7 +287,7 @@ def rewards(request: HttpRequest) -> list[dict[str, Any]]:
     auth=api_roles(*MEMBERS),
 )
 def redeem(
-    request: HttpRequest, reward_id: int, payload: LedgerKeyIn
+    request: HttpRequest, reward_id: Int, payload: LedgerKeyIn
 ) -> HttpStatus[dict[str, Any]]:
     user = actor(request)
     reward = rewards_visible_to(user).filter(pk=reward_id).first()
@@ -317,7 +318,7 @@ def use(request: HttpRequest, payload: LedgerUseIn) -> dict[str, Any]:
     response={200: LedgerVoucherOut, **API_ERRORS},
     auth=api_roles(*MANAGERS),
 )
-def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
+def cancel(request: HttpRequest, voucher_id: Int) -> dict[str, Any]:
     user = actor(request)
     found = sel.managed_vouchers(user).filter(pk=voucher_id).first()
     if found is None:
@@ -334,7 +335,7 @@ def cancel(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
     auth=api_roles(*MANAGERS),
 )
 def donate(
-    request: HttpRequest, community_id: int, payload: LedgerDonationIn
+    request: HttpRequest, community_id: Int, payload: LedgerDonationIn
 ) -> HttpStatus[dict[str, Any]]:
     user = actor(request)
     community = Scope.for_actor(user).managed_communities().filter(pk=community_id).first()
@@ -367,7 +368,7 @@ def donate(
     auth=api_roles(*MANAGERS),
 )
 def disburse(
-    request: HttpRequest, project_id: int, payload: LedgerDisburseIn
+    request: HttpRequest, project_id: Int, payload: LedgerDisburseIn
 ) -> HttpStatus[dict[str, Any]]:
     user = actor(request)
     project = Project.objects.filter(

@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from linli.core.schemas import Day, Int
 from linli.ledger.models import ServiceRecord, Transaction, Voucher
 
 KEY_FIELD = Field(
@@ -49,10 +50,10 @@ class LedgerTransactionOut(Schema):
 
 
 class LedgerRecordIn(Schema):
-    resident_id: int | None = None
-    request_id: int | None = None
-    served_on: dt.date
-    minutes: int = Field(ge=1, le=720)
+    resident_id: Int | None = None
+    request_id: Int | None = None
+    served_on: Day
+    minutes: Int = Field(ge=1, le=720)
     service: str = Field(min_length=1, max_length=100)
     note: str = Field(default="", max_length=300)
     idempotency_key: str | None = KEY_FIELD
@@ -76,7 +77,7 @@ class LedgerRecordOut(Schema):
 
 class LedgerRequestIn(Schema):
     service: str = Field(min_length=1, max_length=100)
-    minutes: int = Field(ge=1, le=720)
+    minutes: Int = Field(ge=1, le=720)
     note: str = Field(default="", max_length=300)
     idempotency_key: str | None = KEY_FIELD
 
@@ -90,13 +91,13 @@ class LedgerRequestOut(Schema):
 
 
 class LedgerGiftIn(Schema):
-    to_user_id: int
-    minutes: int = Field(ge=1)
+    to_user_id: Int
+    minutes: Int = Field(ge=1)
     idempotency_key: str | None = KEY_FIELD
 
 
 class LedgerAwardIn(Schema):
-    user_id: int
+    user_id: Int
     rule_code: str = Field(min_length=1, max_length=40)
     memo: str = Field(default="", max_length=100)
     idempotency_key: str | None = KEY_FIELD
@@ -133,9 +134,9 @@ class LedgerUseIn(Schema):
 class LedgerDonationIn(Schema):
     donor_name: str = Field(min_length=1, max_length=100)
     donor_kind: str = Field(pattern="^(enterprise|resident|organisation)$")
-    amount_fen: int = Field(ge=1)
+    amount_fen: Int = Field(ge=1)
     anonymous: bool = False
-    received_on: dt.date | None = None
+    received_on: Day | None = None
     idempotency_key: str | None = KEY_FIELD
 
 
@@ -147,7 +148,7 @@ class LedgerDonationOut(Schema):
 
 
 class LedgerDisburseIn(Schema):
-    amount_fen: int = Field(ge=1)
+    amount_fen: Int = Field(ge=1)
     memo: str = Field(min_length=1, max_length=200)
     idempotency_key: str | None = KEY_FIELD
 

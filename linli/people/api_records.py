@@ -12,6 +12,7 @@ from pydantic import Field
 
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.schemas import Int
 from linli.core.web import API_ERRORS, actor
 from linli.geo.models import Household
 from linli.people.choices import GrantStatus
@@ -91,10 +92,10 @@ class LookupOut(Schema):
 class ResidentIn(Schema):
     """Minimum necessary: name, sex, birth year and household; everything else optional."""
 
-    household_id: int
+    household_id: Int
     full_name: str = Field(max_length=50)
     sex: str = Field(max_length=1)
-    birth_year: int
+    birth_year: Int
     relation_to_head: str = Field(default="", max_length=20)
     phone: str = Field(default="", max_length=20)
     id_number: str = Field(default="", max_length=30)
@@ -104,14 +105,14 @@ class ResidentIn(Schema):
 
 class ResidentPatch(Schema):
     purpose: str = Field(default="", max_length=100)
-    values: dict[str, str | int] = Field(max_length=20)
+    values: dict[str, str | Int] = Field(max_length=20)
 
 
 class GrantIn(Schema):
     tiers: list[str] = Field(max_length=3)
     purpose: str = Field(max_length=200)
-    days: int = 7
-    case_id: int | None = None
+    days: Int = 7
+    case_id: Int | None = None
 
 
 class DecisionIn(Schema):
@@ -150,7 +151,7 @@ def _grant_out(g: AccessGrant) -> dict[str, Any]:
 
 @router.get("/residents", response={200: ResidentPage, **API_ERRORS}, auth=api_roles(*LIST_ROLES))
 def list_residents(
-    request: HttpRequest, q: str = "", grid: int | None = None, tag: str = "", page: int = 1
+    request: HttpRequest, q: str = "", grid: int | None = None, tag: str = "", page: Int = 1
 ) -> dict[str, Any]:
     result = residents_list(actor=actor(request), q=q, grid_id=grid, tag=tag, page=page)
     items = [
@@ -213,7 +214,7 @@ def _record(
     exclude_unset=True,
 )
 def detail(
-    request: HttpRequest, resident_id: int, purpose: str = "", case: int | None = None
+    request: HttpRequest, resident_id: Int, purpose: str = "", case: int | None = None
 ) -> dict[str, Any]:
     """`case`: the case the caller handles that needs this record (noted in the audit log)."""
     return _record(request, resident_id, purpose=purpose[:100], case=case)
@@ -225,7 +226,7 @@ def detail(
     auth=api_roles(*WRITE_ROLES),
     exclude_unset=True,
 )
-def update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> dict[str, Any]:
+def update(request: HttpRequest, resident_id: Int, payload: ResidentPatch) -> dict[str, Any]:
     resident_update(
         actor=actor(request),
         resident_id=resident_id,
@@ -240,7 +241,7 @@ def update(request: HttpRequest, resident_id: int, payload: ResidentPatch) -> di
     response={201: GrantOut, **API_ERRORS},
     auth=api_roles(*GRANT_ROLES),
 )
-def request_grant(request: HttpRequest, resident_id: int, payload: GrantIn) -> HttpStatus:
+def request_grant(request: HttpRequest, resident_id: Int, payload: GrantIn) -> HttpStatus:
     grant = grant_services.grant_request(
         actor=actor(request),
         resident_id=resident_id,
@@ -268,7 +269,7 @@ def list_grants(request: HttpRequest) -> dict[str, Any]:
     response={200: GrantOut, **API_ERRORS},
     auth=api_roles(*DECIDE_ROLES),
 )
-def decide(request: HttpRequest, grant_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, grant_id: Int, payload: DecisionIn) -> dict[str, Any]:
     grant = grant_services.grant_decide(
         actor=actor(request), grant_id=grant_id, approve=payload.approve, note=payload.note
     )
@@ -280,5 +281,5 @@ def decide(request: HttpRequest, grant_id: int, payload: DecisionIn) -> dict[str
     response={200: GrantOut, **API_ERRORS},
     auth=api_roles(*GRANT_ROLES),
 )
-def revoke(request: HttpRequest, grant_id: int) -> dict[str, Any]:
+def revoke(request: HttpRequest, grant_id: Int) -> dict[str, Any]:
     return _grant_out(grant_services.grant_revoke(actor=actor(request), grant_id=grant_id))

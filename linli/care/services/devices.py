@@ -17,6 +17,7 @@ from linli.care.policy import can_register_devices
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.roles import Role
+from linli.core.schemas import EARLIEST_DAY
 from linli.geo.models import Community, Household
 from linli.geo.scope import Scope
 
@@ -173,6 +174,8 @@ def device_register(
             raise ValidationFailed(_("网关不属于这一户所在的社区。"), field="gateway")
     if installed_on > timezone.localdate():
         raise ValidationFailed(_("安装日期不能晚于今天。"), field="installed_on")
+    if installed_on < EARLIEST_DAY:
+        raise ValidationFailed(_("安装日期不对,请检查年份。"), field="installed_on")
     if register_max is not None:
         if kind not in METER_KINDS:
             raise ValidationFailed(_("只有水表和电表有量程。"), field="register_max")

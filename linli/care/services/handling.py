@@ -42,6 +42,7 @@ NOTE_MAX = 300
 AWAY_NOTE_MAX = 200
 AWAY_BACKDATE = dt.timedelta(days=7)
 AWAY_LONGEST = dt.timedelta(days=180)
+AWAY_AHEAD = dt.timedelta(days=366)
 
 
 def _not_yours() -> str:
@@ -181,6 +182,8 @@ def _clean_away(
         raise ValidationFailed(_("结束时间要晚于开始时间。"), field="ends")
     if ends <= now:
         raise ValidationFailed(_("结束时间已经过去了,请检查日期。"), field="ends")
+    if starts > now + AWAY_AHEAD:
+        raise ValidationFailed(_("开始时间最多只能提前一年登记。"), field="starts")
     if starts < now - AWAY_BACKDATE:
         raise ValidationFailed(_("开始时间最多只能补登 7 天以前。"), field="starts")
     if ends - starts > AWAY_LONGEST:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja import Status as HttpStatus
 from pydantic import Field
 
@@ -37,6 +37,7 @@ from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
 from linli.core.roles import ALL_ROLES, Role
+from linli.core.schemas import Int, Paging
 from linli.core.web import API_ERRORS, actor
 from linli.geo.models import Department
 from linli.people.selectors import resident_get
@@ -178,16 +179,14 @@ def sensor_submit(request: HttpRequest, payload: SensorCaseIn) -> HttpStatus[dic
     return HttpStatus(201, detail(actor(request), case))
 
 
-class ListFilter(Schema):
+class ListFilter(Paging):
     """The query of `GET /api/cases`; the filtering itself is `filters.CaseFilter`."""
 
     status: Status | None = None
     category: str | None = None
-    grid_id: int | None = None
+    grid_id: Int | None = None
     overdue: bool | None = None
     mine: bool = False
-    limit: int = 50
-    offset: int = 0
 
 
 @root.get("", response={200: list[CaseOut], **API_ERRORS}, auth=api_roles())
@@ -201,8 +200,7 @@ def list_cases(request: HttpRequest, f: Query[ListFilter]) -> list[dict[str, Any
     }
     given = {k: v for k, v in params.items() if v is not None}
     qs = selectors.case_list(actor=actor(request), params=given)
-    limit = max(1, min(f.limit, 200))
-    return [case_out(c) for c in qs[f.offset : f.offset + limit]]
+    return [case_out(c) for c in qs[f.offset : f.offset + f.limit]]
 
 
 @router.get("/{tracking_no}", response={200: CaseDetailOut, **API_ERRORS}, auth=api_roles())

@@ -18,6 +18,7 @@ from linli.casework.services.duplicates import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import ValidationFailed
+from linli.core.schemas import Num
 from linli.core.web import API_ERRORS, actor
 
 router = Router(tags=["cases"])
@@ -25,8 +26,8 @@ router = Router(tags=["cases"])
 
 class NearbyQuery(Schema):
     category: str = Field(min_length=2, max_length=10)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Num = Field(ge=-90, le=90)
+    lon: Num = Field(ge=-180, le=180)
 
 
 class NearbyOut(Schema):

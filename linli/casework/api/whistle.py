@@ -24,6 +24,7 @@ from linli.casework.services.whistle import (
 )
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.schemas import Int
 from linli.core.web import API_ERRORS, actor
 from linli.geo.models import Department
 
@@ -125,7 +126,7 @@ def blow(request: HttpRequest, tracking_no: str, payload: WhistleIn) -> dict[str
     response={200: WhistleCallOut, **API_ERRORS},
     auth=api_roles(*WHISTLE_REPORTER_ROLES),
 )
-def report(request: HttpRequest, call_id: int, payload: ReportIn) -> dict[str, Any]:
+def report(request: HttpRequest, call_id: Int, payload: ReportIn) -> dict[str, Any]:
     call = whistle_call_get(actor=actor(request), call_id=call_id)
     call = whistle_report(actor=actor(request), call=call, note=payload.note)
     fresh = WhistleCall.objects.select_related(

@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 XML = "xml"
 JSON = "json"
@@ -75,3 +75,12 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     An unknown format gets XML, the format every GeoReport client reads."""
     fmt = fmt if fmt in FORMATS else XML
     return respond(fmt, "errors", [{"code": status, "description": description}], status)
+
+
+def guard_error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse | None:
+    """The core input guard's refusals on GeoReport URLs, in GeoReport's error format."""
+    path = request.path_info
+    if not path.startswith("/open311/"):
+        return None
+    fmt = JSON if path.endswith(".json") else XML
+    return error(fmt, status, str(body["message"]))

@@ -23,6 +23,7 @@ from linli.casework.selectors import case_not_found
 from linli.casework.services.common import record_step
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.errors import ValidationFailed
+from linli.core.schemas import EARLIEST_DAY, LATEST_DAY
 
 PUBLIC_DECIMALS = 3  # ~100 m
 MAX_RESULTS = 1000
@@ -74,7 +75,7 @@ def _moment(value: str, *, name: str, end: bool) -> dt.datetime:
             parsed = dt.datetime.combine(day, dt.time.max if end else dt.time.min)
     except ValueError:
         parsed = None
-    if parsed is None:
+    if parsed is None or not EARLIEST_DAY <= parsed.date() <= LATEST_DAY:
         raise ValidationFailed(
             _("%(name)s 不是有效的 ISO 8601 时间,例如 2026-11-24T00:00:00+08:00。")
             % {"name": name},

@@ -22,6 +22,7 @@ from linli.geo.choices import HandlingLevel
 from linli.geo.models import Department
 
 FOLLOW_UP_AFTER = dt.timedelta(days=3)
+DEFERRAL_LONGEST = dt.timedelta(days=366)
 
 
 def _save(case: Case, *fields: str) -> None:
@@ -248,6 +249,8 @@ def case_request_deferral(*, actor: Any, case: Case, until: dt.datetime, reason:
     reason = require_text(reason, field="reason", label=_("缓办理由"))
     if until <= case.close_due:
         raise ValidationFailed(_("缓办日期应晚于当前办结期限。"), field="until")
+    if until > timezone.now() + DEFERRAL_LONGEST:
+        raise ValidationFailed(_("缓办最长一年,请选一年以内的日期。"), field="until")
     case.deferral_until, case.deferral_reason = until, reason
     _save(case, "deferral_until", "deferral_reason")
     record_step(

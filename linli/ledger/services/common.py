@@ -17,10 +17,12 @@ MONEY  fund:community:<id>              社区发展基金 (the development fund
        economy-income:community:<id>    outside: community-economy income arriving
 """
 
+import hashlib
 import re
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -68,7 +70,24 @@ def request_key(*, scope: str, actor: Any, key: str | None) -> str:
         raise ValidationFailed(
             _("请求编号格式不正确(8–64 位字母、数字或 ._:-)。"), field="idempotency_key"
         )
-    return f"{scope}:u{getattr(actor, 'pk', 0) or 0}:{raw}"
+    full = f"{scope}:u{getattr(actor, 'pk', 0) or 0}:{raw}"
+    _claim(full)
+    return full
+
+
+def _claim(key: str) -> None:
+    """Hold the key until this transaction ends: a parallel request with the same key waits
+    here, then finds the first one's result instead of colliding on the unique key (a 500).
+    SQLite needs nothing: its transactions take the write lock when they begin."""
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("an idempotency key is claimed inside the service's transaction")
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+        )
 
 
 def require_text(value: str, *, field: str, label: str, max_length: int) -> str:

@@ -120,6 +120,9 @@ def donation_record(
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationFailed(_("到账日期不能晚于今天。"), field="received_on")
+    if received_on.year < timezone.localdate().year - 1:
+        # The fund's yearly report (and its matching) is closed for older years.
+        raise ValidationFailed(_("只能登记去年以来到账的捐赠。"), field="received_on")
     with stored_language():  # the memo is stored text
         label = str(DonorKind(donor_kind).label)
     shown = "匿名" if anonymous else donor_name
