@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core.errors import ValidationFailed
@@ -59,3 +60,45 @@ def refuse_bad_text_on_save(
         value = getattr(instance, field.attname, None)
         if isinstance(value, str | dict | list) and first_bad_text(value) is not None:
             raise ValidationFailed(str(BAD_TEXT_MESSAGE), code="bad_characters", field=field.name)
+
+
+def optional_text(value: str | None, *, field: str, label: str, max_length: int) -> str:
+    """The text trimmed; too long is refused with a field error, never cut (cutting loses what
+    the person wrote without telling them)."""
+    text = (value or "").strip()
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
+            field=field,
+        )
+    if has_bad_chars(text):
+        raise ValidationFailed(str(BAD_TEXT_MESSAGE), code="bad_characters", field=field)
+    return text
+
+
+def require_text(value: str | None, *, field: str, label: str, max_length: int = 500) -> str:
+    text = optional_text(value, field=field, label=label, max_length=max_length)
+    if not text:
+        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, field=field)
+    return text
+
+
+def refuse_bad_query_params(
+    execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    """A database execute wrapper: a query whose parameters hold a bad character is refused
+    before it is sent (PostgreSQL would fail on NUL; neither database can encode a lone
+    surrogate), whatever path the text took (a lookup, an update(), a command)."""
+    rows = params if many else [params]
+    for row in rows or ():
+        values = row.values() if isinstance(row, dict) else row or ()
+        for value in values:
+            if isinstance(value, str) and _BAD.search(value):
+                raise ValidationFailed(str(BAD_TEXT_MESSAGE), code="bad_characters")
+    return execute(sql, params, many, context)
+
+
+def guard_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created: install the wrapper once per connection object."""
+    if refuse_bad_query_params not in connection.execute_wrappers:
+        connection.execute_wrappers.append(refuse_bad_query_params)

@@ -18,6 +18,7 @@ from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.roles import Role
 from linli.core.schemas import EARLIEST_DAY
+from linli.core.text import optional_text
 from linli.geo.models import Community, Household
 from linli.geo.scope import Scope
 
@@ -189,7 +190,7 @@ def device_register(
         gateway=gateway,
         installed_on=installed_on,
         register_max=register_max,
-        place=(place or "").strip()[:50],
+        place=optional_text(place, field="place", label=_("安装位置"), max_length=50),
     )
     DeviceState.objects.create(device=device, household=household, kind=kind)
     audit_record(

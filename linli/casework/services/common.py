@@ -8,7 +8,7 @@ from linli.casework.choices import AuditAction, EventKind
 from linli.casework.models import Case, CaseEvent
 from linli.casework.notify import case_url
 from linli.core.audit.services import audit_record
-from linli.core.errors import PermissionDenied, ValidationFailed
+from linli.core.errors import PermissionDenied
 from linli.core.notifications.services import notification_send
 from linli.geo.models import Department
 
@@ -17,18 +17,6 @@ def refuse_unless(allowed: bool) -> None:
     """For checks outside the transition table (entering for a resident, reporting in)."""
     if not allowed:
         raise PermissionDenied(_("您没有办理该诉求这一步的权限。"))
-
-
-def require_text(value: str, *, field: str, label: str, max_length: int = 500) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
-            field=field,
-        )
-    return text
 
 
 def record_step(

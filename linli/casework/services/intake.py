@@ -15,11 +15,12 @@ from linli.casework.choices import STAFF_CHANNELS, Channel, EventKind, Status
 from linli.casework.deadlines import case_deadlines
 from linli.casework.models import Case, CasePhoto, Category
 from linli.casework.policy import INTAKE_ROLES
-from linli.casework.services.common import record_step, refuse_unless, require_text
+from linli.casework.services.common import record_step, refuse_unless
 from linli.casework.units import user_units
 from linli.core.errors import ValidationFailed
 from linli.core.photos import ProcessedPhoto, photo_process
 from linli.core.roles import Role
+from linli.core.text import optional_text, require_text
 from linli.geo.choices import DepartmentKind
 from linli.geo.models import Department, Grid
 from linli.geo.selectors import grid_locate, responsibility_unit
@@ -138,7 +139,7 @@ def case_submit(
             entered_by=actor if staff_entry else None,
             lat=data.lat,
             lon=data.lon,
-            address=data.address.strip()[:200],
+            address=optional_text(data.address, field="address", label=_("地址"), max_length=200),
             grid=grid,
             community=grid.community,
             owner_unit=owner,

@@ -16,11 +16,12 @@ from linli.casework.choices import OPEN_STATUSES, Action, AuditAction, EventKind
 from linli.casework.models import Case, Whistle, WhistleCall
 from linli.casework.notify import case_url, notify_users
 from linli.casework.policy import can_report, require
-from linli.casework.services.common import lock, record_step, refuse_unless, require_text
+from linli.casework.services.common import lock, record_step, refuse_unless
 from linli.casework.units import staff_by_unit
 from linli.core.audit.services import audit_record
 from linli.core.calendar.selectors import add_working_days
 from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.text import require_text
 from linli.geo.models import Department
 
 REPORT_WITHIN_WORKING_DAYS = 3

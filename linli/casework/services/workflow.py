@@ -15,9 +15,10 @@ from linli.casework.choices import OPEN_STATUSES, Action, EventKind, Status
 from linli.casework.deadlines import case_deadlines
 from linli.casework.models import Case, CasePhoto
 from linli.casework.policy import can_manage, require
-from linli.casework.services.common import lock, record_step, refuse_unless, require_text
+from linli.casework.services.common import lock, record_step, refuse_unless
 from linli.casework.services.intake import attach_photos, process_photos
 from linli.core.errors import ValidationFailed
+from linli.core.text import optional_text, require_text
 from linli.geo.choices import HandlingLevel
 from linli.geo.models import Department
 
@@ -195,7 +196,10 @@ def case_rate(*, actor: Any, case: Case, rating: int, comment: str = "") -> Case
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed(_("满意度请选择 1 到 5 分。"), field="rating")
     before = case.status
-    case.rating, case.rating_comment = rating, comment.strip()[:500]
+    case.rating, case.rating_comment = (
+        rating,
+        optional_text(comment, field="comment", label=_("评价"), max_length=500),
+    )
     case.rated_at = timezone.now()
     case.status = step.to()
     case.follow_up_due = None

@@ -90,18 +90,6 @@ def _claim(key: str) -> None:
         )
 
 
-def require_text(value: str, *, field: str, label: str, max_length: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(_("请填写%(label)s。") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("%(label)s不能超过 %(max)s 字。") % {"label": label, "max": max_length},
-            field=field,
-        )
-    return text
-
-
 def require_amount(value: Any, *, field: str, label: str, low: int = 1, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(_("%(label)s必须是整数。") % {"label": label}, field=field)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.text import optional_text, require_text
 from linli.geo.models import Community
 from linli.geo.scope import Scope
 from linli.ledger import policy
@@ -43,7 +44,6 @@ from linli.ledger.services.common import (
     government_source,
     request_key,
     require_amount,
-    require_text,
     settings_for,
     stored_language,
 )
@@ -196,7 +196,9 @@ def project_propose(
     project = Project.objects.create(
         community=community,
         name=require_text(name, field="name", label=_("项目名称"), max_length=100),
-        description=(description or "").strip()[:500],
+        description=optional_text(
+            description, field="description", label=_("项目说明"), max_length=500
+        ),
         budget=require_amount(budget, field="budget", label=_("预算(分)"), high=MAX_FEN),
         proposed_by=actor,
         idempotency_key=key,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.text import optional_text, require_text
 from linli.geo.scope import Scope
 from linli.ledger import policy
 from linli.ledger.choices import AuditAction, Book, register_kind_labels
@@ -34,7 +35,6 @@ from linli.ledger.services.common import (
     points_redeemed,
     request_key,
     require_amount,
-    require_text,
 )
 from linli.ledger.services.posting import account_for_user, transaction_post, transaction_reverse
 
@@ -99,7 +99,7 @@ def points_award(
         actor=actor,
         idempotency_key=f"points:{source_key}",
         kind="points.award",
-        memo=(memo or rule.name)[:200],
+        memo=optional_text(memo, field="memo", label=_("说明"), max_length=200) or rule.name,
         legs=[(points_issuer(), -points), (account_for_user(user=user, book=Book.POINTS), points)],
     )
     PointAward.objects.create(
@@ -174,7 +174,10 @@ def reward_save(
         reward = _managed_reward(actor, reward.pk, lock=True)
         if reward.community_id != community.pk:
             raise ValidationFailed(_("不能把物品移到另一个社区。"), field="community")
-    reward.name, reward.description = name, (description or "").strip()[:300]
+    reward.name, reward.description = (
+        name,
+        optional_text(description, field="description", label=_("说明"), max_length=300),
+    )
     reward.points_price, reward.stock, reward.merchant, reward.active = (
         points_price,
         stock,

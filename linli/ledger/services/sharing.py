@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
+from linli.core.text import optional_text, require_text
 from linli.geo.models import Community
 from linli.ledger import policy
 from linli.ledger.choices import AuditAction, Book, register_kind_labels
@@ -31,7 +32,6 @@ from linli.ledger.services.common import (
     public_fund,
     request_key,
     require_amount,
-    require_text,
     settings_for,
     welfare_account,
 )
@@ -74,7 +74,9 @@ def share_item_create(
         community=community,
         kind=kind,
         title=require_text(title, field="title", label=_("名称"), max_length=60),
-        description=(description or "").strip()[:300],
+        description=optional_text(
+            description, field="description", label=_("说明"), max_length=300
+        ),
         price=require_amount(price, field="price", label=_("每天租金(分)"), high=MAX_PRICE_FEN),
     )
     audit_record(actor=actor, action=AuditAction.SHARE_ITEM, obj=item, data={"price": item.price})

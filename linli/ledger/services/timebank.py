@@ -33,6 +33,7 @@ from linli.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from linli.core.text import optional_text, require_text
 from linli.geo.models import Grid
 from linli.geo.scope import Scope, grid_workers
 from linli.ledger import policy
@@ -48,7 +49,6 @@ from linli.ledger.services.common import (
     notify,
     request_key,
     require_amount,
-    require_text,
     stored_amount,
     time_hold,
     time_issuer,
@@ -137,7 +137,7 @@ def service_record_create(
         raise ValidationFailed(_("请选择服务对象。"), field="resident")
     minutes = require_amount(minutes, field="minutes", label=_("服务时长(分钟)"), high=MAX_MINUTES)
     service = require_text(service, field="service", label=_("服务内容"), max_length=100)
-    note = (note or "").strip()[:300]
+    note = optional_text(note, field="note", label=_("备注"), max_length=300)
     served_on = _check_date(served_on)
     served_user: Any
     if request is not None:

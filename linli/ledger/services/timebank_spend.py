@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, ValidationFailed
+from linli.core.text import optional_text, require_text
 from linli.ledger.choices import AuditAction, Book, format_amount
 from linli.ledger.models import RequestStatus, ServiceRequest, Transaction
 from linli.ledger.services.common import (
@@ -16,7 +17,6 @@ from linli.ledger.services.common import (
     notify,
     request_key,
     require_amount,
-    require_text,
     stored_amount,
     time_hold,
 )
@@ -70,7 +70,7 @@ def service_request_create(
         requester=actor,
         community=community,
         service=service,
-        note=(note or "").strip()[:300],
+        note=optional_text(note, field="note", label=_("备注"), max_length=300),
         minutes=minutes,
         hold=hold,
         idempotency_key=key,

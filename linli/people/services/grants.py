@@ -15,6 +15,7 @@ from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.core.roles import Role
+from linli.core.text import optional_text
 from linli.geo.scope import Scope, secretaries_q, street_admins_q
 from linli.people.choices import GRANT_TIERS, AuditAction, GrantStatus
 from linli.people.models import AccessGrant, Resident
@@ -129,7 +130,7 @@ def grant_decide(*, actor: Any, grant_id: int, approve: bool, note: str = "") ->
     grant.status = GrantStatus.APPROVED if approve else GrantStatus.REFUSED
     grant.decided_by = actor
     grant.decided_at = now
-    grant.decision_note = (note or "").strip()[:200]
+    grant.decision_note = optional_text(note, field="note", label=_("说明"), max_length=200)
     grant.expires_at = now + dt.timedelta(days=grant.days) if approve else None
     grant.save()
     audit_record(

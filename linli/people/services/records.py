@@ -61,7 +61,10 @@ def _clean(resident: Resident, values: dict[str, Any]) -> list[str]:
         if name == "sex" and value not in ("M", "F"):
             raise ValidationFailed(_("请选择性别。"), field=name)
         if name == "birth_year":
-            value = int(value or 0)
+            try:
+                value = int(value or 0)
+            except (TypeError, ValueError):
+                value = 0
             if not dt.date.today().year - 130 <= value <= dt.date.today().year:
                 raise ValidationFailed(_("出生年份不正确。"), field=name)
         if name == "ability" and value and value not in Ability.values:
@@ -70,9 +73,11 @@ def _clean(resident: Resident, values: dict[str, Any]) -> list[str]:
             value = phone_normalise(value)
         if name == "id_number" and value:
             value = id_number_parse(value).number
-        if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        # The column's own length where it has one (a relation is 20), else the text limit.
+        limit = getattr(Resident._meta.get_field(name), "max_length", None) or TEXT_LIMIT
+        if isinstance(value, str) and len(value) > limit:
             raise ValidationFailed(
-                _("内容过长(不超过%(limit)s字)。") % {"limit": TEXT_LIMIT}, field=name
+                _("内容过长(不超过%(limit)s字)。") % {"limit": limit}, field=name
             )
         if getattr(resident, name) != value:
             setattr(resident, name, value)
