@@ -33,11 +33,13 @@ var/dev.env:
 run: install var/dev.env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --if-empty
+	$(BIN)/python manage.py tasks_recover --stale-after 0  # no worker runs yet: requeue what a killed one held
 	@echo "Linli: http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the task worker and the sweeps)"
 	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	$(BIN)/python manage.py casework_sweep --loop 300 & sweeper=$$!; \
 	$(BIN)/python manage.py care_sweep --loop 300 & care=$$!; \
-	trap 'kill $$worker $$sweeper $$care 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py tasks_recover --loop 300 & recover=$$!; \
+	trap 'kill $$worker $$sweeper $$care $$recover 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev
