@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from _common import django_setup, manage, pg_recreate
+from _common import build_database, django_setup
 
 KINDS = ("water", "electricity", "door", "motion", "button")
 
@@ -25,11 +25,12 @@ class GatewayFleet:
     devices: list[tuple[str, str]] = field(default_factory=list)  # (serial, kind)
 
 
-def build_fleet(url: str, *, households: int, gateways: int) -> list[GatewayFleet]:
+def build_fleet(
+    url: str, *, households: int, gateways: int, smoke: bool = False
+) -> list[GatewayFleet]:
     """Recreate and migrate the database, then one household per 5 devices (one of each
     kind), spread over `gateways` gateways. Returns the fleet with tokens."""
-    pg_recreate(url)
-    manage(url, "migrate", "--verbosity", "0")
+    build_database(url, demo=False, smoke=smoke)
     django_setup(url)
     from django.utils import timezone
 

@@ -1,6 +1,6 @@
 """Benchmark CASE-5: 100,000 add_working_days(start, 3) with random starts in 2024–2026.
 
-    DEBUG=1 .venv/bin/python bench/calendar_deadline.py
+    DEBUG=1 .venv/bin/python bench/calendar_deadline.py [--n 100000] [--smoke]
 
 Uses a throwaway SQLite database (/tmp/linli-bench-calendar.sqlite3), recreated on every
 run, loaded with `calendar_load 2024 2025 2026`. Prints two figures: the module function
@@ -8,6 +8,7 @@ run, loaded with `calendar_load 2024 2025 2026`. Prints two figures: the module 
 for the whole batch (how an SLA sweep would use it).
 """
 
+import argparse
 import datetime as dt
 import os
 import random
@@ -22,18 +23,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import django  # noqa: E402
+from _common import parse_args, sqlite_migrated  # noqa: E402
 
-N = 100_000
 DAYS = 3
 SEED = 2025
 
 
-def reset_database() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--n", type=int, default=100_000, help="deadlines to compute")
+    return parse_args(p, n=1000)
+
+
+def reset_database(smoke: bool) -> None:
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    sqlite_migrated(DB_PATH, smoke=smoke)
     call_command("calendar_load", "2024", "2025", "2026", verbosity=0)
 
 
@@ -46,6 +51,8 @@ def random_starts(n: int) -> list[dt.datetime]:
 
 
 def main() -> None:
+    args = parse()
+    n = args.n
     django.setup()
     from django.conf import settings
 
@@ -54,8 +61,8 @@ def main() -> None:
 
     from linli.core.calendar.selectors import WorkingCalendar, add_working_days
 
-    reset_database()
-    starts = random_starts(N)
+    reset_database(args.smoke)
+    starts = random_starts(n)
     add_working_days(start=starts[0], days=DAYS)  # fill the per-process cache
 
     t0 = time.perf_counter()
@@ -69,10 +76,10 @@ def main() -> None:
 
     assert per_call == batch
     provisional = sum(d.provisional for d in per_call)  # starts late in 2026 reach 2027
-    print(f"deadlines computed:        {N:,} × add_working_days(…, {DAYS}), starts 2024–2026")
+    print(f"deadlines computed:        {n:,} × add_working_days(…, {DAYS}), starts 2024–2026")
     print(f"provisional (reach 2027):  {provisional:,}")
-    print(f"per call (1 query/year):   {N / per_call_s:,.0f} deadlines/s")
-    print(f"one WorkingCalendar batch: {N / batch_s:,.0f} deadlines/s")
+    print(f"per call (1 query/year):   {n / per_call_s:,.0f} deadlines/s")
+    print(f"one WorkingCalendar batch: {n / batch_s:,.0f} deadlines/s")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     DEBUG=1 .venv/bin/python bench/care_ingest_http.py [--households 2000] [--gateways 20]
         [--steps 60] [--batch 5000] [--clients 4] [--workers 2] [--resend 0.1] [--keep]
+        [--smoke]
 
 Recreates the database of --database-url (default linli_bench_care_http on 127.0.0.1),
 migrates it and registers a fleet: one household per five devices (water and electricity
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from _care_ingest import backend_pids, body, build_fleet, count_check, reading_batches
-from _common import percentile, pg_drop, read_proc_cpu, system_cpu
+from _common import parse_args, percentile, pg_drop, read_proc_cpu, smoke_url, system_cpu
 from casework_intake import gunicorn_start, gunicorn_stop
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_care_http"
@@ -48,13 +49,24 @@ def args() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument("--resend", type=float, default=0.1, help="share of batches sent twice")
     p.add_argument("--keep", action="store_true", help="keep the database")
-    return p.parse_args()
+    return parse_args(
+        p,
+        database_url=smoke_url(DEFAULT_URL),
+        households=20,
+        gateways=2,
+        steps=3,
+        batch=50,
+        clients=2,
+        workers=1,
+    )
 
 
 def main() -> None:
     opts = args()
     t0 = time.perf_counter()
-    fleet = build_fleet(opts.database_url, households=opts.households, gateways=opts.gateways)
+    fleet = build_fleet(
+        opts.database_url, households=opts.households, gateways=opts.gateways, smoke=opts.smoke
+    )
     print(
         f"fleet: {opts.households * 5} devices on {opts.gateways} gateways "
         f"({time.perf_counter() - t0:.1f} s to build)"

@@ -3,7 +3,7 @@
 
     DEBUG=1 .venv/bin/python bench/care_ingest_mqtt.py [--households 2000] [--gateways 20]
         [--steps 20] [--mode single|batch] [--per-message 100] [--publishers 2]
-        [--resend 0.05] [--keep]
+        [--resend 0.05] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_care_mqtt on 127.0.0.1) with
 a fleet of gateways and devices (as bench/care_ingest_http.py), starts `care_mqtt` as its own
@@ -38,7 +38,16 @@ import uuid
 from typing import Any
 
 from _care_ingest import backend_pids, build_fleet, count_check, reading_batches
-from _common import MANAGE, ROOT, pg_drop, read_proc_cpu, system_cpu
+from _common import (
+    MANAGE,
+    ROOT,
+    bench_keys,
+    parse_args,
+    pg_drop,
+    read_proc_cpu,
+    smoke_url,
+    system_cpu,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_care_mqtt"
 HOST, PORT = "127.0.0.1", 1883
@@ -59,7 +68,14 @@ def args() -> argparse.Namespace:
         "--window", type=int, default=30000, help="readings published ahead of the database"
     )
     p.add_argument("--keep", action="store_true")
-    return p.parse_args()
+    return parse_args(
+        p,
+        database_url=smoke_url(DEFAULT_URL),
+        households=10,
+        gateways=2,
+        steps=2,
+        publishers=1,
+    )
 
 
 def publish(
@@ -109,7 +125,9 @@ def publish(
 def main() -> None:
     opts = args()
     t0 = time.perf_counter()
-    fleet = build_fleet(opts.database_url, households=opts.households, gateways=opts.gateways)
+    fleet = build_fleet(
+        opts.database_url, households=opts.households, gateways=opts.gateways, smoke=opts.smoke
+    )
     print(
         f"fleet: {opts.households * 5} devices on {opts.gateways} gateways "
         f"({time.perf_counter() - t0:.1f} s to build)"
@@ -149,14 +167,8 @@ def main() -> None:
         f"messages ({opts.mode})"
     )
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": opts.database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench",
-        "LINLI_DATA_KEYS": "bench:" + "A" * 43 + "=",
-        "LINLI_INDEX_KEY": "B" * 43 + "=",
-    }
+    bench_keys()  # the subscriber runs with DEBUG off, like this process
+    env = {**os.environ, "DATABASE_URL": opts.database_url, "DEBUG": "0", "SECRET_KEY": "bench"}
     sub = subprocess.Popen(
         [
             sys.executable,

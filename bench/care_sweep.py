@@ -1,6 +1,6 @@
 """Benchmark CARE-3..5: the care rule sweep over 100,000 households in PostgreSQL.
 
-    DEBUG=1 .venv/bin/python bench/care_sweep.py [--households 100000] [--keep]
+    DEBUG=1 .venv/bin/python bench/care_sweep.py [--households 100000] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_care_sweep on 127.0.0.1),
 migrates it and COPYs in a city of --households homes of elderly people living alone: 50
@@ -30,7 +30,7 @@ import random
 import time
 from typing import Any
 
-from _common import django_setup, manage, pg_drop, pg_recreate
+from _common import build_database, django_setup, parse_args, pg_drop, smoke_url
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_care_sweep"
 SEED = 2026
@@ -45,7 +45,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--database-url", default=DEFAULT_URL)
     p.add_argument("--households", type=int, default=100_000)
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(p, database_url=smoke_url(DEFAULT_URL), households=200)
 
 
 # ---------------------------------------------------------------- the city
@@ -378,8 +378,7 @@ def main() -> None:
     args = parse()
     url = args.database_url
     t_all = time.perf_counter()
-    pg_recreate(url)
-    manage(url, "migrate", "--verbosity", "0")
+    build_database(url, demo=False, smoke=args.smoke)
     django_setup(url)
     info = city(args.households)
     t0 = time.perf_counter()

@@ -1,7 +1,7 @@
 """Benchmark CASE-1 intake: `POST /api/cases` through gunicorn against PostgreSQL.
 
     DEBUG=1 .venv/bin/python bench/casework_intake.py [--clients 8] [--seconds 20]
-        [--requests 20000] [--workers 4] [--py-spy PATH] [--keep]
+        [--requests 20000] [--workers 4] [--py-spy PATH] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_intake on 127.0.0.1) with
 createdb, migrates it and runs `manage.py demo` into it; gives 20 demo residents accounts
@@ -44,22 +44,24 @@ from typing import Any
 
 from _common import (
     ROOT,
+    bench_keys,
     build_database,
     django_setup,
     grid_points,
     leaf_categories,
+    parse_args,
     percentile,
     pg_drop,
     proc_children,
     procs_named,
     read_proc_cpu,
+    smoke_url,
     system_cpu,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_intake"
 SEED = 2026
 RESIDENTS = 20
-POINTS = 5000
 DESCRIPTIONS = (
     "楼下垃圾桶满了没人清运",
     "小区门口堆了很多装修垃圾",
@@ -71,9 +73,6 @@ DESCRIPTIONS = (
     "楼道里堆满杂物,影响通行",
 )
 REQUEST_TIMEOUT = 30.0
-BASELINE_REQUESTS = 100
-WARMUP_SECONDS = 3.0
-PROFILE_REQUESTS = 200
 
 
 def parse() -> argparse.Namespace:
@@ -85,9 +84,25 @@ def parse() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     p.add_argument("--py-spy", default=shutil.which("py-spy"), help="py-spy binary (optional)")
     p.add_argument("--profile-seconds", type=float, default=8.0)
+    p.add_argument("--profile-requests", type=int, default=200, help="in-process, profiled")
     p.add_argument("--no-profile", action="store_true", help="skip the where-the-time-goes part")
+    p.add_argument("--baseline-requests", type=int, default=100, help="sequential, one client")
+    p.add_argument("--warmup-seconds", type=float, default=3.0)
+    p.add_argument("--points", type=int, default=5000, help="random points inside demo grids")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(
+        p,
+        database_url=smoke_url(DEFAULT_URL),
+        clients=2,
+        seconds=1.0,
+        requests=200,
+        workers=1,
+        py_spy="",
+        profile_requests=2,
+        baseline_requests=5,
+        warmup_seconds=0.5,
+        points=200,
+    )
 
 
 # ---------------------------------------------------------------- setup
@@ -98,9 +113,9 @@ def residents_with_tokens(n: int) -> list[str]:
     and an unusable password, and a bearer token each. Returns the tokens."""
     from django.contrib.auth.hashers import make_password
 
-    from linli.accounts.choices import Role
     from linli.accounts.models import User
     from linli.accounts.services import api_token_create
+    from linli.core.roles import Role
     from linli.people.models import Resident
 
     people = list(Resident.objects.filter(user__isnull=True).order_by("id")[: n * 50 : 50])
@@ -137,12 +152,11 @@ class Server:
 
 def gunicorn_start(url: str, workers: int, log: Path) -> Server:
     port = free_port()
+    bench_keys()  # the keys the demo data was encrypted with
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "bench",
-        "LINLI_DATA_KEYS": "bench:" + "A" * 43 + "=",
-        "LINLI_INDEX_KEY": "B" * 43 + "=",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "0",
     }
@@ -430,8 +444,10 @@ def _stat_ct(
     return total
 
 
-def profile_in_process(tokens: list[str], points: list[Any], codes: list[str]) -> list[str]:
-    """cProfile of PROFILE_REQUESTS sequential submissions through Django's test client
+def profile_in_process(
+    tokens: list[str], points: list[Any], codes: list[str], requests: int
+) -> list[str]:
+    """cProfile of `requests` sequential submissions through Django's test client
     (one process, no contention): what one request costs, piece by piece."""
     from django.db import connection
     from django.test import Client
@@ -448,26 +464,26 @@ def profile_in_process(tokens: list[str], points: list[Any], codes: list[str]) -
     for _ in range(5):
         post(client)  # warm: STRtree, templates, imports
     t0 = time.perf_counter()
-    plain = Counter(post(client) for _ in range(PROFILE_REQUESTS))
-    plain_ms = (time.perf_counter() - t0) / PROFILE_REQUESTS * 1000
+    plain = Counter(post(client) for _ in range(requests))
+    plain_ms = (time.perf_counter() - t0) / requests * 1000
     with CaptureQueriesContext(connection) as many:
-        for _ in range(PROFILE_REQUESTS):
+        for _ in range(requests):
             post(client)
-    sql_ms = sum(float(q["time"]) for q in many.captured_queries) / PROFILE_REQUESTS * 1000
+    sql_ms = sum(float(q["time"]) for q in many.captured_queries) / requests * 1000
     with CaptureQueriesContext(connection) as ctx:
         status = post(client)
     queries = ctx.captured_queries
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    statuses = Counter(post(client) for _ in range(PROFILE_REQUESTS))
+    statuses = Counter(post(client) for _ in range(requests))
     prof.disable()
-    per_ms = (time.perf_counter() - t0) / PROFILE_REQUESTS * 1000
+    per_ms = (time.perf_counter() - t0) / requests * 1000
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
     lines = [
         f"in-process, sequential, no profiler: {plain_ms:.1f} ms per request {dict(plain)},"
         f" of which {sql_ms:.1f} ms waiting on SQL (Django's query log; ms resolution)",
-        f"in-process, sequential, {PROFILE_REQUESTS} requests {dict(statuses)}:"
+        f"in-process, sequential, {requests} requests {dict(statuses)}:"
         f" {per_ms:.1f} ms each under cProfile (which roughly doubles pure-Python cost)",
         f"SQL statements per submission: {len(queries)} (sample request answered {status})",
     ]
@@ -475,7 +491,7 @@ def profile_in_process(tokens: list[str], points: list[Any], codes: list[str]) -
         lines.append(f"    {float(q['time']) * 1000:5.1f} ms  {' '.join(q['sql'].split())[:100]}")
     lines.append("cumulative time per request (cProfile):")
     for label, path, func, cpath, cfunc in SUSPECTS:
-        ms = _stat_ct(stats, path, func, cpath, cfunc) / PROFILE_REQUESTS * 1000
+        ms = _stat_ct(stats, path, func, cpath, cfunc) / requests * 1000
         lines.append(f"    {label:<42} {ms:7.2f} ms")
     return lines
 
@@ -565,7 +581,7 @@ def main() -> None:
     url = args.database_url
     load_start = os.getloadavg()
     t0 = time.perf_counter()
-    took = build_database(url)
+    took = build_database(url, smoke=args.smoke)
     print("database: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
     django_setup(url)
     from django.db import connections
@@ -574,7 +590,7 @@ def main() -> None:
 
     tokens = residents_with_tokens(RESIDENTS)
     rng = random.Random(SEED)
-    points = grid_points(rng, POINTS)
+    points = grid_points(rng, args.points)
     codes = [c.code for c in leaf_categories()]
     before = Case.objects.count()
     connections.close_all()
@@ -602,9 +618,9 @@ def main() -> None:
                 seed=seed,
             )
 
-        warm = run(args.clients, WARMUP_SECONDS, 10_000, SEED + 1)  # every worker warm
+        warm = run(args.clients, args.warmup_seconds, 10_000, SEED + 1)  # every worker warm
         cpu_b0 = cpu_snapshot(server)
-        base = run(1, 60.0, BASELINE_REQUESTS, SEED + 2)
+        base = run(1, 60.0, args.baseline_requests, SEED + 2)
         base_cpu = cpu_delta(cpu_b0, cpu_snapshot(server))
         sampler = PgSampler(url)
         sampler.start()
@@ -633,7 +649,7 @@ def main() -> None:
         from django.conf import settings
 
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-        profile_lines += profile_in_process(tokens, points, codes)
+        profile_lines += profile_in_process(tokens, points, codes, args.profile_requests)
     connections.close_all()
     if not args.keep:
         pg_drop(url)
@@ -710,6 +726,8 @@ def main() -> None:
         print("gunicorn log (tail):")
         print(log_tail)
     print(f"database {'kept' if args.keep else 'dropped'}: {url}")
+    if check[-1].startswith("MISMATCH"):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """Benchmark CASE lists: the case list pages and API over 1,000,000 cases in PostgreSQL.
 
     DEBUG=1 .venv/bin/python bench/casework_lists.py [--cases 1000000] [--requests 200]
-        [--page-seconds 90] [--keep]
+        [--page-seconds 90] [--residents 1000] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_lists on 127.0.0.1) with
-createdb, migrates it and runs `manage.py demo` into it; creates 1,000 resident accounts
+createdb, migrates it and runs `manage.py demo` into it; creates --residents accounts
 (unusable passwords) plus one with exactly 3 cases; COPYs --cases cases straight into
 casework_case (no services: this measures reading, not intake), spread over the demo
 grids and leaf categories, 70% closed/rated and 30% in the open states, created over the
@@ -33,13 +33,14 @@ from _common import (
     django_setup,
     grid_points,
     leaf_categories,
+    parse_args,
     percentile,
     pg_drop,
+    smoke_url,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_lists"
 SEED = 2027
-RESIDENTS = 1000
 BATCH = 100_000
 AIM_MS = 100.0
 PLAN_LINES = 45
@@ -71,19 +72,29 @@ def parse() -> argparse.Namespace:
     p.add_argument("--cases", type=int, default=1_000_000)
     p.add_argument("--requests", type=int, default=200, help="requests per page (default 200)")
     p.add_argument("--page-seconds", type=float, default=90.0, help="time cap per page")
+    p.add_argument("--residents", type=int, default=1000, help="resident accounts reporting")
+    p.add_argument("--points", type=int, default=200, help="random points per demo grid")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(
+        p,
+        database_url=smoke_url(DEFAULT_URL),
+        cases=2000,
+        requests=3,
+        page_seconds=5.0,
+        residents=50,
+        points=10,
+    )
 
 
 # ---------------------------------------------------------------- data
 
 
-def residents() -> tuple[list[int], int, int]:
-    """(ids of RESIDENTS bulk-created residents, the heavy one, the light one)."""
+def residents(n: int) -> tuple[list[int], int, int]:
+    """(ids of n bulk-created residents, the heavy one, the light one)."""
     from django.contrib.auth.hashers import make_password
 
-    from linli.accounts.choices import Role
     from linli.accounts.models import User
+    from linli.core.roles import Role
 
     users = User.objects.bulk_create(
         [
@@ -93,7 +104,7 @@ def residents() -> tuple[list[int], int, int]:
                 full_name=f"居民{i:04d}",
                 password=make_password(None),
             )
-            for i in range(RESIDENTS)
+            for i in range(n)
         ],
         batch_size=1000,
     )
@@ -110,7 +121,7 @@ class Place:
     points: list[tuple[float, float]]
 
 
-def case_rows(n: int, reporters: list[int], light: int) -> Any:
+def case_rows(n: int, reporters: list[int], light: int, per_grid: int) -> Any:
     """Yield COPY rows (tuples in `columns` order) for n cases; first yields the columns."""
     from linli.casework.choices import Channel, DeadlineUnit
     from linli.casework.models import Case
@@ -119,7 +130,7 @@ def case_rows(n: int, reporters: list[int], light: int) -> Any:
 
     rng = random.Random(SEED)
     grids = list(Grid.objects.select_related("community__street").order_by("id"))
-    points = grid_points(rng, 200 * len(grids))
+    points = grid_points(rng, per_grid * len(grids))
     places = [
         Place(g.pk, g.community_id, [(la, lo) for la, lo, gid in points if gid == g.pk])
         for g in grids
@@ -215,11 +226,11 @@ def case_rows(n: int, reporters: list[int], light: int) -> Any:
         yield tuple(row)
 
 
-def bulk_load(n: int, reporters: list[int], light: int) -> float:
+def bulk_load(n: int, reporters: list[int], light: int, per_grid: int) -> float:
     from django.db import connection, transaction
 
     t0 = time.perf_counter()
-    rows = case_rows(n, reporters, light)
+    rows = case_rows(n, reporters, light, per_grid)
     columns = next(rows)
     sql = f"COPY casework_case ({', '.join(columns)}) FROM STDIN"
     done = 0
@@ -344,7 +355,7 @@ def main() -> None:
     args = parse()
     url = args.database_url
     t_all = time.perf_counter()
-    took = build_database(url)
+    took = build_database(url, smoke=args.smoke)
     print("database: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()), flush=True)
     django_setup(url)
     from django.db import connections
@@ -352,9 +363,9 @@ def main() -> None:
     from linli.accounts.models import User
     from linli.casework.models import Case
 
-    reporters, heavy_id, light_id = residents()
+    reporters, heavy_id, light_id = residents(args.residents)
     print(f"copying {args.cases:,} cases …", flush=True)
-    copy_s = bulk_load(args.cases, reporters, light_id)
+    copy_s = bulk_load(args.cases, reporters, light_id, args.points)
     analyze_s = analyze()
     total = Case.objects.count()
     heavy = User.objects.get(pk=heavy_id)

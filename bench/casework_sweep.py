@@ -5,14 +5,16 @@
         .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench DEBUG=1 \
         .venv/bin/python bench/casework_sweep.py [--cases 100000]
+    DEBUG=1 .venv/bin/python bench/casework_sweep.py --smoke
 
 Uses the database of DATABASE_URL (required, so it never touches the development database
-by accident). Builds the test world there if it is missing, deletes the cases of a previous
-run (tracking numbers starting "BENCH"), then inserts N open cases directly with bulk_create
-(no intake services: this measures the sweep, not intake): a quarter to warn, a quarter just
-overdue, a quarter overdue long enough to escalate, a quarter on time; plus 1% closed cases
-due a 回访. Then times `sweep_deadlines` twice at the same moment: the first pass changes
-about 3/4 of the cases, the second must change nothing.
+by accident); --smoke makes its own instead (linli_bench_smoke_sweep, dropped at the end).
+Builds the test world there if it is missing, deletes the cases of a previous run (tracking
+numbers starting "BENCH"), then inserts N open cases directly with bulk_create (no intake
+services: this measures the sweep, not intake): a quarter to warn, a quarter just overdue, a
+quarter overdue long enough to escalate, a quarter on time; plus 1% closed cases due a 回访.
+Then times `sweep_deadlines` twice at the same moment: the first pass changes about 3/4 of
+the cases, the second must change nothing.
 """
 
 import argparse
@@ -20,13 +22,9 @@ import datetime as dt
 import os
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import django  # noqa: E402
+from _common import build_database, django_setup, parse_args, pg_drop
 
 if TYPE_CHECKING:
     from linli.casework.models import Category
@@ -34,12 +32,13 @@ if TYPE_CHECKING:
 
 BATCH = 5000
 PREFIX = "BENCH"
+SMOKE_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_smoke_sweep"
 
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000, help="open cases (default 100000)")
-    return parser.parse_args()
+    return parse_args(parser, cases=200)
 
 
 def world() -> tuple["Category", "Grid", "Community", "Department"]:
@@ -128,14 +127,15 @@ def populate(n: int, now: dt.datetime) -> float:
 
 def main() -> None:
     args = parse()
-    if not os.environ.get("DATABASE_URL"):
+    if args.smoke:
+        url = SMOKE_URL
+        build_database(url, demo=False, smoke=True)
+    elif not (url := os.environ.get("DATABASE_URL", "")):
         sys.exit("Set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/linli_bench).")
-    django.setup()
-    from django.conf import settings
+    django_setup(url)  # DEBUG off: no query log skewing the timings
     from django.db import connection
     from django.utils import timezone
 
-    settings.DEBUG = False  # no query log skewing the timings
     from linli.casework.scheduled import sweep_deadlines
 
     now = timezone.now()
@@ -164,6 +164,9 @@ def main() -> None:
     )
     print(f"sweep 2 (idempotent): {second_s:.3f} s  {second}")
     assert second == type(second)(), "the second sweep changed something"
+    if args.smoke:
+        connection.close()
+        pg_drop(url)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Benchmark GEO-1/GEO-2: import 5,000 grids through grids_import, then time grid_locate.
 
-    DEBUG=1 .venv/bin/python bench/geo_lookup.py
+    DEBUG=1 .venv/bin/python bench/geo_lookup.py [--cols 100] [--rows 50] [--lookups 10000]
+        [--smoke]
 
 Uses a throwaway SQLite database (/tmp/linli-bench-geo.sqlite3), recreated on every run.
 """
 
+import argparse
 import os
 import random
 import sys
@@ -19,32 +21,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import django  # noqa: E402
 import shapely  # noqa: E402
+from _common import parse_args, percentile, sqlite_migrated  # noqa: E402
 
-COLS, ROWS = 100, 50  # 5,000 square grids
 BLOCK = 10  # a community is a 10 × 10 block of grids; a street a column of blocks
 SIZE = 0.002  # degrees: about 170 m × 220 m at 30°N
 LON0, LAT0 = 120.10, 30.20
-LOOKUPS = 10_000
 SEED = 2260
 
 
-def reset_database() -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    from django.core.management import call_command
+def parse() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--cols", type=int, default=100, help="grid columns (multiple of 10)")
+    p.add_argument("--rows", type=int, default=50, help="grid rows (multiple of 10)")
+    p.add_argument("--lookups", type=int, default=10_000)
+    return parse_args(p, cols=10, rows=10, lookups=200)
 
-    call_command("migrate", verbosity=0)
 
-
-def build_hierarchy() -> None:
+def build_hierarchy(cols: int, rows: int) -> None:
     from linli.geo.models import Community, District, Street
 
     district = District.objects.create(code="330106", name="西湖区", city="杭州市")
-    for s in range(COLS // BLOCK):
+    for s in range(cols // BLOCK):
         street = Street.objects.create(district=district, code=f"{s + 1:03d}", name=f"街道{s + 1}")
         Community.objects.bulk_create(
             Community(street=street, code=f"{c + 1:03d}", name=f"社区{s + 1}-{c + 1}")
-            for c in range(ROWS // BLOCK)
+            for c in range(rows // BLOCK)
         )
 
 
@@ -54,10 +55,10 @@ def cell_code(i: int, j: int) -> str:
     return f"330106{street:03d}{community:03d}{grid:03d}"
 
 
-def tessellation() -> dict[str, Any]:
+def tessellation(cols: int, rows: int) -> dict[str, Any]:
     features = []
-    for i in range(COLS):
-        for j in range(ROWS):
+    for i in range(cols):
+        for j in range(rows):
             a, b = LON0 + i * SIZE, LAT0 + j * SIZE
             c, d = LON0 + (i + 1) * SIZE, LAT0 + (j + 1) * SIZE
             features.append(
@@ -73,11 +74,9 @@ def tessellation() -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
-
-
 def main() -> None:
+    args = parse()
+    cols, rows, lookups = args.cols, args.rows, args.lookups
     django.setup()
     from django.conf import settings
 
@@ -87,9 +86,9 @@ def main() -> None:
     from linli.geo.selectors import _index, grid_locate
     from linli.geo.services import grids_import
 
-    reset_database()
-    build_hierarchy()
-    data = tessellation()
+    sqlite_migrated(DB_PATH, smoke=args.smoke)
+    build_hierarchy(cols, rows)
+    data = tessellation(cols, rows)
 
     t0 = time.perf_counter()
     result = grids_import(actor=None, data=data)
@@ -101,10 +100,10 @@ def main() -> None:
 
     rng = random.Random(SEED)
     # 10 % margin around the tessellation, so some points fall outside every grid.
-    w, h = COLS * SIZE, ROWS * SIZE
+    w, h = cols * SIZE, rows * SIZE
     points = [
         (LAT0 - 0.1 * h + rng.random() * 1.2 * h, LON0 - 0.1 * w + rng.random() * 1.2 * w)
-        for _ in range(LOOKUPS)
+        for _ in range(lookups)
     ]
     timings: list[float] = []
     found: list[Any] = []
@@ -120,29 +119,30 @@ def main() -> None:
     correct = 0
     for (lat, lon), hit in zip(points, found, strict=True):
         i, j = int((lon - LON0) // SIZE), int((lat - LAT0) // SIZE)
-        expected = cell_code(i, j) if 0 <= i < COLS and 0 <= j < ROWS else None
+        expected = cell_code(i, j) if 0 <= i < cols and 0 <= j < rows else None
         correct += (hit.unit_code if hit else None) == expected
     inside = sum(1 for hit in found if hit is not None)
 
     # Where the time goes: the per-call freshness query versus the tree itself.
+    repeats = min(2000, lookups)
     t0 = time.perf_counter()
-    for _ in range(2000):
+    for _ in range(repeats):
         _index._current_version()
-    version_us = (time.perf_counter() - t0) / 2000 * 1e6
+    version_us = (time.perf_counter() - t0) / repeats * 1e6
 
     tree = _index._tree
     assert tree is not None
     t0 = time.perf_counter()
     for lat, lon in points:
         tree.query(shapely.Point(lon, lat), predicate="intersects")
-    tree_us = (time.perf_counter() - t0) / LOOKUPS * 1e6
+    tree_us = (time.perf_counter() - t0) / lookups * 1e6
 
     timings.sort()
     print(f"grids imported:      {result.created} created, {result.updated} updated")
     print(f"import:              {import_s:.2f} s")
     print(f"index build:         {build_s:.3f} s (first lookup)")
-    print(f"lookups:             {LOOKUPS} ({inside} inside a grid), {correct} answered correctly")
-    print(f"lookups/s:           {LOOKUPS / total_s:,.0f}")
+    print(f"lookups:             {lookups} ({inside} inside a grid), {correct} answered correctly")
+    print(f"lookups/s:           {lookups / total_s:,.0f}")
     print(f"per lookup p50:      {percentile(timings, 0.50):.1f} µs")
     print(f"per lookup p95:      {percentile(timings, 0.95):.1f} µs")
     print(f"  the index-freshness query alone: {version_us:.1f} µs")

@@ -1,7 +1,7 @@
 """Benchmark LEDGER-5 reads: balances and history pages over 1,000,000 entries in PostgreSQL.
 
     DEBUG=1 .venv/bin/python bench/ledger_balances.py [--entries 1000000] [--accounts 10000]
-        [--reads 2000] [--keep]
+        [--reads 2000] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_ledger_bal on 127.0.0.1),
 migrates it, opens --accounts points accounts and one issuer, then COPYs --entries entries
@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from _common import django_setup, manage, percentile, pg_drop, pg_recreate
+from _common import build_database, django_setup, parse_args, percentile, pg_drop, smoke_url
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_ledger_bal"
 SEED = 2028
@@ -39,7 +39,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--accounts", type=int, default=10_000)
     p.add_argument("--reads", type=int, default=2000)
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(p, database_url=smoke_url(DEFAULT_URL), entries=2000, accounts=50, reads=5)
 
 
 def open_accounts(n: int) -> tuple[int, list[int]]:
@@ -133,8 +133,7 @@ def timed(label: str, n: int, call: Callable[[], Any]) -> float:
 def main() -> None:
     args = parse()
     print(f"setting up {args.database_url} ...", flush=True)
-    pg_recreate(args.database_url)
-    manage(args.database_url, "migrate", "--verbosity", "0")
+    build_database(args.database_url, demo=False, smoke=args.smoke)
     django_setup(args.database_url)
     from django.db import connection
 
@@ -160,7 +159,7 @@ def main() -> None:
     )
 
     rng = random.Random(SEED)
-    accounts = list(Account.objects.filter(pk__in=rng.sample(ids, 500)))
+    accounts = list(Account.objects.filter(pk__in=rng.sample(ids, min(500, len(ids)))))
     issuer = Account.objects.get(pk=issuer_id)
     busy = Account.objects.get(pk=ids[0])
     middle = (Entry.objects.filter(account=issuer).order_by("id").values_list("id", flat=True))[

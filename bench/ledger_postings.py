@@ -1,7 +1,7 @@
 """Benchmark LEDGER-5 postings: concurrent 2-leg transfers through transaction_post on PostgreSQL.
 
     DEBUG=1 .venv/bin/python bench/ledger_postings.py [--clients 8] [--seconds 15]
-        [--accounts 1000] [--keep]
+        [--accounts 1000] [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_ledger_post on 127.0.0.1),
 migrates it, opens --accounts points accounts (min_balance 0) and funds them all from the
@@ -26,7 +26,15 @@ import random
 import time
 from typing import Any
 
-from _common import django_setup, manage, percentile, pg_drop, pg_recreate, read_proc_cpu
+from _common import (
+    build_database,
+    django_setup,
+    parse_args,
+    percentile,
+    pg_drop,
+    read_proc_cpu,
+    smoke_url,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_ledger_post"
 AIM_PER_SECOND = 1000.0
@@ -40,7 +48,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=15.0)
     p.add_argument("--accounts", type=int, default=1000)
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(p, database_url=smoke_url(DEFAULT_URL), clients=2, seconds=1.0, accounts=10)
 
 
 def setup_accounts(n: int) -> list[int]:
@@ -169,8 +177,7 @@ def verify(expected_postings: int) -> None:
 def main() -> None:
     args = parse()
     print(f"setting up {args.database_url} ...")
-    pg_recreate(args.database_url)
-    manage(args.database_url, "migrate", "--verbosity", "0")
+    build_database(args.database_url, demo=False, smoke=args.smoke)
     django_setup(args.database_url)
     ids = setup_accounts(args.accounts)
     from django.db import connections

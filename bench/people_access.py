@@ -1,7 +1,7 @@
 """Benchmark PEOPLE access with 100,000 residents in PostgreSQL (PEOPLE-2/3 speed targets).
 
     DEBUG=1 .venv/bin/python bench/people_access.py [--residents 100000] [--requests 200]
-        [--keep]
+        [--keep] [--smoke]
 
 Recreates the database of --database-url (default linli_bench_people on 127.0.0.1), migrates
 it and runs `manage.py demo` (4,694 residents in 24 grids); then adds households to the demo
@@ -19,7 +19,6 @@ Targets: list p95 < 100 ms, lookup p95 < 10 ms, crypto per view < 1 ms.
 """
 
 import argparse
-import base64
 import os
 import random
 import statistics
@@ -28,7 +27,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from _common import build_database, django_setup, percentile, pg_drop
+from _common import build_database, django_setup, parse_args, percentile, pg_drop, smoke_url
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_people"
 SEED = 2028
@@ -43,7 +42,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--residents", type=int, default=100_000)
     p.add_argument("--requests", type=int, default=200, help="timed calls per measurement")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    return p.parse_args()
+    return parse_args(p, database_url=smoke_url(DEFAULT_URL), residents=5000, requests=5)
 
 
 # ---------------------------------------------------------------- data
@@ -202,11 +201,7 @@ def main() -> None:
     args = parse()
     url = args.database_url
     t_all = time.perf_counter()
-    # Real keys (DEBUG is off here), shared with the `demo` subprocess through the environment.
-    for name in ("LINLI_DATA_KEYS", "LINLI_INDEX_KEY"):
-        key = base64.b64encode(os.urandom(32)).decode()
-        os.environ.setdefault(name, f"bench:{key}" if name == "LINLI_DATA_KEYS" else key)
-    took = build_database(url)
+    took = build_database(url, smoke=args.smoke)  # with bench_keys(), as this process
     print("database: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()), flush=True)
     django_setup(url)
     from django.db import connections
