@@ -61,9 +61,7 @@ def test_nul_in_a_case_text_is_refused(submit, login, field):
 
 
 def test_lone_surrogate_in_a_case_text_is_refused(submit, login):
-    raw = (
-        '{"category": "01-10", "description": "\\ud800", "lat": 30.2725, "lon": 120.1225}'
-    ).encode()
+    raw = b'{"category": "01-10", "description": "\\ud800", "lat": 30.2725, "lon": 120.1225}'
     response = login("resident").post("/api/cases", raw, content_type="application/json")
     assert response.status_code == 400 and response.json()["error"]["field"] == "description"
     assert not Case.objects.exists()

@@ -1,8 +1,11 @@
 """Server-rendered pages: staff entry on behalf of a resident, the queue, photos, public."""
 
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from linli.casework.models import Case
@@ -210,17 +213,18 @@ def test_reroute_needs_a_reason_and_keeps_the_owner(cats, login, submit):
 def test_deferral_from_the_page(cats, login, submit):
     no = submit()["tracking_no"]
     officer = _dispatched(no, cats, login)
-    officer.post(f"/cases/{no}/defer/", {"until": "2099-01-31", "reason": "等待配件"})
+    day = timezone.localdate() + dt.timedelta(days=200)  # within the year a deferral may ask
+    officer.post(f"/cases/{no}/defer/", {"until": day.isoformat(), "reason": "等待配件"})
     case = Case.objects.get(tracking_no=no)
     assert case.deferral_until is not None and not case.deferred
     officer.post(f"/cases/{no}/deferral/", {"approve": "1"})
     case.refresh_from_db()
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
     assert case.deferred
-    # "until 31 Jan" means through the end of that day in Beijing time.
-    assert case.close_due == dt.datetime(2099, 2, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    # "until that day" means through the end of that day in Beijing time.
+    next_day = day + dt.timedelta(days=1)
+    assert case.close_due == dt.datetime(
+        next_day.year, next_day.month, next_day.day, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
     bad = officer.post(f"/cases/{no}/defer/", {"until": "not-a-date", "reason": "x"}, follow=True)
     assert "请选择缓办截止日期" in bad.content.decode()
 
