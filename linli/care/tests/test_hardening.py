@@ -13,6 +13,7 @@ from linli.care.models import AwayPeriod, HomeService, ServiceKind
 from linli.care.services.handling import away_set
 from linli.care.services.homecare import home_service_record
 from linli.care.tests.care_helpers import make_care
+from linli.testing import english
 from linli.testing.strategies import HOSTILE, attempt, hostile_text, stored_as_shown
 
 JSON = "application/json"
@@ -24,9 +25,7 @@ def care(world):
 
 
 def as_user(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+    return english.as_user(user, lang=None)
 
 
 @pytest.mark.parametrize(
