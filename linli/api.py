@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from linli.core.errors import ApplicationError
+from linli.core.middleware import FORM_TYPES
 
 logger = logging.getLogger("linli.api")
 
@@ -52,6 +53,11 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and exc.__cause__ is not None:  # the body did not parse
+        if request.content_type in FORM_TYPES:
+            return on_form_body(request, RawPostDataException())
+        message = _("提交的内容不是有效的 JSON。")
+        return _error(request, 400, {"code": "invalid_json", "message": message})
     code = "forbidden" if exc.status_code == 403 else "error"
     message = _("安全校验失败,请刷新页面后重试。") if exc.status_code == 403 else str(exc.message)
     return _error(request, exc.status_code, {"code": code, "message": message})

@@ -112,9 +112,17 @@ def test_paging_within_bounds_still_pages(submit, login):
 
 def test_a_form_body_to_a_json_endpoint_is_a_415(cats, login):
     body = {"category": "01-10", "description": "楼下垃圾", "lat": "30.2725", "lon": "120.1225"}
-    response = login("resident").post("/api/cases", body)  # multipart/form-data
-    assert response.status_code in (400, 415)
-    assert response.json()["error"]["code"] in ("unsupported_media_type", "error")
+    resident = login("resident")
+    multipart = resident.post("/api/cases", body)
+    urlencoded = resident.post(
+        "/api/cases", "category=01-10", content_type="application/x-www-form-urlencoded"
+    )
+    for response in (multipart, urlencoded):
+        assert response.status_code == 415
+        assert response.json()["error"]["code"] == "unsupported_media_type"
+    broken = resident.post("/api/cases", "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_json"
+    assert "有效的 JSON" in broken.json()["error"]["message"]
     assert not Case.objects.exists()
 
 
