@@ -151,3 +151,32 @@ def test_an_api_defect_is_json_and_logged(cats, login, monkeypatch, caplog):
     assert response.json()["error"]["code"] == "server_error"
     assert "boom" not in response.content.decode()
     assert any(r.exc_info and "boom" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_a_page_defect_reaches_the_log_with_debug_off(cats, monkeypatch, settings):
+    """Django's own logging prints only with DEBUG on; settings.LOGGING routes errors to the
+    console in production too, traceback included."""
+    import io
+
+    from linli.casework import views
+
+    settings.DEBUG = False
+    stream = io.StringIO()
+    # The console handler settings.LOGGING gives the django logger (pytest adds its own).
+    ours = [h for h in logging.getLogger("django").handlers if type(h) is logging.StreamHandler]
+    assert ours, "the django logger has a console handler of its own"
+    previous = [(h, h.setStream(stream)) for h in ours]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("page boom")
+
+    monkeypatch.setattr(views, "CappedPaginator", broken)
+    try:
+        response = Client(raise_request_exception=False).get("/cases/public/")
+    finally:
+        for h, old in previous:
+            h.setStream(old)
+    assert response.status_code == 500
+    logged = stream.getvalue()
+    assert "Internal Server Error: /cases/public/" in logged and "page boom" in logged
+    assert "Traceback" in logged
