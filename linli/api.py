@@ -55,7 +55,7 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and exc.__cause__ is not None:  # the body did not parse
         if request.content_type in FORM_TYPES:
-            return on_form_body(request, RawPostDataException())
+            return _not_json(request)
         message = _("提交的内容不是有效的 JSON。")
         return _error(request, 400, {"code": "invalid_json", "message": message})
     code = "forbidden" if exc.status_code == 403 else "error"
@@ -63,11 +63,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, {"code": code, "message": message})
 
 
-@api.exception_handler(RawPostDataException)
-def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
-    # A form body was sent to an operation that reads JSON (the form was parsed first).
+def _not_json(request: HttpRequest) -> HttpResponse:
     message = _("请以 JSON 格式提交(Content-Type: application/json)。")
     return _error(request, 415, {"code": "unsupported_media_type", "message": message})
+
+
+@api.exception_handler(RawPostDataException)
+def on_form_body(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A multipart body sent to an operation that reads JSON (the form was parsed first).
+    return _not_json(request)
 
 
 @api.exception_handler(Exception)

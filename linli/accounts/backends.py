@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -55,14 +54,14 @@ class LockoutBackend(ModelBackend):
             user = User.objects.select_for_update().filter(username=username).first()
             if user is None or (user.locked_until and user.locked_until > now):
                 return None, False
-            User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-            user.refresh_from_db(fields=["failed_logins"])
-            if user.failed_logins < settings.LOGIN_MAX_FAILURES:
-                return user, False
-            user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_logins = 0
+            # The row lock (PostgreSQL) or the immediate transaction (SQLite) orders this.
+            user.failed_logins += 1
+            last_try = user.failed_logins >= settings.LOGIN_MAX_FAILURES
+            if last_try:
+                user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.failed_logins = 0
             user.save(update_fields=["failed_logins", "locked_until"])
-        return user, True
+        return user, last_try
 
 
 def _tell_owner_of_lock(user: User) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from linli.care.scheduled import SweepResult, baseline_refresh, care_sweep
+from linli.core.management.periodic import add_loop_argument, run_periodically
 
 
 def _line(r: SweepResult, seconds: float) -> str:
@@ -24,7 +25,7 @@ class Command(BaseCommand):
     help = "Judge every monitored home: welfare alerts, maintenance tasks, escalation."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", type=float, default=0, metavar="SECONDS")
+        add_loop_argument(parser)
         parser.add_argument("--baseline", action="store_true", help="refresh baselines")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,17 +37,4 @@ class Command(BaseCommand):
             )
             return
         interval: float = options["loop"]
-        while True:
-            started = time.monotonic()
-            try:
-                result = care_sweep()
-            except Exception as exc:
-                if not interval:
-                    raise
-                # A failed pass (database restart …) must not stop the loop.
-                self.stderr.write(f"care_sweep failed: {type(exc).__name__}: {exc}")
-            else:
-                self.stdout.write(_line(result, time.monotonic() - started))
-            if not interval:
-                return
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        run_periodically(self, "care_sweep", interval, care_sweep, _line)
