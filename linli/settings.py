@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "linli.casework",
     "linli.ledger",
     "linli.care",
+    "linli.mediation",
     "linli.demo",
     "linli.simulate",
 ]

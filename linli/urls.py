@@ -17,6 +17,7 @@ urlpatterns = [
     path("care/", include("linli.care.urls")),
     path("open311/v2/", include("linli.casework.open311.urls")),
     path("ledger/", include("linli.ledger.urls")),
+    path("mediation/", include("linli.mediation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "alert_audiences",
     "alone_elderly",
     "case_visible",
+    "household_or_family",
     "list_audited",
     "relative_users_of",
     "relatives_of",
@@ -369,3 +370,22 @@ def relative_users_of(user: Any) -> list[Any]:
         if other is not None and other.pk != user.pk:
             found[other.pk] = other
     return [found[pk] for pk in sorted(found)]
+
+
+def household_or_family(*, user: Any, resident_ids: Iterable[int]) -> bool:
+    """Whether this account is one of these residents, lives in one of their households, or
+    is linked to one of them as family (either way round): the conflict of interest that
+    bars someone from judging them impartially (a mediator). Answers yes or no, no record."""
+    ids = sorted(set(resident_ids))
+    if user is None or getattr(user, "pk", None) is None or not ids:
+        return False
+    residents = list(Resident.objects.filter(pk__in=ids).values_list("household_id", "user_id"))
+    households = {h for h, _u in residents if h is not None}
+    own = Resident.objects.filter(user_id=user.pk).values_list("pk", "household_id").first()
+    if own is not None and (own[0] in ids or own[1] in households):
+        return True
+    if Contact.objects.filter(resident_id__in=ids, user_id=user.pk).exists():
+        return True
+    party_users = [u for _h, u in residents if u is not None]
+    links = Contact.objects.filter(resident_id=own[0], user_id__in=party_users) if own else None
+    return links is not None and links.exists()
