@@ -137,7 +137,18 @@ def _specs(
                     memberships=[{"kind": MembershipKind.SECRETARY, "community": other}],
                 )
             )
+    offset += len(communities)
+    # Mediators (MEDIATE-1): one for each other community, and the street's judicial, police
+    # and lawyer mediators; `linli.demo.mediation` gives them their places and specialities.
+    mediators = [f"med_{c.code}" for c in communities if c.pk != community.pk]
+    mediators += [f"med_{kind}" for kind in MEDIATOR_KINDS]
+    for i, username in enumerate(mediators):
+        specs.append(_Spec(username, Role.MEDIATOR, offset + i, street.name))
     return specs
+
+
+# The street-level mediators' usernames (med_<kind>), read by linli.demo.mediation.
+MEDIATOR_KINDS = ("judicial", "police", "lawyer")
 
 
 def _path(role: Role) -> str:

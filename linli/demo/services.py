@@ -14,6 +14,7 @@ from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
 from linli.demo.care import care_demo_top_up, seed_care
 from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.ledger import seed_ledger
+from linli.demo.mediation import seed_mediation
 from linli.demo.people import residents_write
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection
 from linli.geo.choices import DepartmentKind, HandlingLevel
@@ -28,6 +29,7 @@ from linli.geo.models import (
     Street,
 )
 from linli.geo.services import grids_import
+from linli.mediation.models import Dispute
 from linli.people.models import Resident
 
 BATCH = 1000
@@ -81,6 +83,7 @@ def demo_build(
         demo_cases(seed=seed, street=street)
         seed_ledger(street=street)
         seed_care(street=street)
+        seed_mediation(street=street, seed=seed)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)
@@ -99,6 +102,7 @@ def demo_counts(street: Street) -> dict[str, int]:
         "rules": ResponsibilityRule.objects.count(),
         "users": User.objects.count(),
         "cases": Case.objects.filter(community__street=street).count(),
+        "disputes": Dispute.objects.filter(community__street=street).count(),
     }
 
 

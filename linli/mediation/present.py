@@ -47,7 +47,7 @@ def dispute_detail(actor: Any, d: Dispute) -> dict[str, Any]:
             a.mediator.user.display_name for a in d.mediators.select_related("mediator__user")
         ],
         "stamps": [
-            {"stage": s.stage, "label": Stage(s.stage).label, "at": s.at, "skipped": s.skipped}
+            {"stage": s.stage, "label": str(Stage(s.stage).label), "at": s.at, "skipped": s.skipped}
             for s in d.stamps.all()
         ],
         "sessions": [

@@ -243,13 +243,14 @@ def test_second_run_changes_nothing(demo: DemoSummary) -> None:
 @pytest.mark.django_db
 def test_missing_accounts_come_back(demo: DemoSummary) -> None:
     # The grid worker has ledger history (hours confirmed for residents), which protects the
-    # account from deletion; losing its membership is the recoverable case.
-    User.objects.filter(username__in=["mediator", "supervisor"]).delete()
+    # account from deletion (as the mediator's cases protect theirs); losing its membership is
+    # the recoverable case.
+    User.objects.filter(username__in=["evaluator", "supervisor"]).delete()
     Membership.objects.filter(user__username="grid_worker").delete()
     summary = demo_build(seed=catalog.DEFAULT_SEED, password=PASSWORD)
     assert not summary.created
     assert Membership.objects.get(user__username="grid_worker").grid == focus_grid()
-    assert User.objects.filter(username__in=["mediator", "supervisor"]).count() == 2
+    assert User.objects.filter(username__in=["evaluator", "supervisor"]).count() == 2
 
 
 @pytest.mark.django_db
@@ -271,3 +272,26 @@ def test_demo_has_a_queue_of_cases_in_every_state(demo: DemoSummary) -> None:
     assert {"received", "registered", "dispatched", "handling", "handled", "closed"} <= statuses
     assert Case.objects.filter(due_provisional=False).exists()  # the calendar is loaded
     assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_demo_has_a_year_of_disputes_in_every_stage(demo: DemoSummary) -> None:
+    from django.utils import timezone
+
+    from linli.mediation.choices import Stage, Status
+    from linli.mediation.models import Dispute, Mediator, StageStamp
+
+    assert set(Dispute.objects.values_list("status", flat=True)) == set(Status.values)
+    oldest = Dispute.objects.order_by("created_at").first()
+    assert oldest is not None and (timezone.now() - oldest.created_at).days >= 360
+    assert Dispute.objects.filter(overdue=True).exists()
+    assert Dispute.objects.exclude(recurring_of=None).exists()
+    # Every archived dispute has all nine stage stamps, in order of time.
+    for dispute in Dispute.objects.filter(status=Status.ARCHIVED)[:10]:
+        stamps = list(StageStamp.objects.filter(dispute=dispute).order_by("stage"))
+        assert [s.stage for s in stamps] == list(Stage.values)
+        assert [s.at for s in stamps] == sorted(s.at for s in stamps)
+    # Each community has its own mediator; the persona mediates in the focus community.
+    persona = Mediator.objects.get(user__username="mediator")
+    assert persona.community == Membership.objects.get(user__username="secretary").community
+    assert Mediator.objects.filter(street__isnull=False).count() == 3

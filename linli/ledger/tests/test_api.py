@@ -1,7 +1,6 @@
 """The /api/ledger endpoints: request keys, place scoping, errors as JSON, and every
 successful body valid against the published OpenAPI schema."""
 
-import jsonschema
 import pytest
 from django.test import Client
 
@@ -18,30 +17,12 @@ from linli.ledger.tests.programme_helpers import (
     worker_of_b,
 )
 from linli.people.models import Resident
+from linli.testing.openapi import check
 
 
 @pytest.fixture
 def schema(client, db):
     return client.get("/api/openapi.json").json()
-
-
-def _resolve(node, components):
-    if isinstance(node, dict):
-        if "$ref" in node:
-            return _resolve(components[node["$ref"].rsplit("/", 1)[1]], components)
-        return {k: _resolve(v, components) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_resolve(v, components) for v in node]
-    return node
-
-
-def check(schema, response, path, method, status):
-    """The response has `status` and its body matches the operation's declared schema."""
-    assert response.status_code == status, response.content
-    op = schema["paths"][path][method]
-    body = op["responses"][str(status)]["content"]["application/json"]["schema"]
-    jsonschema.validate(response.json(), _resolve(body, schema["components"]["schemas"]))
-    return response.json()
 
 
 def post(client, url, body=None, idem=None):

@@ -41,7 +41,7 @@ from linli.mediation.models import (
     MediationSession,
     Mediator,
 )
-from linli.mediation.policy import STAGE_OF, require
+from linli.mediation.policy import STAGE_OF, TRANSITIONS, require
 from linli.mediation.services.common import lock, record, stamp, tell_parties, tell_users
 from linli.people.selectors import household_or_family, resident_by_id_number, resident_get
 
@@ -342,8 +342,9 @@ def dispute_assign(
 
 
 def _move(dispute: Dispute, actor: Any, action: Action, *fields: str, **data: Any) -> str:
-    """Save the new status, stamp its stage, audit the step; returns the status before."""
-    step = require(actor, dispute, action)
+    """Save the new status, stamp its stage, audit the step; returns the status before.
+    The caller has checked the step (`require`) before changing any field."""
+    step = TRANSITIONS[action]
     before = dispute.status
     if step.target is not None:
         dispute.status = step.target
@@ -408,6 +409,7 @@ def dispute_withdraw(*, actor: Any, dispute: Dispute, reason: str) -> Dispute:
 @transaction.atomic
 def dispute_investigate(*, actor: Any, dispute: Dispute, note: str = "") -> Dispute:
     dispute = lock(dispute)
+    require(actor, dispute, Action.INVESTIGATE)
     note = optional_text(note, field="note", label=_("说明"), max_length=2000)
     _move(dispute, actor, Action.INVESTIGATE)
     if note:
@@ -518,6 +520,7 @@ def dispute_follow_up(*, actor: Any, dispute: Dispute, fulfilment: str, note: st
 @transaction.atomic
 def dispute_archive(*, actor: Any, dispute: Dispute) -> Dispute:
     dispute = lock(dispute)
+    require(actor, dispute, Action.ARCHIVE)
     dispute.warned_at, dispute.overdue = None, False
     _move(dispute, actor, Action.ARCHIVE, "warned_at", "overdue")
     return dispute

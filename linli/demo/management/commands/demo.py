@@ -61,7 +61,8 @@ class Command(BaseCommand):
                     f"演示数据已生成(种子 {summary.seed}):{c['communities']} 个社区、"
                     f"{c['grids']} 个网格、{c['buildings']} 幢楼、{c['households']} 户、"
                     f"{c['residents']} 名居民、{c['departments']} 个单位、"
-                    f"{c['rules']} 条责任清单、{c['users']} 个账号、{c['cases']} 件诉求。"
+                    f"{c['rules']} 条责任清单、{c['users']} 个账号、{c['cases']} 件诉求、"
+                    f"{c['disputes']} 件矛盾纠纷。"
                 )
             )
         else:
