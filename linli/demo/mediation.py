@@ -207,6 +207,7 @@ def _backdate(dispute: Dispute, start: dt.datetime) -> None:
     accepted = at(Stage.ACCEPTED) if dispute.accepted_at else None
     concluded = at(Stage.CONCLUDED) if dispute.concluded_at else None
     Dispute.objects.filter(pk=dispute.pk).update(
+        number=f"TJ{timezone.localdate(start):%Y%m%d}{dispute.pk:06d}",
         created_at=start,
         accept_due=add_working_days(start=start, days=steps.ACCEPT_DAYS).due,
         accepted_at=accepted,
@@ -271,7 +272,7 @@ def seed_mediation(*, street: Street, seed: int = 7, now: dt.datetime | None = N
                 parties[1] = steps.PartyInput(
                     side=Side.RESPONDENT, name="周老板", phone=f"1390000{i:04d}"
                 )
-            kind = types[i % len(types)]
+            kind = rng.choice(types)
             last_pair[community.pk] = (parties, kind)
         actor = _intake_actor(community)
         dispute = steps.dispute_register(

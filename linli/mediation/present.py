@@ -39,7 +39,7 @@ def dispute_detail(actor: Any, d: Dispute) -> dict[str, Any]:
                 "id": p.pk,
                 "side": p.side,
                 "name": p.display_name,
-                "phone": p.phone_masked,
+                "phone": p.phone_masked if staff else "",
             }
             for p in d.parties.select_related("resident")
         ],

@@ -29,6 +29,7 @@ from linli.mediation.choices import (
     Side,
     Source,
     Stage,
+    Status,
 )
 from linli.mediation.models import Dispute, Mediator
 from linli.mediation.pdf import agreement_pdf
@@ -60,7 +61,12 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         "mediation/list.html",
         {
             "open": [d for d in disputes if d.concluded_at is None],
-            "done": [d for d in disputes if d.concluded_at is not None][:50],
+            "follow_up": [d for d in disputes if d.status == Status.AGREED],
+            "done": sorted(
+                (d for d in disputes if d.concluded_at and d.status != Status.AGREED),
+                key=lambda d: (d.concluded_at or d.created_at),
+                reverse=True,
+            )[:50],
             "can_register": user.role in INTAKE_ROLES,
             "can_rates": user.role in RATES_ROLES,
         },
