@@ -64,7 +64,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             "follow_up": [d for d in disputes if d.status == Status.AGREED],
             "done": sorted(
                 (d for d in disputes if d.concluded_at and d.status != Status.AGREED),
-                key=lambda d: (d.concluded_at or d.created_at),
+                key=lambda d: d.concluded_at or d.created_at,
                 reverse=True,
             )[:50],
             "can_register": user.role in INTAKE_ROLES,
@@ -94,7 +94,7 @@ def _int(raw: str | None) -> int | None:
 def _intake_data(post: QueryDict) -> steps.DisputeInput:
     parties = []
     for side in (Side.APPLICANT, Side.RESPONDENT):
-        for i in range(3):
+        for i in range(2):
             name = post.get(f"{side}_{i}_name", "")
             id_number = post.get(f"{side}_{i}_id_number", "")
             phone = post.get(f"{side}_{i}_phone", "")
@@ -110,6 +110,25 @@ def _intake_data(post: QueryDict) -> steps.DisputeInput:
         community_id=_int(post.get("community_id")),
         case_no=post.get("case_no", "").strip(),
     )
+
+
+def _party_slots(post: QueryDict) -> list[dict[str, Any]]:
+    """Two boxes per side, refilled with what was typed when the form comes back."""
+    slots = []
+    for side in (Side.APPLICANT, Side.RESPONDENT):
+        for i in range(2):
+            prefix = f"{side}_{i}"
+            slots.append(
+                {
+                    "side": side,
+                    "label": side.label,
+                    "optional": i > 0,
+                    "number": i + 1,
+                    "prefix": prefix,
+                    **{k: post.get(f"{prefix}_{k}", "") for k in ("name", "phone", "id_number")},
+                }
+            )
+    return slots
 
 
 @page_roles(*INTAKE_ROLES)
@@ -130,11 +149,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
             "communities": communities,
             "types": DisputeType.choices,
             "sources": Source.choices,
-            "sides": [
-                (Side.APPLICANT, Side.APPLICANT.label),
-                (Side.RESPONDENT, Side.RESPONDENT.label),
-            ],
-            "slots": range(2),
+            "party_slots": _party_slots(request.POST),
             "post": request.POST,
             "error": error,
             "field": field,

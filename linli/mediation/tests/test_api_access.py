@@ -199,6 +199,7 @@ def test_intake_page_registers_and_shows_errors_in_chinese(mw, login):
     }
     r = staff.post("/mediation/new/", form)
     assert r.status_code == 400 and "请至少填写一位申请人和一位被申请人" in r.content.decode()
+    assert 'value="赵大爷"' in r.content.decode()  # what the clerk typed comes back
     assert not Dispute.objects.exists()
     form["respondent_0_name"] = "钱师傅"
     r = staff.post("/mediation/new/", form)
