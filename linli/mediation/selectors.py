@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.roles import Role
+from linli.core.schemas import EARLIEST_DAY, LATEST_DAY
 from linli.geo.scope import Scope
 from linli.mediation.choices import AuditAction, DisputeType, Fulfilment, Outcome
 from linli.mediation.models import Dispute, DisputeMediator, FollowUp
@@ -120,6 +121,8 @@ def rates_period(start: dt.date | None, end: dt.date | None, by: str) -> tuple[d
     """The period asked for (default: the year up to today), checked."""
     end = end or timezone.localdate()
     start = start or end - dt.timedelta(days=364)
+    if not EARLIEST_DAY <= start <= LATEST_DAY or not EARLIEST_DAY <= end <= LATEST_DAY:
+        raise ValidationFailed(_("日期应在 2000 年到 2099 年之间。"), field="start")
     if start > end:
         raise ValidationFailed(_("开始日期不能晚于结束日期。"), field="start")
     if end - start > dt.timedelta(days=3 * 366):

@@ -332,21 +332,23 @@ def agreement_file(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return response
 
 
+def _rates_query(request: HttpRequest) -> tuple[dt.date, dt.date, str]:
+    start = _day(request.GET.get("start", ""), "start")
+    end = _day(request.GET.get("end", ""), "end")
+    by = request.GET.get("by", "community")
+    start, end = selectors.rates_period(start, end, by)
+    return start, end, by
+
+
 @page_roles(*RATES_ROLES)
 def rates(request: HttpRequest) -> HttpResponse:
-    by = request.GET.get("by", "community")
-    outcome = call_service(
-        selectors.rates_period,
-        start=_day(request.GET.get("start", ""), "start") if _valid_day(request, "start") else None,
-        end=_day(request.GET.get("end", ""), "end") if _valid_day(request, "end") else None,
-        by=by,
-    )
-    if not outcome.ok or outcome.value is None:
-        start, end = selectors.rates_period(None, None, "community")
-        by = "community"
+    outcome = call_service(_rates_query, request=request)
+    if outcome.ok and outcome.value is not None:
+        start, end, by = outcome.value
+    else:  # a bad date or grouping: say so, and show the default year by community
         messages.error(request, outcome.message)
-    else:
-        start, end = outcome.value
+        by = "community"
+        start, end = selectors.rates_period(None, None, by)
     rows, total = selectors.mediation_rates(actor=actor(request), start=start, end=end, by=by)
     return render(
         request,
@@ -366,14 +368,3 @@ def rates(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
-
-
-def _valid_day(request: HttpRequest, name: str) -> bool:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return False
-    try:
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        return False
-    return 2000 <= day.year <= 2099

@@ -183,6 +183,10 @@ def test_pages_refuse_wrong_roles_and_other_parties(mw, login):
     assert r.status_code == 302
     assert Dispute.objects.get(pk=dispute.pk).status == Status.MEDIATING
     assert login("supervisor").get("/mediation/rates/").status_code == 200
+    r = login("supervisor").get("/mediation/rates/?start=2026-13-40&by=type")
+    assert r.status_code == 200 and "日期格式不正确" in r.content.decode()
+    r = login("supervisor").get("/mediation/rates/?end=1999-01-01")
+    assert "日期应在 2000 年到 2099 年之间" in r.content.decode()
     assert login("resident").get("/mediation/rates/").status_code == 403
     assert login("resident").get("/mediation/new/").status_code == 403
 
