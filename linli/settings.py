@@ -175,6 +175,15 @@ LINLI_SMS_SENDER = os.environ.get("LINLI_SMS_SENDER", "linli.core.senders.Loggin
 LINLI_EMAIL_SENDER = os.environ.get("LINLI_EMAIL_SENDER", "linli.core.senders.LoggingSender")
 
 # Data-access audit report (PEOPLE-4): when access is flagged as unusual.
+# The numbers the report page offers before anything else (gas, burst main, fire): per city,
+# "number=label;number=label".
+LINLI_EMERGENCY_CALLS = [
+    tuple(item.split("=", 1))
+    for item in os.environ.get(
+        "LINLI_EMERGENCY_CALLS", "119=火警、燃气泄漏;120=急救;110=报警;12345=市民热线(停水、爆管)"
+    ).split(";")
+    if "=" in item
+]
 LINLI_AUDIT_BULK_COUNT = int(os.environ.get("LINLI_AUDIT_BULK_COUNT", "30"))
 LINLI_AUDIT_BULK_MINUTES = int(os.environ.get("LINLI_AUDIT_BULK_MINUTES", "10"))
 LINLI_AUDIT_LIST_COUNT = int(os.environ.get("LINLI_AUDIT_LIST_COUNT", "300"))
