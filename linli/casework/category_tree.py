@@ -5,7 +5,6 @@ from typing import Final
 
 from django.utils.translation import gettext_noop
 
-
 # Names are stored in Chinese (admins edit them); marked so English pages show the default
 # ones translated ({% translate category.name %}).
 WD, H = "working_days", "hours"

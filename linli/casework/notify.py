@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from linli.core.notifications.services import notification_send
 
-
 # Stored before the address when a typed address stood in for a pin (staff check the place).
 ESTIMATED_MARK = "〔位置按地址,待核实〕"
 

@@ -20,19 +20,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.casework import policy, selectors
-from linli.casework.selectors import categories_active
-from linli.casework.notify import ESTIMATED_MARK
 from linli.casework.choices import Action, Channel, Status, Urgency
 from linli.casework.filters import OPEN
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
-from linli.casework.places import home_building, picker_buildings, place_resolve
 from linli.casework.models import Case, CasePhoto, WhistleCall
+from linli.casework.notify import ESTIMATED_MARK
+from linli.casework.places import home_building, picker_buildings, place_resolve
 from linli.casework.policy import (
     CASE_STAFF_ROLES,
     REPORTER_ROLES,
     STAFF_ENTRY_ROLES,
     STAFF_VIEW_ROLES,
 )
+from linli.casework.selectors import categories_active
 from linli.casework.services import workflow
 from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
 from linli.core.access import page_roles, public_page
@@ -312,13 +312,12 @@ def _hotline() -> str:
 
 @page_roles()
 def mine(request: HttpRequest) -> HttpResponse:
-    cases = (
+    cases = list(
         Case.objects.visible_to(actor(request))
         .filter(reporter=actor(request))
         .select_related("category", "community")
         .order_by("-created_at", "-id")[:100]
     )
-    cases = list(cases)
     # The ones waiting for the reporter's "解决了吗" answer come first.
     cases.sort(key=lambda c: c.status != Status.HANDLED)
     waiting = sum(c.status == Status.HANDLED for c in cases)
