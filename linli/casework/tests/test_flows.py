@@ -41,7 +41,10 @@ def test_window_case_in_another_community_stays_with_the_clerk(cats, login, cler
     response = client.post("/cases/window/", _window())
     case = Case.objects.get()
     assert case.community == cats.community_b and case.reporter is None
-    assert response.status_code == 302 and response["Location"] == f"/cases/{case.tracking_no}/receipt/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/cases/{case.tracking_no}/receipt/"
+    )
     receipt = client.get(response["Location"])
     assert receipt.status_code == 200 and case.tracking_no in receipt.content.decode()
     assert client.get(f"/cases/{case.tracking_no}/").status_code == 200
