@@ -1,5 +1,5 @@
 """Someone to call from the app (PLAT-2, CARE-6): the resident rings their grid worker from
-worker from home; whoever handles a one-key call rings the elder and the family in one tap,
+home; whoever handles a one-key call rings the elder and the family in one tap,
 an audited read of contact data that the wrong people never get."""
 
 import pytest
