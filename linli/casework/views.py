@@ -157,8 +157,22 @@ def _report_context(request: HttpRequest, form: Any, error: str, **extra: Any) -
         "buildings": picker_buildings(user, home),
         "home_xy": _xy(maps["frame"], home.lat, home.lon) if home and maps["frame"] else None,
         "my_communities": sorted(Scope.for_actor(user).communities().values_list("pk", flat=True)),
+        "tilemap": _tilemap(home) if settings.LINLI_MAP_TILES else None,
         **maps,
         **extra,
+    }
+
+
+def _tilemap(home: Any) -> dict[str, Any]:
+    """What the street map (static/linli/tilemap.js) draws over the configured tiles."""
+    grids = Grid.objects.order_by("unit_code").only("name", "geometry")
+    return {
+        "tiles": settings.LINLI_MAP_TILES,
+        "subdomains": settings.LINLI_MAP_SUBDOMAINS,
+        "attribution": settings.LINLI_MAP_ATTRIBUTION,
+        "crs": settings.LINLI_MAP_CRS,
+        "grids": [{"name": g.name, "geometry": g.geometry} for g in grids],
+        "home": {"lat": home.lat, "lon": home.lon, "label": str(_("我家"))} if home else None,
     }
 
 

@@ -209,3 +209,38 @@ def test_elder_mode_report_in_five_taps(live_server, live_world, browser):
     axe_check(phone)
     assert taps.count == 5  # 我要反映, 路灯不亮, 就在我家附近, the text box, 提交
     assert Case.objects.get().category.code == "06-07"
+
+
+def test_street_tiles_under_the_grids_with_gcj02(live_server, live_world, browser, settings):
+    """A deployment with a tile service (here: a picture the test server serves, drawn as
+    GCJ-02 like Amap's): streets under labelled grids, and a tap lands where it was made."""
+    categories_ensure_defaults(actor=None)
+    base = live_server.url
+    settings.LINLI_MAP_TILES = [f"{base}/static/leaflet/images/layers.png?{{z}}/{{x}}/{{y}}"]
+    settings.LINLI_MAP_CRS = "gcj02"
+    page = _context(browser).new_page()
+    sign_in(page, base, "resident")
+    page.goto(f"{base}/cases/new/")
+    tiles = page.get_by_test_id("tilemap")
+    tiles.wait_for(state="visible")
+    assert page.locator("#pickmap").is_hidden()  # the offline map steps aside
+    page.locator(".leaflet-tile-loaded").first.wait_for()
+    assert "甲社区1号网格" in tiles.inner_text() and "我家" in tiles.inner_text()
+    axe_check(page)
+    home = page.locator("#tilemap svg path").last  # the home marker, drawn last
+    tiles.scroll_into_view_if_needed()
+    box, frame = home.bounding_box(), tiles.bounding_box()
+    tiles.click(
+        position={
+            "x": box["x"] + box["width"] / 2 - frame["x"],
+            "y": box["y"] + box["height"] / 2 - frame["y"],
+        }
+    )
+    assert "已选择位置" in page.get_by_test_id("picked").inner_text()
+    lat = float(page.locator("#id_lat").input_value())
+    lon = float(page.locator("#id_lon").input_value())
+    # Shifted to GCJ-02 for the tiles (~500 m here) and back: within a few metres of 1幢.
+    assert abs(lat - 30.2725) < 5e-5 and abs(lon - 120.1225) < 5e-5
+    page.locator("#tilemap").focus()
+    page.keyboard.press("ArrowUp")
+    assert float(page.locator("#id_lat").input_value()) > lat
