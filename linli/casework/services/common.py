@@ -60,7 +60,8 @@ def record_step(
         notification_send(
             recipient=case.reporter,
             title=title,
-            body=note if kind != EventKind.NOTE else "",
+            # "Submitted" carries the channel for staff; the reporter knows how they sent it.
+            body=note if kind not in (EventKind.NOTE, EventKind.SUBMITTED) else "",
             url=case_url(case.tracking_no),
             channels=("sms",),
         )

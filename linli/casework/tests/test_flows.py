@@ -247,6 +247,7 @@ def test_inbox_groups_by_case_links_and_reads_all(cats, login):
     client = login("resident")
     html = client.get("/core/inbox/").content.decode()
     assert html.count('class="thread"') == 1 and "之前还有 4 条" in html
+    assert "居民自报" not in html and "居民网上反映" not in html  # no channel jargon
     latest = notes.first()
     opened = client.get(f"/core/inbox/{latest.pk}/")
     assert opened.status_code == 302 and opened["Location"] == f"/cases/{case.tracking_no}/"

@@ -244,3 +244,40 @@ def test_street_tiles_under_the_grids_with_gcj02(live_server, live_world, browse
     page.locator("#tilemap").focus()
     page.keyboard.press("ArrowUp")
     assert float(page.locator("#id_lat").input_value()) > lat
+
+
+def test_smaller_things_public_map_queue_cards_skip_link(live_server, live_world, browser):
+    """Public pages offer 登录 and tell open from closed by shape; staff tables become cards
+    on a phone; the grid map has no links inside an image; a skip link; English says Linli
+    once."""
+    categories_ensure_defaults(actor=None)
+    open_case = case_submit(
+        actor=live_world["resident"], data=CaseInput("01-10", "垃圾", 30.2725, 120.1225)
+    )
+    done = case_submit(
+        actor=live_world["resident"], data=CaseInput("06-07", "路灯", 30.2725, 120.1275)
+    )
+    Case.objects.filter(pk=done.pk).update(status="closed")
+    base = live_server.url
+    anon = _context(browser).new_page()
+    anon.goto(f"{base}/cases/public/")
+    assert anon.get_by_test_id("login-link").is_visible()
+    assert anon.locator("#casemap circle.pin-open").count() == 1
+    assert anon.locator("#casemap rect.pin-done").count() == 1
+    axe_check(anon)
+    anon.keyboard.press("Tab")
+    assert anon.evaluate("document.activeElement.textContent") == "跳到正文"
+    anon.get_by_role("button", name="English").click()
+    anon.wait_for_load_state()
+    assert anon.locator(".brand").inner_text().strip() == "Linli"
+    assert "Rubbish left out" in anon.get_by_test_id("public-list").inner_text()
+
+    staff = _context(browser).new_page()
+    sign_in(staff, base, "community_worker")
+    staff.goto(f"{base}/cases/queue/")
+    cell = staff.get_by_role("link", name=open_case.tracking_no)
+    assert cell.bounding_box()["width"] > 100  # not one character per line
+    assert staff.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(staff)
+    staff.goto(f"{base}/geo/map/")
+    axe_check(staff)
