@@ -281,3 +281,31 @@ def test_smaller_things_public_map_queue_cards_skip_link(live_server, live_world
     axe_check(staff)
     staff.goto(f"{base}/geo/map/")
     axe_check(staff)
+
+
+def test_report_with_gps_in_five_taps(live_server, live_world, browser):
+    categories_ensure_defaults(actor=None)
+    base = live_server.url
+    context = _context(
+        browser,
+        permissions=["geolocation"],
+        geolocation={"latitude": 30.2727, "longitude": 120.1229},
+    )
+    phone = context.new_page()
+    sign_in(phone, base, "resident")
+    taps = Taps(phone)
+    taps.tap(phone.get_by_role("link", name="我要反映"))
+    phone.wait_for_url(f"{base}/cases/new/")
+    taps.tap(phone.get_by_text("噪音扰民"))
+    taps.tap(phone.get_by_test_id("locate-me"))
+    phone.get_by_text("已选择位置:地图上的位置").wait_for()
+    taps.tap(phone.get_by_label("3. 说一句话"))
+    phone.keyboard.type("楼上深夜装修")
+    with phone.expect_navigation():
+        taps.tap(phone.get_by_role("button", name="提交"))
+    assert phone.get_by_test_id("case-status").inner_text() == "已受理"
+    axe_check(phone)
+    assert taps.count == 5  # 我要反映, 噪音扰民, 用手机定位, the text box, 提交
+    case = Case.objects.get()
+    assert (round(case.lat, 4), round(case.lon, 4)) == (30.2727, 120.1229)
+    context.close()
