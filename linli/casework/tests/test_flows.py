@@ -6,6 +6,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from linli.casework.models import Case
+from linli.casework.notify import sms_for_event
 from linli.casework.services import workflow
 from linli.core.notifications.models import Notification
 from linli.people.models import Resident
@@ -78,14 +79,23 @@ def test_receipt_says_who_owns_it_by_when_and_how_to_follow_up(cats, login):
     # A resident on record is named on the slip (an audited read).
     client.post("/cases/window/", _window(full_name="王秀英", birth_year=1946, sex=""))
     known = Case.objects.exclude(pk=case.pk).get()
+    assert known.reporter == cats["resident"] and known.notify_phone == ""  # her inbox + SMS
     assert "王秀英" in client.get(f"/cases/{known.tracking_no}/receipt/").content.decode()
 
 
 # ---- 7. the window form: phone, the matched record, errors by their field, title ---------
 
 
+SENT: list = []
+
+
+class Captured:
+    def send(self, message) -> None:
+        SENT.append(message)
+
+
 def test_window_phone_fills_the_record_and_steps_go_by_sms(
-    cats, login, django_capture_on_commit_callbacks
+    cats, login, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         login("community_worker").post("/cases/window/", _window(phone="13912345678"))
@@ -95,6 +105,11 @@ def test_window_phone_fills_the_record_and_steps_go_by_sms(
     assert case.notify_phone == "13912345678"
     queued = DBTaskResult.objects.filter(task_path__endswith="sms_window_resident")
     assert queued.count() == 1  # the "received" step, after commit
+    SENT.clear()
+    settings.LINLI_SMS_SENDER = "linli.casework.tests.test_flows.Captured"
+    assert sms_for_event(event_id=case.events.get().pk) == "sent"
+    assert SENT[0].address == "13912345678" and case.tracking_no in SENT[0].title
+    assert "噪音扰民" in SENT[0].title  # what it is about, not just a number
 
 
 def test_window_refuses_a_bad_phone_and_keeps_nothing(cats, login):
