@@ -196,6 +196,9 @@ def test_elder_mode_report_in_five_taps(live_server, live_world, browser):
     assert "1幢" in phone.get_by_test_id("picked").inner_text()
     taps.tap(phone.get_by_label("3. 说一句话"))
     phone.keyboard.type("1幢门口的路灯坏了")
+    # The map is twice as wide in elder mode, in its own box: the page never scrolls sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.locator("#mapwrap").evaluate("e => e.scrollWidth > e.clientWidth")
     more = phone.locator("details.more")
     assert more.get_attribute("open") is None  # optional fields wait behind 更多
     more.locator("summary").click()
@@ -271,6 +274,14 @@ def test_smaller_things_public_map_queue_cards_skip_link(live_server, live_world
     anon.wait_for_load_state()
     assert anon.locator(".brand").inner_text().strip() == "Linli"
     assert "Rubbish left out" in anon.get_by_test_id("public-list").inner_text()
+    anon.get_by_role("button", name="中文").click()
+    anon.wait_for_load_state()
+    anon.get_by_test_id("login-link").click()
+    anon.wait_for_url(f"{base}/accounts/login/")
+    axe_check(anon)
+    anon.get_by_test_id("sms-login").click()
+    anon.get_by_label("手机号").wait_for()
+    axe_check(anon)
 
     staff = _context(browser).new_page()
     sign_in(staff, base, "community_worker")
