@@ -61,7 +61,8 @@ def login_code_send(*, phone: str) -> None:
     audit_record(actor=None, action="account.login_code", obj=user)
     text = _("邻里登录验证码 %(code)s,5 分钟内有效。请勿告诉他人。") % {"code": code}
     message = OutboundMessage(channel="sms", address=phone, title=text, body="", notification_id=0)
-    transaction.on_commit(partial(get_sender("sms").send, message))
+    # robust: a gateway failure is logged, the page still answers (the code can be asked again).
+    transaction.on_commit(partial(get_sender("sms").send, message), robust=True)
 
 
 def login_code_verify(*, phone: str, code: str) -> User:
