@@ -1,5 +1,6 @@
 """Linli settings: everything that differs between machines comes from the environment."""
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ import dj_database_url
 from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", BASE_DIR / "var"))
@@ -157,6 +159,36 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "linli" / "static"]
+# Leaflet as django-leaflet ships it (leaflet/leaflet.js, .css): served with ours, no CDN.
+_leaflet = importlib.util.find_spec("leaflet")
+if _leaflet is not None and _leaflet.submodule_search_locations:
+    STATICFILES_DIRS.append(Path(list(_leaflet.submodule_search_locations)[0]) / "static")
+
+# Street tiles under the grid map (e.g. 天地图 vec_w + cva_w), optional: without them the
+# labelled vector map works offline. URL templates in Leaflet's {s}/{z}/{x}/{y} form,
+# "|"-separated for stacked layers; LINLI_MAP_CRS says which datum the tiles are drawn in
+# ("wgs84": 天地图/CGCS2000, OpenStreetMap; "gcj02": Amap, Tencent); Linli stores WGS84.
+LINLI_MAP_TILES = [u for u in os.environ.get("LINLI_MAP_TILES", "").split("|") if u.strip()]
+LINLI_MAP_SUBDOMAINS = os.environ.get("LINLI_MAP_SUBDOMAINS", "01234567")
+LINLI_MAP_ATTRIBUTION = os.environ.get("LINLI_MAP_ATTRIBUTION", "")
+LINLI_MAP_CRS = os.environ.get("LINLI_MAP_CRS", "wgs84")
+if LINLI_MAP_CRS not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured("LINLI_MAP_CRS must be wgs84 or gcj02")
+
+
+def _tile_origins(urls: list[str], subdomains: str) -> list[str]:
+    """The tile hosts the page may load images from (CSP img-src)."""
+    origins: list[str] = []
+    for url in urls:
+        if "://" not in url:
+            continue
+        scheme, rest = url.split("://", 1)
+        host = rest.split("/", 1)[0]
+        hosts = [host.replace("{s}", s) for s in subdomains] if "{s}" in host else [host]
+        origins += [f"{scheme}://{h}" for h in hosts if f"{scheme}://{h}" not in origins]
+    return origins
+
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -176,6 +208,19 @@ LINLI_SMS_SENDER = os.environ.get("LINLI_SMS_SENDER", "linli.core.senders.Loggin
 LINLI_EMAIL_SENDER = os.environ.get("LINLI_EMAIL_SENDER", "linli.core.senders.LoggingSender")
 
 # Data-access audit report (PEOPLE-4): when access is flagged as unusual.
+# The numbers the report page offers before anything else (gas, burst main, fire): per city,
+# "number=label;number=label".
+# The defaults' labels are marked for translation (the page translates what it can).
+LINLI_EMERGENCY_CALLS = [
+    tuple(item.split("=", 1))
+    for item in os.environ.get("LINLI_EMERGENCY_CALLS", "").split(";")
+    if "=" in item
+] or [
+    ("119", gettext_noop("火警、燃气泄漏")),
+    ("120", gettext_noop("急救")),
+    ("110", gettext_noop("报警")),
+    ("12345", gettext_noop("市民热线(停水、爆管)")),
+]
 LINLI_AUDIT_BULK_COUNT = int(os.environ.get("LINLI_AUDIT_BULK_COUNT", "30"))
 LINLI_AUDIT_BULK_MINUTES = int(os.environ.get("LINLI_AUDIT_BULK_MINUTES", "10"))
 LINLI_AUDIT_LIST_COUNT = int(os.environ.get("LINLI_AUDIT_LIST_COUNT", "300"))
@@ -201,7 +246,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *_tile_origins(LINLI_MAP_TILES, LINLI_MAP_SUBDOMAINS)],
         "object-src": ["'none'"],
         "base-uri": [SELF],
         "form-action": [SELF],

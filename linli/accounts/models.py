@@ -104,3 +104,22 @@ class ApiToken(BaseModel):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginCode(BaseModel):
+    """A one-time SMS code to sign in by phone number (PLAT-2: no password to remember).
+    Only its keyed hash is stored; it expires in minutes and allows a few tries."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_codes")
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.expires_at:%H:%M}"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.services import user_login_attempt, user_set_elder_mode
+from linli.accounts.sms_login import login_code_send, login_code_verify
 from linli.core.access import public_page
 from linli.core.errors import ApplicationError
 from linli.core.middleware import ELDER_COOKIE
@@ -32,6 +33,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
         login(request, user)
         return redirect(next_url)
     return render(request, "accounts/login.html", context)
+
+
+@public_page
+def login_sms(request: HttpRequest) -> HttpResponse:
+    """Phone number, then the code from the SMS: two fields, no password (PLAT-2)."""
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    phone = request.POST.get("phone", "").strip()
+    context = {"next": next_url, "phone": phone, "error": "", "sent": False}
+    if request.method != "POST":
+        return render(request, "accounts/login_sms.html", context)
+    try:
+        if "send" in request.POST:
+            login_code_send(phone=phone)
+            context["sent"] = True
+            return render(request, "accounts/login_sms.html", context)
+        user = login_code_verify(phone=phone, code=request.POST.get("code", ""))
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        context["sent"] = getattr(exc, "field", "") == "code"
+        return render(request, "accounts/login_sms.html", context, status=exc.status)
+    login(request, user)
+    return redirect(next_url)
 
 
 @require_POST

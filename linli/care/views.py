@@ -22,6 +22,7 @@ from linli.core.errors import ApplicationError
 from linli.core.web import actor, call_service, error_page
 from linli.geo.models import Grid
 from linli.geo.scope import Scope
+from linli.people.selectors import emergency_numbers
 
 RECENT = dt.timedelta(days=7)
 # A phone list; a community with more open alerts than this has the board.
@@ -29,14 +30,29 @@ LIST_CAP = 200
 WORKER_PURPOSE = "看护提醒与上门服务"
 
 
+CALL_PURPOSE = "一键呼叫:电话联系老人和家属"
+
+
+def _numbers(alert: Alert, user: Any, can_act: bool) -> list[Any]:
+    """One-key call still open: the elder's and their family's numbers, one tap to ring
+    (an audited contact-tier read, for those who handle the call only)."""
+    if alert.rule != Rule.CALL or not can_act or alert.resident_id is None:
+        return []
+    if alert.status not in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED):
+        return []
+    return emergency_numbers(actor=user, resident_id=alert.resident_id, purpose=CALL_PURPOSE)
+
+
 def _card(alert: Alert, user: Any) -> dict[str, Any]:
+    can_act = can_handle(user, alert)
     return {
+        "numbers": _numbers(alert, user, can_act),
         "alert": alert,
         "address": alert.household.building.name + alert.household.unit + alert.household.room,
         "call": alert.rule == Rule.CALL,
         "not_out": alert.rule == Rule.NOT_OUT,
         "needed_help": alert.outcome == Outcome.NEEDED_HELP,
-        "can_act": can_handle(user, alert),
+        "can_act": can_act,
     }
 
 
@@ -76,6 +92,7 @@ def worker(request: HttpRequest) -> HttpResponse:
 def _detail_context(user: Any, alert: Alert, form: CloseForm | None = None) -> dict[str, Any]:
     away = AwayPeriod.objects.filter(household_id=alert.household_id, ends__gt=timezone.now())
     return {
+        "numbers": _numbers(alert, user, can_handle(user, alert)),
         "alert": alert,
         "where": location_of(alert.household),
         "call": alert.rule == Rule.CALL,

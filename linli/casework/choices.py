@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
-    WEB = "web", _("居民自报")
+    WEB = "web", _("居民网上反映")
     OPEN311 = "open311", _("Open311 接口")
     WINDOW = "window", _("人工窗口代办")
     HOTLINE = "hotline", _("服务热线")

@@ -8,29 +8,40 @@ from linli.casework.selectors import categories_active
 
 
 class ReportForm(forms.Form):
-    """The resident's report (PLAT-2: few fields, big targets); photos are read separately."""
+    """The resident's report (PLAT-2: few fields, big targets); photos are read separately.
+    A place is a pin, a building picked from the list, or a typed address (no GPS needed)."""
 
     category = forms.ChoiceField(
-        label=_("事项分类"), error_messages={"required": _("请选择事项分类。")}
+        label=_("什么问题?"), error_messages={"required": _("请选择是什么问题。")}
     )
     description = forms.CharField(
-        label=_("问题描述"),
+        label=_("说一句话"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("发生了什么?在哪里?")}),
-        error_messages={"required": _("请填写问题描述。")},
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("发生了什么?")}),
+        error_messages={"required": _("请写一句话说明问题。")},
     )
-    lat = forms.FloatField(widget=forms.HiddenInput, error_messages={"required": _("请选择位置。")})
-    lon = forms.FloatField(widget=forms.HiddenInput, error_messages={"required": _("请选择位置。")})
-    address = forms.CharField(label=_("地点补充(选填)"), max_length=200, required=False)
-    anonymous = forms.BooleanField(label=_("匿名上报"), required=False)
+    lat = forms.FloatField(widget=forms.HiddenInput, required=False)
+    lon = forms.FloatField(widget=forms.HiddenInput, required=False)
+    building = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    address = forms.CharField(
+        label=_("或写下地址"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("例如:嘉绿苑3幢楼下")}),
+    )
+    anonymous = forms.BooleanField(label=_("不留名(匿名)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups: dict[str, list[tuple[str, str]]] = {}
-        for c in categories_active().filter(parent__isnull=False):
-            assert c.parent is not None
-            groups.setdefault(c.parent.name, []).append((c.code, f"{c.name}"))
-        self.fields["category"].choices = [("", _("请选择"))] + list(groups.items())  # type: ignore[attr-defined]
+        leaves = categories_active().filter(parent__isnull=False)
+        self.fields["category"].choices = [(c.code, c.name) for c in leaves]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        d = super().clean() or {}
+        pinned = d.get("lat") is not None and d.get("lon") is not None
+        if not (pinned or d.get("building") or (d.get("address") or "").strip()):
+            self.add_error("lat", _('请选择位置:点"就在我家附近"、搜楼栋,或写下地址。'))
+        return d
 
 
 class StaffReportForm(ReportForm):
@@ -45,6 +56,13 @@ class StaffReportForm(ReportForm):
         label=_("性别(新建档案时填)"),
         required=False,
         choices=[("", "—"), ("M", _("男")), ("F", _("女"))],
+    )
+    phone = forms.RegexField(
+        label=_("居民手机号(选填,办理进度发短信)"),
+        regex=r"^1[3-9][0-9]{9}$",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        error_messages={"invalid": _("请填写 11 位手机号。")},
     )
 
 

@@ -14,9 +14,10 @@ from linli.casework.choices import (
     Status,
     Urgency,
 )
-from linli.casework.policy import OVERSIGHT_ROLES, SEE_ALL_ROLES
+from linli.casework.policy import CASE_STAFF_ROLES, OVERSIGHT_ROLES, SEE_ALL_ROLES
 from linli.casework.units import units_q
 from linli.core.base import BaseModel
+from linli.core.crypto import EncryptedTextField
 from linli.core.roles import Role
 from linli.geo.choices import HandlingLevel
 from linli.geo.models import Department
@@ -46,6 +47,9 @@ class Category(BaseModel):
     # Welfare, care and health matters reveal a household's circumstances: never public.
     public = models.BooleanField("可公开", default=True)
     description = models.CharField("说明", max_length=200, blank=True)
+    # The big buttons at the top of the report page (PLAT-2), in this order; 0 = only in
+    # "more categories".
+    shortcut = models.PositiveSmallIntegerField("常用按钮顺序", default=0)
 
     class Meta:
         ordering = ["code"]
@@ -73,8 +77,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         q = scope.q(grid="grid", community="community", street="community__street")
         if own:
             q |= Q(reporter=actor)
-        if actor.role == Role.DEPT_OFFICER:
+        if actor.role in CASE_STAFF_ROLES:
+            # 首接负责制: a unit sees what it owns wherever the pin fell, and whoever entered a
+            # case for a resident at the window keeps seeing it (window cases have no reporter).
             units = list(Department.objects.filter(units_q(scope)).values_list("pk", flat=True))
+            q |= Q(owner_unit__in=units) | Q(entered_by=actor)
+        if actor.role == Role.DEPT_OFFICER:
             # Plain id lists, not subqueries, so the planner can answer the whole OR from the
             # partial indexes; cases a unit was whistled to are few (a join would need
             # DISTINCT, an EXISTS forces a full scan).
@@ -120,6 +128,8 @@ class Case(BaseModel):
         on_delete=models.SET_NULL,
         related_name="entered_cases",
     )
+    # 代办 for a resident without an account: progress goes to this number by SMS.
+    notify_phone = EncryptedTextField("短信通知号码", blank=True, default="")
     lat = models.FloatField()
     lon = models.FloatField()
     address = models.CharField("地点描述", max_length=200, blank=True)

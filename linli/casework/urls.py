@@ -14,6 +14,7 @@ urlpatterns = [
     path("whistles/<int:call_id>/report/", views_whistle.report_in, name="whistle_report"),
     path("<str:tracking_no>/", views.detail, name="detail"),
     path("<str:tracking_no>/whistle/", views_whistle.blow, name="whistle"),
+    path("<str:tracking_no>/receipt/", views.receipt, name="receipt"),
     path("<str:tracking_no>/photos/<int:photo_id>/<str:size>/", views.photo, name="photo"),
     path("<str:tracking_no>/<str:action>/", views.act, name="act"),
 ]

@@ -1,12 +1,15 @@
 """Pages: the resident reports and follows a case; staff work their queue."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,25 +20,30 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.casework import policy, selectors
-from linli.casework.choices import Action, Channel, Status
+from linli.casework.choices import Action, Channel, Status, Urgency
 from linli.casework.filters import OPEN
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
 from linli.casework.models import Case, CasePhoto, WhistleCall
+from linli.casework.notify import ESTIMATED_MARK
+from linli.casework.places import home_building, picker_buildings, place_resolve
 from linli.casework.policy import (
     CASE_STAFF_ROLES,
     REPORTER_ROLES,
     STAFF_ENTRY_ROLES,
     STAFF_VIEW_ROLES,
 )
+from linli.casework.selectors import categories_active
 from linli.casework.services import workflow
 from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
 from linli.core.access import page_roles, public_page
 from linli.core.errors import ValidationFailed
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
 from linli.core.web import actor, call_service
-from linli.geo.models import Department, Grid
+from linli.geo.models import Building, Department, Grid
+from linli.geo.scope import Scope
 from linli.geo.selectors import grid_set_version
 from linli.geo.svg import map_frame, project_grids
+from linli.people.selectors import residents_brief
 from linli.people.services import resident_find_or_create
 
 # The buttons of the staff card (rating is the reporter's card; calling departments and
@@ -60,32 +68,129 @@ class CappedPaginator(Paginator):
 
 
 _MAP_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+ESTATE = re.compile(r"\s*\d+\s*(幢|栋|号楼|座)$")
 
 
 def _map_context() -> dict[str, Any]:
-    """The grid map (shapes and projection), rebuilt only when the grids change."""
-    version = grid_set_version()
+    """The grid map (shapes and projection, community and estate names to orient by),
+    rebuilt only when the grids or buildings change."""
+    buildings = Building.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    version = (grid_set_version(), buildings["n"], buildings["last"])
     if version not in _MAP_CACHE:
-        grids = list(Grid.objects.order_by("unit_code"))
+        grids = list(Grid.objects.select_related("community").order_by("unit_code"))
         shapes, width, height = project_grids(grids)
+        frame = map_frame(grids) if grids else None
         _MAP_CACHE.clear()
         _MAP_CACHE[version] = {
             "shapes": shapes,
             "width": width,
             "height": height,
-            "frame": map_frame(grids) if grids else None,
+            "frame": frame,
+            **(_labels(grids, frame) if frame else {}),
         }
     return dict(_MAP_CACHE[version])
+
+
+def _xy(frame: dict[str, float], lat: float, lon: float) -> dict[str, float]:
+    return {
+        "x": round((lon - frame["min_lon"]) * frame["kx"] * frame["scale"], 1),
+        "y": round((frame["max_lat"] - lat) * frame["scale"], 1),
+    }
+
+
+def _labels(grids: list[Grid], frame: dict[str, float]) -> dict[str, Any]:
+    """Community names at the middle of their grids; each estate (小区: buildings named
+    "嘉绿苑3幢") once, at the middle of its buildings."""
+    places: dict[str, list[tuple[float, float]]] = {}
+    for g in grids:
+        mid = ((g.min_lat + g.max_lat) / 2, (g.min_lon + g.max_lon) / 2)
+        places.setdefault(g.community.name, []).append(mid)
+    estates: dict[str, list[tuple[float, float]]] = {}
+    for name, lat, lon in Building.objects.values_list("name", "lat", "lon")[:5000]:
+        estates.setdefault(ESTATE.sub("", name) or name, []).append((lat, lon))
+
+    def centre(name: str, pts: list[tuple[float, float]]) -> dict[str, Any]:
+        lat = sum(p[0] for p in pts) / len(pts)
+        lon = sum(p[1] for p in pts) / len(pts)
+        return {"name": name, **_xy(frame, lat, lon)}
+
+    return {
+        "communities": [centre(n, pts) for n, pts in places.items()],
+        "estates": [centre(n, pts) for n, pts in estates.items()][:300],
+    }
+
+
+def _place(user: Any, d: dict[str, Any]) -> tuple[float, float, str]:
+    place = place_resolve(user=user, d=d)
+    address = f"{ESTIMATED_MARK}{place.address}" if place.estimated else place.address
+    return place.lat, place.lon, address[:200]
 
 
 def _own_report(*, user: Any, d: dict[str, Any], uploads: list[Any]) -> Case:
     if len(uploads) > MAX_PHOTOS:
         raise ValidationFailed(_("最多上传 %(n)s 张照片。") % {"n": MAX_PHOTOS}, field="photos")
     photos = [photo_read(file=f, max_bytes=PHOTO_MAX_BYTES) for f in uploads]
-    data = CaseInput(
-        d["category"], d["description"], d["lat"], d["lon"], d["address"], d["anonymous"]
-    )
+    lat, lon, address = _place(user, d)
+    data = CaseInput(d["category"], d["description"], lat, lon, address, d["anonymous"])
     return case_submit(actor=user, data=data, photos=photos)
+
+
+def _report_context(request: HttpRequest, form: Any, error: str, **extra: Any) -> dict[str, Any]:
+    """What both report pages show: big category buttons, the emergency numbers, the place
+    pickers (own building, search, keyboard map)."""
+    user = actor(request)
+    home = home_building(user)
+    cats = list(categories_active().filter(parent__isnull=False))
+    maps = _map_context()
+    chosen = str(form["category"].value() or "")
+    return {
+        "form": form,
+        "error": error,
+        "max_photos": MAX_PHOTOS,
+        "shortcuts": sorted((c for c in cats if c.shortcut), key=lambda c: c.shortcut),
+        "groups": _groups(cats),
+        "chosen": chosen,
+        "chosen_more": chosen and not any(c.code == chosen and c.shortcut for c in cats),
+        "emergency_calls": settings.LINLI_EMERGENCY_CALLS,
+        "emergency_codes": [c.code for c in cats if _emergency(c)],
+        "home": home,
+        "buildings": picker_buildings(user, home),
+        "home_xy": _xy(maps["frame"], home.lat, home.lon) if home and maps["frame"] else None,
+        "my_communities": sorted(Scope.for_actor(user).communities().values_list("pk", flat=True)),
+        "tilemap": _tilemap(home) if settings.LINLI_MAP_TILES else None,
+        **maps,
+        **extra,
+    }
+
+
+def _tilemap(home: Any) -> dict[str, Any]:
+    """What the street map (static/linli/tilemap.js) draws over the configured tiles."""
+    grids = Grid.objects.order_by("unit_code").only("name", "geometry")
+    return {
+        "tiles": settings.LINLI_MAP_TILES,
+        "subdomains": settings.LINLI_MAP_SUBDOMAINS,
+        "attribution": settings.LINLI_MAP_ATTRIBUTION,
+        "crs": settings.LINLI_MAP_CRS,
+        "grids": [{"name": g.name, "geometry": g.geometry} for g in grids],
+        "home": {"lat": home.lat, "lon": home.lon, "label": str(_("我家"))} if home else None,
+    }
+
+
+def _emergency(c: Any) -> bool:
+    """Gas, a burst main, a collapse: call first (dispatch within the hour), then report."""
+    return bool(
+        c.public
+        and c.urgency == Urgency.URGENT
+        and c.respond_unit == "hours"
+        and c.respond_amount <= 1
+    )
+
+
+def _groups(cats: list[Any]) -> list[tuple[str, list[Any]]]:
+    groups: dict[str, list[Any]] = {}
+    for c in cats:
+        groups.setdefault(c.parent.name, []).append(c)
+    return list(groups.items())
 
 
 @page_roles(*REPORTER_ROLES)
@@ -104,11 +209,21 @@ def report(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已收到您的诉求,受理编号 %(no)s。") % {"no": no})
             return redirect("casework:detail", tracking_no=no)
         error = outcome.message
+        _field_error(form, outcome)
     elif request.method == "POST":
         error = _("请检查下面标红的内容。")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "error": error, "max_photos": MAX_PHOTOS, **_map_context()}
-    return render(request, "casework/report.html", context, status=status)
+    return render(
+        request, "casework/report.html", _report_context(request, form, error), status=status
+    )
+
+
+def _field_error(form: Any, outcome: Any) -> None:
+    """A service's refusal about one field is shown next to that field too."""
+    field = getattr(outcome, "field", "") or ""
+    field = {"location": "lat", "full_name": "full_name"}.get(field, field)
+    if field in form.fields and not form.errors.get(field):
+        form.add_error(field, outcome.message)
 
 
 @transaction.atomic  # a refused case leaves no new resident behind
@@ -117,12 +232,32 @@ def _entry_for_resident(*, user: Any, d: dict[str, Any], uploads: list[Any]) -> 
     resident = None
     if d["full_name"]:
         resident, _created = resident_find_or_create(
-            actor=user, full_name=d["full_name"], birth_year=d["birth_year"] or 0, sex=d["sex"]
+            actor=user,
+            full_name=d["full_name"],
+            birth_year=d["birth_year"] or 0,
+            sex=d["sex"],
+            phone=d.get("phone") or "",
         )
-    data = CaseInput(d["category"], d["description"], d["lat"], d["lon"], d["address"])
+    lat, lon, address = _place(user, d)
+    data = CaseInput(d["category"], d["description"], lat, lon, address)
     return case_submit(
-        actor=user, data=data, channel=Channel(d["channel"]), photos=photos, resident=resident
+        actor=user,
+        data=data,
+        channel=Channel(d["channel"]),
+        photos=photos,
+        resident=resident,
+        phone=d.get("phone") or "",
     )
+
+
+def _match(user: Any, d: dict[str, Any]) -> list[Any]:
+    """The records the window would file the case under (same name in the worker's area)."""
+    name = (d.get("full_name") or "").strip()
+    if not name:
+        return []
+    found = residents_brief(actor=user, purpose="代办", full_name=name).values()
+    year = d.get("birth_year")
+    return [r for r in found if not year or r.birth_year == year][:5]
 
 
 @page_roles(*STAFF_ENTRY_ROLES)
@@ -130,6 +265,24 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     """代办: staff enter a matter for a resident at the window, from a call or a slip."""
     form = StaffReportForm(request.POST or None)
     error = ""
+    looked_up = request.method == "POST" and "lookup" in request.POST
+    matches: list[Any] = []
+    if looked_up:
+        form.is_valid()  # the lookup needs only name and year; other errors wait
+        matches = _match(actor(request), getattr(form, "cleaned_data", {}))
+        return render(
+            request,
+            "casework/report.html",
+            _report_context(
+                request,
+                form,
+                "",
+                staff_entry=True,
+                looked_up=True,
+                matches=matches,
+                lookup_only=True,
+            ),
+        )
     if request.method == "POST" and form.is_valid():
         outcome = call_service(
             _entry_for_resident,
@@ -140,31 +293,49 @@ def staff_report(request: HttpRequest) -> HttpResponse:
         if outcome.value is not None:
             no = outcome.value.tracking_no
             messages.success(request, _("已代为登记,受理编号 %(no)s,请告知居民。") % {"no": no})
-            return redirect("casework:detail", tracking_no=no)
+            return redirect("casework:receipt", tracking_no=no)
         error = outcome.message
+        _field_error(form, outcome)
     elif request.method == "POST":
         error = _("请检查下面标红的内容。")
-    context = {
-        "form": form,
-        "error": error,
-        "max_photos": MAX_PHOTOS,
-        "staff_entry": True,
-        **_map_context(),
-    }
+    context = _report_context(request, form, error, staff_entry=True)
     return render(
         request, "casework/report.html", context, status=400 if request.method == "POST" else 200
     )
 
 
+@page_roles(*STAFF_ENTRY_ROLES)
+def receipt(request: HttpRequest, tracking_no: str) -> HttpResponse:
+    """The slip the resident takes home from the window: number, unit, deadline, phone."""
+    user = actor(request)
+    case = selectors.case_get(actor=user, tracking_no=tracking_no)
+    resident = None
+    if case.resident_id:
+        found = residents_brief(actor=user, ids=[case.resident_id], purpose="代办回执")
+        resident = found.get(case.resident_id)
+    context = {"case": case, "hotline": _hotline(), "resident": resident}
+    return render(request, "casework/receipt.html", context)
+
+
+def _hotline() -> str:
+    for number, label in settings.LINLI_EMERGENCY_CALLS:
+        if number == "12345" or "热线" in label:
+            return str(number)
+    return ""
+
+
 @page_roles()
 def mine(request: HttpRequest) -> HttpResponse:
-    cases = (
+    cases = list(
         Case.objects.visible_to(actor(request))
         .filter(reporter=actor(request))
-        .select_related("category")
+        .select_related("category", "community")
         .order_by("-created_at", "-id")[:100]
     )
-    return render(request, "casework/mine.html", {"cases": cases})
+    # The ones waiting for the reporter's "解决了吗" answer come first.
+    cases.sort(key=lambda c: c.status != Status.HANDLED)
+    waiting = sum(c.status == Status.HANDLED for c in cases)
+    return render(request, "casework/mine.html", {"cases": cases, "waiting": waiting})
 
 
 @page_roles()
@@ -182,7 +353,11 @@ def detail(request: HttpRequest, tracking_no: str) -> HttpResponse:
         "actions": actions,
         "any_action": any(actions[a] for a in CARD_ACTIONS),
         "units": Department.objects.order_by("kind", "name") if staff else [],
+        "categories": categories_active().filter(parent__isnull=False)
+        if actions[Action.REGISTER]
+        else [],
         "rate_form": RateForm(),
+        "can_receipt": case.entered_by_id is not None and user.role in STAFF_ENTRY_ROLES,
         "can_blow": staff and actions[Action.WHISTLE],
         "whistle_calls": WhistleCall.objects.filter(whistle__case=case).select_related(
             "department"
@@ -203,7 +378,9 @@ def _rate(u: Any, c: Case, p: Any, f: Any) -> Case:
 # What each button posts to: (u=actor, c=case, p=POST, f=FILES) → the service.
 ACTIONS: dict[str, Callable[[Any, Case, Any, Any], Case]] = {
     "rate": _rate,
-    "register": lambda u, c, p, f: workflow.case_register(actor=u, case=c),
+    "register": lambda u, c, p, f: workflow.case_register(
+        actor=u, case=c, category_code=p.get("category", "")
+    ),
     "reject": lambda u, c, p, f: workflow.case_reject(actor=u, case=c, reason=p.get("reason", "")),
     "dispatch": lambda u, c, p, f: workflow.case_dispatch(
         actor=u, case=c, unit=_unit(p.get("unit_id")), note=p.get("note", "")
@@ -216,9 +393,7 @@ ACTIONS: dict[str, Callable[[Any, Case, Any, Any], Case]] = {
         note=p.get("note", ""),
         photos=[photo_read(file=x) for x in f.getlist("photos")],
     ),
-    "verify": lambda u, c, p, f: workflow.case_verify(
-        actor=u, case=c, passed=p.get("passed") == "1", note=p.get("note", "")
-    ),
+    "verify": lambda u, c, p, f: _verify(u, c, p),
     "close": lambda u, c, p, f: workflow.case_close(actor=u, case=c),
     "reroute": lambda u, c, p, f: workflow.case_reroute(
         actor=u, case=c, unit=_unit(p.get("unit_id")), reason=p.get("reason", "")
@@ -238,6 +413,15 @@ ACTIONS: dict[str, Callable[[Any, Case, Any, Any], Case]] = {
 }
 
 
+def _verify(u: Any, c: Case, p: Any) -> Case:
+    passed = p.get("passed") == "1"
+    note = p.get("note", "")
+    if not passed and not note.strip() and c.reporter_id == u.pk:
+        # The reporter's "还没解决" needs no reason: the one tap is the answer (返工).
+        note = _("居民反映:问题还没解决。")
+    return workflow.case_verify(actor=u, case=c, passed=passed, note=note)
+
+
 def _unit(raw: str | None) -> Department:
     unit = Department.objects.filter(pk=int(raw)).first() if raw and raw.isdigit() else None
     if unit is None:
@@ -255,7 +439,9 @@ def act(request: HttpRequest, tracking_no: str, action: str) -> HttpResponse:
     else:
         outcome = call_service(ACTIONS[action], u=user, c=case, p=request.POST, f=request.FILES)
         if outcome.ok:
-            messages.success(request, str(DONE[action]))
+            reporter_no = action == "verify" and request.POST.get("passed") != "1"
+            done = "not_fixed" if reporter_no and case.reporter_id == user.pk else action
+            messages.success(request, str(DONE[done]))
         else:
             messages.error(request, outcome.message)
     return redirect("casework:detail", tracking_no=tracking_no)
@@ -270,6 +456,7 @@ DONE = {
     "return": gettext_lazy("已退单。"),
     "feedback": gettext_lazy("已反馈处置结果。"),
     "verify": gettext_lazy("已核查。"),
+    "not_fixed": gettext_lazy("已告诉办理单位问题还没解决,会重新处理。"),
     "close": gettext_lazy("已结案。"),
     "rate": gettext_lazy("感谢您的评价。"),
     "photos": gettext_lazy("已更新照片公开设置。"),

@@ -65,6 +65,8 @@ def my_place(user: Any) -> dict[str, Any]:
             "grid": grid.name,
             "community": grid.community.name,
             "grid_worker": worker.display_name if worker else "",
+            # The grid worker's work number: one tap to ring them (PLAT-2).
+            "grid_worker_phone": worker.phone if worker else "",
         }
     grids = Scope.for_actor(user).grids()
     if not grids.exists():

@@ -389,3 +389,29 @@ def household_or_family(*, user: Any, resident_ids: Iterable[int]) -> bool:
     party_users = [u for _h, u in residents if u is not None]
     links = Contact.objects.filter(resident_id=own[0], user_id__in=party_users) if own else None
     return links is not None and links.exists()
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    label: str  # "本人", or the contact's name and relation
+    phone: str
+
+
+def emergency_numbers(*, actor: Any, resident_id: int, purpose: str) -> list[EmergencyNumber]:
+    """The numbers to ring during a one-key call (CARE-6): the person and their contacts.
+    Only for someone within the actor's reach; contact-tier data, so each read is one audit
+    entry naming the fields and the purpose. Callers show it only on an open emergency."""
+    resident = visible_to(actor).filter(pk=resident_id).first()
+    if resident is None:
+        return []
+    out = [EmergencyNumber(str(_("本人")), resident.phone)] if resident.phone else []
+    for c in resident.contacts.order_by("pk"):
+        if c.phone:
+            out.append(EmergencyNumber(f"{c.name}({c.relation})", c.phone))
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEWED,
+        obj=resident,
+        data={"fields": ["phone", "contacts"], "purpose": purpose},
+    )
+    return out

@@ -43,6 +43,7 @@ DATA = (
     "陈阿婆",
     "赵大爷",
     "李红",
+    "女儿",  # the contact's relation, as recorded
     "1幢",
     "9幢",
     "1单元",

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
-from linli.casework.category_tree import EMERGENCY, LEAVES, MAJORS, NORMAL, PRIVATE
+from linli.casework.category_tree import EMERGENCY, LEAVES, MAJORS, NORMAL, PRIVATE, SHORTCUTS
 from linli.casework.choices import AuditAction
 from linli.casework.models import Category
 from linli.core.audit.services import audit_record
@@ -28,6 +28,7 @@ def categories_ensure_defaults(*, actor: Any) -> int:
                 "close_amount": c_amount,
                 "close_unit": c_unit,
                 "public": code not in PRIVATE,
+                "shortcut": SHORTCUTS.index(code) + 1 if code in SHORTCUTS else 0,
             },
         )
         created += new

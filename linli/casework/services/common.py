@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -6,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from linli.casework.choices import AuditAction, EventKind
 from linli.casework.models import Case, CaseEvent
-from linli.casework.notify import case_url
+from linli.casework.notify import case_headline, case_url
 from linli.core.audit.services import audit_record
 from linli.core.errors import PermissionDenied
 from linli.core.notifications.services import notification_send
@@ -49,12 +50,18 @@ def record_step(
         obj=case,
         data={"from": from_status, "to": case.status, "unit": unit.pk if unit else None},
     )
+    if notify_reporter and public and not case.reporter_id and case.notify_phone:
+        # 代办 for someone without an account: the step goes to the phone they gave.
+        from linli.casework.tasks import sms_window_resident
+
+        transaction.on_commit(partial(sms_window_resident.enqueue, event_id=event.pk))
     if notify_reporter and case.reporter_id and public:
-        title = f"您的诉求 {case.tracking_no}:{EventKind(kind).label}"
+        title = f"您反映的{case_headline(case)}:{EventKind(kind).label}"
         notification_send(
             recipient=case.reporter,
             title=title,
-            body=note if kind != EventKind.NOTE else "",
+            # "Submitted" carries the channel for staff; the reporter knows how they sent it.
+            body=note if kind not in (EventKind.NOTE, EventKind.SUBMITTED) else "",
             url=case_url(case.tracking_no),
             channels=("sms",),
         )

@@ -102,6 +102,7 @@ def case_submit(
     channel: Channel = Channel.WEB,
     photos: Sequence[bytes] = (),
     resident: "Resident | None" = None,
+    phone: str = "",
 ) -> Case:
     """Create a case from any channel. Staff channels record who entered it and for whom;
     the owner is the unit that first receives it (首接负责制)."""
@@ -137,6 +138,8 @@ def case_submit(
             resident=resident,
             anonymous=data.anonymous and not staff_entry,
             entered_by=actor if staff_entry else None,
+            # Only for someone without an account: an account holder gets their inbox + SMS.
+            notify_phone=phone if staff_entry and reporter is None else "",
             lat=data.lat,
             lon=data.lon,
             address=optional_text(data.address, field="address", label=_("地址"), max_length=200),

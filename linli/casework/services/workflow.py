@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from linli.casework.choices import OPEN_STATUSES, Action, EventKind, Status
 from linli.casework.deadlines import case_deadlines
-from linli.casework.models import Case, CasePhoto
+from linli.casework.models import Case, CasePhoto, Category
 from linli.casework.policy import can_manage, require
 from linli.casework.services.common import lock, record_step, refuse_unless
 from linli.casework.services.intake import attach_photos, process_photos
@@ -31,18 +31,31 @@ def _save(case: Case, *fields: str) -> None:
 
 
 @transaction.atomic
-def case_register(*, actor: Any, case: Case) -> Case:
+def case_register(*, actor: Any, case: Case, category_code: str = "") -> Case:
+    """立案; a resident who chose "其他 / 不确定" leaves the category to staff, given here
+    (a private category makes the case private; deadlines stay as promised at intake)."""
     case = lock(case)
     step = require(actor, case, Action.REGISTER)
+    note = ""
+    if category_code and category_code != case.category.code:
+        category = Category.objects.filter(
+            code=category_code, active=True, parent__isnull=False
+        ).first()
+        if category is None:
+            raise ValidationFailed(_("请选择一个有效的事项分类。"), field="category")
+        note = _("分类:%(old)s → %(new)s") % {"old": case.category.name, "new": category.name}
+        case.category = category
+        case.public = case.public and category.public
     before, case.status = case.status, step.to()
     case.responded_at = case.responded_at or timezone.now()
-    _save(case, "responded_at")
+    _save(case, "responded_at", "category", "public")
     record_step(
         case=case,
         kind=EventKind.REGISTERED,
         actor=actor,
         from_status=before,
         unit=case.owner_unit,
+        note=note,
         notify_reporter=True,
     )
     return case

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from linli.casework.models import Case, CaseEvent, Category
-from linli.geo.models import Community, Department, Grid
+from linli.geo.models import Building, Community, Department, Grid
 from linli.testing import english as en
 from linli.testing.english import as_user, text
 
@@ -36,6 +36,7 @@ def data() -> list[str]:
         *Category.objects.values_list("name", flat=True),
         *Community.objects.values_list("name", flat=True),
         *Grid.objects.values_list("name", flat=True),
+        *Building.objects.values_list("name", flat=True),
         *Department.objects.values_list("name", flat=True),
         *CaseEvent.objects.exclude(note="").values_list("note", flat=True),
         *WRITTEN,
@@ -72,15 +73,18 @@ def test_report_form_in_english(cats):
     c = as_user(cats["resident"])
     html = english(text(c.get("/cases/new/")))
     assert "<h1>Report a problem</h1>" in html and "Three steps:" in html
-    assert "1. What is the problem" in html and "2. Location" in html and "3. What happened" in html
-    assert "Use where I am now" in html and "No place chosen yet" in html
-    assert "Photos (optional, up to 6)" in html and ">Send</button>" in html
-    assert "Report without my name" in html and 'aria-label="Map: tap to choose the place"' in html
+    assert "1. What is the problem?" in html and "2. Where is it?" in html
+    assert "3. Say it in a sentence" in html and "Rubbish left out" in html
+    assert "Other / don&#x27;t know" in html and "Gas leak, burst water main" in html
+    assert "Near my home (1幢)" in html and "Use my phone's location" in html
+    assert "No place chosen yet" in html and "Photos (optional, up to 6)" in html
+    assert ">Send</button>" in html and "Leave no name (anonymous)" in html
+    assert "move the pin with the arrow keys" in html
     # The page's script speaks English too.
-    assert '"Place chosen(" + lat.value' in html and "Me too" in html
+    assert "Place chosen" in html and "Me too" in html and "Nothing found" in html
     html = english(text(c.post("/cases/new/", {"category": ""})))
     assert "Please check the parts marked in red below." in html
-    assert "Please choose what the problem is." in html and "Please choose the place." in html
+    assert "Please choose what the problem is." in html and "Please give the place" in html
 
 
 def test_window_entry_in_english(cats):
@@ -89,7 +93,8 @@ def test_window_entry_in_english(cats):
     assert "<h1>Enter for a resident</h1>" in html and "Resident and source" in html
     assert "Resident&#x27;s name (may be left empty for an unsigned slip)" in html
     assert "Year of birth" in html and "Sex (for a new record)" in html
-    assert "Service window (on behalf)" in html and "Tap the map where the problem is." in html
+    assert "Service window (on behalf)" in html and "Find the resident's record" in html
+    assert "Resident&#x27;s mobile (optional, progress by SMS)" in html
     body = {"category": "20-02", "description": "x", "channel": "window", **INSIDE_A1}
     r = c.post("/cases/window/", body, follow=True)
     html = english(text(r))
@@ -161,7 +166,7 @@ def test_public_list_in_english(scene, cats):
     c = Client()
     c.cookies["django_language"] = "en"
     html = english(text(c.get("/cases/public/")))
-    assert "<h1>Public reports</h1>" in html and "Red dots are in progress" in html
+    assert "<h1>Public reports</h1>" in html and "red circles are in progress" in html
 
 
 def test_whistle_board_in_english(scene, cats):
@@ -183,10 +188,7 @@ def test_whistle_board_in_english(scene, cats):
 def test_default_pages_are_still_chinese(scene, cats):
     html = text(as_user(cats["resident"], lang=None).get("/cases/new/"))
     assert '<html lang="zh-hans">' in html and "<h1>我要反映</h1>" in html
-    assert (
-        "三步:选事项、点位置、写一句话。可以附照片。" in html
-        and '"已选择位置(" + lat.value' in html
-    )
+    assert "三步:选问题、选地点、说一句话。" in html and '"已选择位置:" + (label' in html
     assert "Report a problem" not in html
     html = text(as_user(cats["dept_officer"], lang=None).get(f"/cases/{scene['sent']}/"))
     assert "受理编号 <strong" in html and "<dt>责任单位</dt>" in html and ">改派</button>" in html

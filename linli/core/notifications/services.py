@@ -3,6 +3,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from linli.core.notifications.models import Channel, Delivery, DeliveryStatus, Notification
@@ -63,3 +64,17 @@ def notification_mark_read(*, user: Any, notification_id: int) -> None:
     Notification.objects.filter(recipient=user, pk=notification_id, read_at=None).update(
         read_at=timezone.now()
     )
+
+
+def notification_open(*, user: Any, notification_id: int) -> Notification | None:
+    """The user's message, read now together with the unread ones about the same thing."""
+    note = Notification.objects.filter(recipient=user, pk=notification_id).first()
+    if note is None:
+        return None
+    same = Q(pk=note.pk) | (Q(url=note.url) & ~Q(url=""))
+    Notification.objects.filter(same, recipient=user, read_at=None).update(read_at=timezone.now())
+    return note
+
+
+def notifications_mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())

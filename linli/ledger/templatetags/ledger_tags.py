@@ -26,3 +26,9 @@ def amount(value: int, book: str) -> str:
 @register.filter
 def yuan(value: int) -> str:
     return format_amount(Book.MONEY, int(value or 0))
+
+
+@register.filter
+def sub(value: int, other: int) -> int:
+    """What is left after spending (the confirmation before a redemption)."""
+    return int(value or 0) - int(other or 0)

@@ -78,8 +78,10 @@ def test_redeem_a_reward_and_see_the_code(live_server, live_world, phone):
     assert phone.get_by_test_id("points-balance").inner_text() == "120"
     assert "积分还不够" in phone.get_by_test_id("rewards").inner_text()
     screenshot(phone, "ledger-rewards-phone")
+    phone.get_by_text("兑换「理发券」").click()  # asks first: points are spent once
+    assert "将用去 50 分,还剩 70 分" in phone.get_by_test_id("rewards").inner_text()
     with phone.expect_navigation():
-        phone.get_by_role("button", name="兑换「理发券」").click()
+        phone.get_by_role("button", name="确定兑换").click()
     voucher = Voucher.objects.get()
     code = phone.get_by_test_id("voucher-code")
     assert code.inner_text() == voucher.code_display

@@ -9,11 +9,12 @@ from linli.core.errors import ValidationFailed
 from linli.people.choices import AuditAction
 from linli.people.models import Resident, Sex
 from linli.people.selectors import visible_to
+from linli.people.validation import phone_mask, phone_normalise
 
 
 @transaction.atomic
 def resident_find_or_create(
-    *, actor: Any, full_name: str, birth_year: int, sex: str = ""
+    *, actor: Any, full_name: str, birth_year: int, sex: str = "", phone: str = ""
 ) -> tuple[Resident, bool]:
     """For staff entering a matter on someone's behalf (代办): the resident in the staff
     member's area with this name and birth year, or a new record with only these fields
@@ -27,6 +28,8 @@ def resident_find_or_create(
     found = visible_to(actor).filter(full_name=name, birth_year=birth_year).first()
     if found is not None:
         audit_record(actor=actor, action=AuditAction.FOUND, obj=found, data={"purpose": "代办"})
+        if phone and not found.phone:  # a number given at the window fills a gap, never replaces
+            _set_phone(actor, found, phone)
         return found, False
     if sex not in Sex.values:
         raise ValidationFailed(_("新建居民档案需要选择性别。"), field="sex")
@@ -37,4 +40,18 @@ def resident_find_or_create(
         obj=resident,
         data={"fields": ["full_name", "birth_year", "sex"], "purpose": "代办"},
     )
+    if phone:
+        _set_phone(actor, resident, phone)
     return resident, True
+
+
+def _set_phone(actor: Any, resident: Resident, phone: str) -> None:
+    resident.phone = phone_normalise(phone)
+    resident.phone_masked = phone_mask(resident.phone)
+    resident.save(update_fields=["phone", "phone_masked", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGED,
+        obj=resident,
+        data={"fields": ["phone"], "purpose": "代办"},
+    )
