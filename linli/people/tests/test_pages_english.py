@@ -172,7 +172,9 @@ def test_audit_pages_in_english(world, town):
     html = english(text(secretary.get(f"/people/audit/user/{gw.pk}/", WEEK)), *reasons)
     assert "Access by grid_worker" in html and "account grid_worker" in html
     assert "Every entry (newest first)" in html and "4 Mar 10:00" in html
-    assert '<td class="nowrap">Records opened</td>' in html and "<td>Home visit</td>" in html
+    # Each cell carries its column's name (a labelled line of a card on a phone).
+    assert '<td class="nowrap" data-label="Action">Records opened</td>' in html
+    assert '<td data-label="What it is for">Home visit</td>' in html
     assert '<span class="flag-kind">Bulk reading</span>' in html
 
 
