@@ -18,8 +18,8 @@ from linli.deliberation.choices import (
     Channel,
     DecisionStatus,
     Electorate,
-    MeetingKind,
     Measure,
+    MeetingKind,
     Op,
     ProfessionalKind,
     TopicStatus,
@@ -234,6 +234,9 @@ class Elector(models.Model):
             models.UniqueConstraint(fields=["vote", "key"], name="deliberation_elector_once")
         ]
 
+    def __str__(self) -> str:
+        return self.label
+
 
 class ElectorVoter(models.Model):
     """Who may cast a unit's vote (any adult of a household; the member; the owner), frozen
@@ -252,6 +255,9 @@ class ElectorVoter(models.Model):
             models.UniqueConstraint(fields=["vote", "resident"], name="deliberation_voter_once")
         ]
         indexes = [models.Index(fields=["vote", "user"], name="deliberation_voter_user")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Participation(models.Model):
@@ -285,6 +291,9 @@ class Participation(models.Model):
             models.UniqueConstraint(fields=["vote", "elector"], name="deliberation_one_ballot")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.elector_id}:{self.channel}"
+
 
 def _box_id() -> str:
     return uuid.uuid4().hex
@@ -302,6 +311,9 @@ class BallotBox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["vote", "choice"], name="deliberation_box_choice")]
+
+    def __str__(self) -> str:
+        return self.id
 
 
 class Meeting(BaseModel):

@@ -12,7 +12,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from linli.core.text import optional_text, require_text
 from linli.deliberation.choices import AuditAction, DecisionStatus, MeetingKind
 from linli.deliberation.models import (
@@ -115,7 +121,9 @@ def minutes_freeze(*, actor: Any, meeting: Meeting) -> Minutes:
     last.frozen_at = timezone.now()
     last.sha256 = minutes_digest(meeting, last.version, last.text)
     last.save(update_fields=["frozen_at", "sha256", "updated_at"])
-    record(actor, AuditAction.MEETING, meeting, step="freeze", version=last.version, sha256=last.sha256)
+    record(
+        actor, AuditAction.MEETING, meeting, step="freeze", version=last.version, sha256=last.sha256
+    )
     return last
 
 
@@ -199,7 +207,9 @@ def observer_draw(
         raise ValidationFailed(_("人数应在 1 到 20 之间。"), field="count")
     if ObserverDuty.objects.filter(community=community, month=month).exists():
         raise Conflict(_("本月观察员已抽取。"), code="already_drawn")
-    pool = list(ObserverVolunteer.objects.filter(community=community).values_list("user_id", flat=True))
+    pool = list(
+        ObserverVolunteer.objects.filter(community=community).values_list("user_id", flat=True)
+    )
     if len(pool) < count:
         raise Conflict(
             _("报名人数(%(n)s)少于需要的人数。") % {"n": len(pool)}, code="too_few_volunteers"
@@ -238,4 +248,3 @@ def observer_report(*, actor: Any, duty: ObserverDuty, minutes: int, report: str
 
 def communities_visible(actor: Any) -> list[Community]:
     return list(Community.objects.filter(community_q(actor, "")).order_by("code"))
-

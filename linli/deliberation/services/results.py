@@ -66,7 +66,9 @@ def progress(vote: Vote) -> dict[str, Any]:
 
 def tally(vote: Vote) -> dict[str, Any]:
     """The full count. Choices come from the box alone; turnout from participation."""
-    box = BallotBox.objects.filter(vote=vote).values("choice").annotate(n=Count("id"), a=Sum("area"))
+    box = (
+        BallotBox.objects.filter(vote=vote).values("choice").annotate(n=Count("id"), a=Sum("area"))
+    )
     by_choice = {row["choice"]: (row["n"], row["a"] or 0) for row in box}
     present, present_area = _present(vote)
     out: dict[str, Any] = {"electorate": vote.electorate_size, "area": vote.electorate_area}
@@ -127,9 +129,7 @@ def turnout(vote: Vote) -> dict[str, Any]:
         .annotate(units=Count("id"))
         .order_by("building__name")
     )
-    voted = dict(
-        part.values_list("elector__building__name").annotate(n=Count("id")).order_by()
-    )
+    voted = dict(part.values_list("elector__building__name").annotate(n=Count("id")).order_by())
     buildings = [
         {
             "building": row["building__name"] or "",
@@ -159,12 +159,14 @@ def results_get(vote: Vote) -> dict[str, Any]:
 
 @transaction.atomic
 def vote_publish(*, actor: Any, vote: Vote) -> Vote:
-    vote = Vote.objects.select_for_update(of=("self",), no_key=True).select_related("body", "rule").get(pk=vote.pk)
+    vote = (
+        Vote.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("body", "rule")
+        .get(pk=vote.pk)
+    )
     policy.require(actor, vote, "publish")
     if Participation.objects.filter(vote=vote, counted=False).exists():
-        raise Conflict(
-            _("还有未复核的纸质选票,请先复核(未复核的不计票)。"), code="paper_pending"
-        )
+        raise Conflict(_("还有未复核的纸质选票,请先复核(未复核的不计票)。"), code="paper_pending")
     result = tally(vote)
     vote.result = result
     vote.status = VoteStatus.PUBLISHED
@@ -181,4 +183,3 @@ def vote_publish(*, actor: Any, vote: Vote) -> Vote:
 
 def _url(vote: Vote) -> str:
     return reverse("deliberation:vote", args=[vote.pk])
-

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.photos import photo_process
-from linli.core.text import optional_text, require_text
+from linli.core.text import require_text
 from linli.deliberation import policy
 from linli.deliberation.choices import (
     AuditAction,

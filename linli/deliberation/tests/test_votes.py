@@ -120,7 +120,11 @@ def test_paper_ballot_counts_only_when_a_second_staff_member_confirms(dw):
     vote = opened(dw, assembly(dw), secret=True)
     voter = ElectorVoter.objects.get(vote=vote, user=dw["resident"])
     entry = votes.paper_enter(
-        actor=dw["community_worker"], vote=vote, voter_id=voter.pk, choice="yes", photo=sheet_photo()
+        actor=dw["community_worker"],
+        vote=vote,
+        voter_id=voter.pk,
+        choice="yes",
+        photo=sheet_photo(),
     )
     assert not entry.counted and entry.sheet_sha256
     assert results.progress(vote)["voted"] == 0 and results.progress(vote)["pending_paper"] == 1
@@ -137,7 +141,9 @@ def test_paper_ballot_counts_only_when_a_second_staff_member_confirms(dw):
     assert entry.counted and entry.confirmed_by == dw["secretary"]
     assert entry.choice == ""  # secret: the choice left the entry for the box
     assert votes.receipt_check(vote=vote, code=code) == "yes"
-    refused("already_confirmed", votes.paper_confirm, actor=dw["sysadmin"], vote=vote, entry_id=entry.pk)
+    refused(
+        "already_confirmed", votes.paper_confirm, actor=dw["sysadmin"], vote=vote, entry_id=entry.pk
+    )
 
 
 def test_paper_ballot_needs_a_voter_of_the_electorate_and_a_photo(dw):
@@ -272,8 +278,15 @@ def test_professional_topic_needs_an_expert_opinion_and_is_advisory(dw):
 def test_staff_of_another_community_cannot_run_a_vote(dw):
     vote = draft(dw, assembly(dw))
     refused("forbidden", votes.vote_open, actor=dw["grid_worker"], vote=vote)
-    refused("not_found", votes.body_create, actor=dw["grid_worker"],
-            community_id=dw.world.community_a.pk, kind="council", name="x", electorate="members")
+    refused(
+        "not_found",
+        votes.body_create,
+        actor=dw["grid_worker"],
+        community_id=dw.world.community_a.pk,
+        kind="council",
+        name="x",
+        electorate="members",
+    )
 
 
 def test_owners_vote_by_floor_area(dw, clock):
