@@ -78,7 +78,7 @@ def my_standing(actor: Any, vote: Vote) -> dict[str, Any]:
     """Whether the actor is in the frozen electorate, and whether their unit voted (by
     whom of the household is not said to the others)."""
     voter = (
-        ElectorVoter.objects.filter(vote=vote, user_id=getattr(actor, "pk", None))
+        ElectorVoter.objects.filter(vote=vote, user_id=getattr(actor, "pk", 0) or 0)
         .select_related("elector")
         .first()
     )

@@ -331,6 +331,7 @@ def topic_page(request: HttpRequest, topic_id: int) -> HttpResponse:
         return error_page(request, found.error)
     topic = found.value
     if request.method == "POST":
+        outcome: Any
         if request.POST.get("expert") is not None:
             outcome = call_service(
                 topics.topic_expert_opinion,

@@ -16,7 +16,6 @@ from linli.core.errors import (
     ApplicationError,
     Conflict,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from linli.core.text import optional_text, require_text
@@ -183,7 +182,7 @@ def decisions_overdue(community_ids: list[int], today: dt.date | None = None) ->
 def observer_volunteer(*, actor: Any) -> ObserverVolunteer:
     me = resident_of_user(actor)
     if me is None or me.community_id is None:
-        raise PermissionDenied(_("只有本社区居民可以报名当观察员。"), code="not_a_resident")
+        raise Conflict(_("只有登记在本社区的居民可以报名当观察员。"), code="not_a_resident")
     row, _created = ObserverVolunteer.objects.get_or_create(
         community_id=me.community_id, user=actor
     )

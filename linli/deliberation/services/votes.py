@@ -224,18 +224,20 @@ def _freeze(vote: Vote) -> tuple[int, int]:
             "resident", "household__building"
         )
         for m in members:
-            by_home = body.electorate == Electorate.OWNERS
-            key = f"h{m.household_id}" if by_home else f"r{m.resident_id}"
-            h = m.household
+            owners = body.electorate == Electorate.OWNERS
+            key = f"h{m.household_id}" if owners else f"r{m.resident_id}"
+            home = m.household
             unit = units.setdefault(
                 key,
                 {
-                    "label": f"{h.building.name}{h.unit}{h.room}" if by_home and h else "",
-                    "household": h,
+                    "label": f"{home.building.name}{home.unit}{home.room}"
+                    if owners and home
+                    else "",
+                    "household": home,
                     "area": 0,
                 },
             )
-            if not by_home:
+            if not owners:
                 unit["label"] = m.resident.full_name
             # Joint owners of one home share its vote and its area (counted once).
             unit["area"] = max(unit["area"], int(m.floor_area * 100))
@@ -388,7 +390,7 @@ def ballot_cast(*, actor: Any, vote: Vote, choice: Any) -> str:
     value = _choice(vote, choice)
     voter = (
         ElectorVoter.objects.select_related("elector")
-        .filter(vote=vote, user_id=getattr(actor, "pk", None))
+        .filter(vote=vote, user_id=getattr(actor, "pk", 0) or 0)
         .first()
     )
     if voter is None:
