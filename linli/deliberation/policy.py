@@ -47,7 +47,7 @@ VOTER_ROLES = (
     Role.SECRETARY,
 )
 # Who raises topics and comments on them.
-TOPIC_ROLES = (Role.RESIDENT, Role.VOLUNTEER, *MANAGE_ROLES)
+TOPIC_ROLES = (Role.RESIDENT, Role.VOLUNTEER, Role.GRID_WORKER, *MANAGE_ROLES)
 
 
 class Phase:

@@ -61,6 +61,7 @@ def progress(vote: Vote) -> dict[str, Any]:
         "present": present,
         "pending_paper": Participation.objects.filter(vote=vote, counted=False).count(),
         "quorum_short": quorum_short(rule, c),
+        "has_quorum": int(rule.quorum_num > 0),
     }
 
 

@@ -210,6 +210,7 @@ def test_results_only_after_closing_with_turnout_by_building_and_channel(dw, clo
         "present": 0,
         "pending_paper": 1,
         "quorum_short": 0,
+        "has_quorum": 0,
     }
     clock.shift(dt.timedelta(hours=1))
     refused("paper_pending", results.vote_publish, actor=dw["secretary"], vote=vote)
