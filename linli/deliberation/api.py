@@ -90,7 +90,9 @@ def add_member(request: HttpRequest, body_id: Int, payload: MemberIn) -> HttpSta
 
 @router.get("/rules", response={200: list[RuleOut], **API_ERRORS}, auth=READ)
 def list_rules(request: HttpRequest) -> list[dict[str, Any]]:
-    return [{"id": r.pk, "code": r.code, "name": r.name, "note": r.note} for r in selectors.rules()]
+    return [
+        {"id": r.pk, "code": r.code, "name": r.label, "note": r.note} for r in selectors.rules()
+    ]
 
 
 # ---------------------------------------------------------------- votes

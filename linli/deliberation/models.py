@@ -124,6 +124,13 @@ class ThresholdRule(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """A preset still under its own name is shown in the reader's language."""
+        from linli.deliberation.thresholds import preset_label
+
+        return preset_label(self.code, self.name)
+
 
 class Topic(BaseModel):
     community = models.ForeignKey("geo.Community", on_delete=models.PROTECT, related_name="+")

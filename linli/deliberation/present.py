@@ -18,7 +18,7 @@ def vote_out(v: Vote) -> dict[str, Any]:
         "kind": v.kind,
         "body": v.body.name,
         "community": v.body.community.name,
-        "rule": v.rule.name,
+        "rule": v.rule.label,
         "secret": v.secret,
         "advisory": v.advisory,
         "phase": now_phase,

@@ -9,6 +9,7 @@ includes those who abstain)."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from linli.deliberation.choices import Base, Measure, Op
@@ -204,3 +205,12 @@ def impossible(rule: Rule) -> str:
         if den <= 0 or num > den or (op == Op.GT and num == den and num > 0):
             return str(_("比例不可能达到(超过全部)。"))
     return ""
+
+
+def preset_label(code: str, name: str) -> str:
+    for preset in PRESETS:
+        if preset["code"] == code:
+            with translation.override("zh-hans"):
+                same = str(preset["name"]) == name
+            return str(preset["name"]) if same else name
+    return name

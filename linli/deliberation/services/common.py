@@ -3,6 +3,7 @@ presets, audit entries and messages after commit."""
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
@@ -23,9 +24,12 @@ def managed_community(actor: Any, community_id: int | None) -> Community:
 
 def rules_ensure_defaults() -> None:
     """The threshold presets (VOTE-4) as rows staff may copy and adjust in the admin."""
-    for preset in PRESETS:
-        data = {k: (str(v) if k == "name" else v) for k, v in preset.items() if k != "code"}
-        ThresholdRule.objects.get_or_create(code=preset["code"], defaults=data)
+    if ThresholdRule.objects.filter(code__in=[p["code"] for p in PRESETS]).count() == len(PRESETS):
+        return
+    with translation.override("zh-hans"):  # rows are data: stored in the source language
+        for preset in PRESETS:
+            data = {k: (str(v) if k == "name" else v) for k, v in preset.items() if k != "code"}
+            ThresholdRule.objects.get_or_create(code=preset["code"], defaults=data)
 
 
 def record(actor: Any, action: str, obj: Any, **data: Any) -> None:
