@@ -21,7 +21,15 @@ import os
 import time
 from typing import Any
 
-from _common import build_database, django_setup, parse_args, percentile, pg_drop, smoke_url
+from _common import (
+    build_database,
+    django_setup,
+    parse_args,
+    percentile,
+    pg_drop,
+    read_proc_cpu,
+    smoke_url,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/linli_bench_votes"
 AIM_BALLOTS = 300.0
@@ -126,20 +134,30 @@ def setup(n: int) -> tuple[int, list[int]]:
 def client(args: tuple[str, Any, int, list[int]]) -> dict[str, Any]:
     url, barrier, vote_id, user_ids = args
     django_setup(url)
+    from django.db import connection
+
     from linli.accounts.models import User
     from linli.deliberation.models import Vote
     from linli.deliberation.services import votes
 
     users = list(User.objects.filter(pk__in=user_ids))
     vote = Vote.objects.get(pk=vote_id)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
     choices = ["yes", "yes", "yes", "no", "abstain"]
     latencies: list[float] = []
     barrier.wait()
+    cpu0, db_cpu0 = time.process_time(), read_proc_cpu(backend)
     for i, user in enumerate(users):
         t0 = time.perf_counter()
         votes.ballot_cast(actor=user, vote=vote, choice=choices[i % len(choices)])
         latencies.append(time.perf_counter() - t0)
-    return {"latencies": latencies}
+    return {
+        "latencies": latencies,
+        "cpu": time.process_time() - cpu0,
+        "db_cpu": read_proc_cpu(backend) - db_cpu0,
+    }
 
 
 def cast_all(url: str, vote_id: int, user_ids: list[int], clients: int) -> int:
@@ -162,6 +180,16 @@ def cast_all(url: str, vote_id: int, user_ids: list[int], clients: int) -> int:
         f"cast: {len(lat)} ballots by {clients} clients in {wall:.1f} s = {rate:.0f} ballots/s "
         f"({verdict}); p50 {percentile(lat, 0.5) * 1000:.1f} ms, "
         f"p95 {percentile(lat, 0.95) * 1000:.1f} ms, max {lat[-1] * 1000:.1f} ms"
+    )
+    # CPU per ballot does not depend on what else the machine runs: it bounds the rate this
+    # machine could reach with nothing else on it (the shared CI and dev machines are busy).
+    app_ms = sum(r["cpu"] for r in results) / max(1, len(lat)) * 1000
+    db_ms = sum(r["db_cpu"] for r in results) / max(1, len(lat)) * 1000
+    cores = os.cpu_count() or 1
+    print(
+        f"      CPU per ballot: client {app_ms:.2f} ms + PostgreSQL backend {db_ms:.2f} ms"
+        f" = {app_ms + db_ms:.2f} ms -> at most {cores * 1000 / (app_ms + db_ms):.0f}/s on"
+        f" {cores} core(s) with the machine to itself"
     )
     return len(lat)
 

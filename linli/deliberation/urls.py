@@ -16,4 +16,6 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topics"),
     path("topics/<int:topic_id>/", views.topic_page, name="topic"),
     path("public/<int:community_id>/", views.public_results, name="public"),
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/<int:meeting_id>/", views.meeting_page, name="meeting"),
 ]

@@ -20,6 +20,7 @@ from linli.deliberation import policy, selectors
 from linli.deliberation.choices import (
     BodyKind,
     Electorate,
+    MeetingKind,
     ProfessionalKind,
     VoteKind,
     VoteStatus,
@@ -35,7 +36,7 @@ from linli.deliberation.policy import (
     phase,
 )
 from linli.deliberation.present import vote_detail
-from linli.deliberation.services import results, topics, votes
+from linli.deliberation.services import meetings, results, topics, votes
 from linli.geo.models import Community
 from linli.geo.scope import Scope
 
@@ -376,4 +377,156 @@ def public_results(request: HttpRequest, community_id: int) -> HttpResponse:
         request,
         "deliberation/public.html",
         {"community": community, "votes": list(published.order_by("-published_at")[:50])},
+    )
+
+
+# ---------------------------------------------------------------- meetings and observers
+
+
+def _meeting_create(user: Any, post: QueryDict) -> Any:
+    return meetings.meeting_create(
+        actor=user,
+        community_id=_int(post.get("community_id")),
+        kind=post.get("kind", ""),
+        title=post.get("title", ""),
+        held_at=_moment(post.get("held_at", ""), "held_at"),
+        place=post.get("place", ""),
+        agenda=post.get("agenda", ""),
+    )
+
+
+def _draw(user: Any, post: QueryDict) -> Any:
+    try:
+        month = dt.date.fromisoformat(post.get("month", "") + "-01")
+    except ValueError:
+        raise ValidationFailed(_("请选择月份。"), field="month") from None
+    return meetings.observer_draw(
+        actor=user,
+        community_id=_int(post.get("community_id")),
+        month=month,
+        count=_int(post.get("count")) or 0,
+        seed=post.get("seed", ""),
+    )
+
+
+def _report(user: Any, post: QueryDict) -> Any:
+    duty = selectors.duty_get(actor=user, duty_id=_int(post.get("duty_id")) or 0)
+    return meetings.observer_report(
+        actor=user, duty=duty, minutes=_int(post.get("minutes")) or 0, report=post.get("report", "")
+    )
+
+
+MEETING_FORMS = {
+    "meeting": (_meeting_create, _("会议已创建。")),
+    "draw": (_draw, _("观察员已抽取。")),
+    "volunteer": (lambda user, post: meetings.observer_volunteer(actor=user), _("已报名,谢谢!")),
+    "report": (_report, _("观察报告已提交,积分已发放。")),
+}
+
+
+@page_roles(*READ_ROLES)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = actor(request)
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        if form not in MEETING_FORMS or (form in ("meeting", "draw") and not _managed(user)):
+            return error_page(request, ValidationFailed(_("未知操作。")))
+        service, done = MEETING_FORMS[form]
+        outcome = call_service(service, user=user, post=request.POST)
+        if outcome.ok:
+            messages.success(request, str(done))
+        else:
+            messages.error(request, outcome.message)
+        return redirect("deliberation:meetings")
+    manage = _managed(user)
+    duties = list(selectors.duties_for(user)[:24])
+    return render(
+        request,
+        "deliberation/meetings.html",
+        {
+            "meetings": list(selectors.meetings_for(user)[:LIST_CAP]),
+            "manage": manage,
+            "kinds": MeetingKind.choices,
+            "duties": duties,
+            "mine": [d for d in duties if d.user_id == user.pk and d.done_at is None],
+            "overdue": meetings.decisions_overdue([c.pk for c in manage]) if manage else [],
+            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "month": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
+
+
+def _sign(user: Any, m: Any, p: QueryDict) -> Any:
+    return meetings.attendance_sign(actor=user, meeting=m, username=p.get("username", ""))
+
+
+def _minutes(user: Any, m: Any, p: QueryDict) -> Any:
+    return meetings.minutes_write(actor=user, meeting=m, text=p.get("text", ""))
+
+
+def _freeze(user: Any, m: Any, p: QueryDict) -> Any:
+    return meetings.minutes_freeze(actor=user, meeting=m)
+
+
+def _decision(user: Any, m: Any, p: QueryDict) -> Any:
+    try:
+        due = dt.date.fromisoformat(p.get("due", ""))
+    except ValueError:
+        raise ValidationFailed(_("请填写完成期限。"), field="due") from None
+    return meetings.decision_add(
+        actor=user, meeting=m, text=p.get("text", ""), owner_username=p.get("owner", ""), due=due
+    )
+
+
+def _progress(user: Any, m: Any, p: QueryDict) -> Any:
+    decision = m.decisions.filter(pk=_int(p.get("decision_id")) or 0).first()
+    if decision is None:
+        raise ValidationFailed(_("找不到该决定事项。"))
+    return meetings.decision_progress(
+        actor=user, decision=decision, text=p.get("text", ""), done=p.get("done") == "1"
+    )
+
+
+MEETING_STEPS = {
+    "sign": (_sign, _("已签到,积分已发放。")),
+    "minutes": (_minutes, _("纪要已保存。")),
+    "freeze": (_freeze, _("纪要已定稿。")),
+    "decision": (_decision, _("决定事项已登记。")),
+    "progress": (_progress, _("进展已记录。")),
+}
+
+
+@page_roles(*READ_ROLES)
+def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = actor(request)
+    found = call_service(selectors.meeting_get, actor=user, meeting_id=meeting_id)
+    if not found.ok or found.value is None:
+        assert found.error is not None
+        return error_page(request, found.error)
+    m = found.value
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        if step not in MEETING_STEPS:
+            return error_page(request, ValidationFailed(_("未知操作。")))
+        service, done = MEETING_STEPS[step]
+        outcome = call_service(service, user=user, m=m, p=request.POST)
+        if outcome.ok:
+            messages.success(request, str(done))
+        else:
+            messages.error(request, outcome.message)
+        return redirect("deliberation:meeting", meeting_id=m.pk)
+    minutes = list(m.minutes.all())
+    return render(
+        request,
+        "deliberation/meeting.html",
+        {
+            "m": m,
+            "staff": policy.manages(user, m.community_id),
+            "attendance": list(m.attendance.select_related("user")),
+            "minutes": minutes,
+            "draft": minutes[-1] if minutes and minutes[-1].frozen_at is None else None,
+            "decisions": list(m.decisions.select_related("owner").prefetch_related("updates")),
+            "votes": list(m.votes.all()),
+            "today": timezone.localdate(),
+        },
     )
