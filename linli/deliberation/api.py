@@ -368,6 +368,7 @@ def add_decision(
         text=payload.text,
         owner_username=payload.owner,
         due=payload.due,
+        category_code=payload.category_code,
     )
     return HttpStatus(201, meeting_out(m))
 

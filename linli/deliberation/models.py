@@ -380,6 +380,10 @@ class Decision(BaseModel):
         max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    # A decision a department must carry out goes to it as a resident request (诉求).
+    case = models.ForeignKey(
+        "casework.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["due", "id"]

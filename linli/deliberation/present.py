@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.utils import timezone
+
 from linli.deliberation import policy
-from linli.deliberation.choices import Option, VoteKind
+from linli.deliberation.choices import DecisionStatus, Option, VoteKind
 from linli.deliberation.models import Meeting, Topic, Vote
 from linli.deliberation.policy import PHASE_LABELS, Phase, phase
 from linli.deliberation.selectors import my_standing
@@ -99,8 +101,10 @@ def meeting_out(m: Meeting) -> dict[str, Any]:
                 "owner": d.owner.display_name,
                 "due": d.due,
                 "status": d.status,
+                "overdue": d.status == DecisionStatus.OPEN and d.due < timezone.localdate(),
+                "case": d.case.tracking_no if d.case else "",
                 "updates": [u.text for u in d.updates.all()],
             }
-            for d in m.decisions.select_related("owner")
+            for d in m.decisions.select_related("owner", "case")
         ],
     }

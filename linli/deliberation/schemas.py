@@ -175,6 +175,7 @@ class DecisionIn(Schema):
     text: str = Field(max_length=400)
     owner: str = Field(max_length=150)
     due: Day
+    category_code: str = Field(default="", max_length=20)
 
 
 class ProgressIn(Schema):
@@ -195,6 +196,8 @@ class DecisionOut(Schema):
     owner: str
     due: dt.date
     status: str
+    overdue: bool
+    case: str
     updates: list[str]
 
 

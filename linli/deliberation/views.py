@@ -474,7 +474,12 @@ def _decision(user: Any, m: Any, p: QueryDict) -> Any:
     except ValueError:
         raise ValidationFailed(_("请填写完成期限。"), field="due") from None
     return meetings.decision_add(
-        actor=user, meeting=m, text=p.get("text", ""), owner_username=p.get("owner", ""), due=due
+        actor=user,
+        meeting=m,
+        text=p.get("text", ""),
+        owner_username=p.get("owner", ""),
+        due=due,
+        category_code=p.get("category_code", ""),
     )
 
 
@@ -525,7 +530,9 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "attendance": list(m.attendance.select_related("user")),
             "minutes": minutes,
             "draft": minutes[-1] if minutes and minutes[-1].frozen_at is None else None,
-            "decisions": list(m.decisions.select_related("owner").prefetch_related("updates")),
+            "decisions": list(
+                m.decisions.select_related("owner", "case").prefetch_related("updates")
+            ),
             "votes": list(m.votes.all()),
             "today": timezone.localdate(),
         },

@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.casework.choices import Channel as CaseChannel
+from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.errors import (
     ApplicationError,
     Conflict,
@@ -31,7 +33,7 @@ from linli.deliberation.models import (
     community_q,
 )
 from linli.deliberation.services.common import managed_community, record, tell
-from linli.geo.models import Community
+from linli.geo.models import Building, Community
 from linli.ledger.services.points import points_award
 from linli.people.selectors import resident_of_user
 
@@ -128,8 +130,16 @@ def minutes_freeze(*, actor: Any, meeting: Meeting) -> Minutes:
 
 @transaction.atomic
 def decision_add(
-    *, actor: Any, meeting: Meeting, text: str, owner_username: str, due: Any
+    *,
+    actor: Any,
+    meeting: Meeting,
+    text: str,
+    owner_username: str,
+    due: Any,
+    category_code: str = "",
 ) -> Decision:
+    """A decision with its owner and due date. With a category (of the responsibility
+    list), it also becomes a case through casework, routed to the responsible department."""
     managed_community(actor, meeting.community_id)
     owner = get_user_model().objects.filter(username=(owner_username or "").strip()).first()
     if owner is None:
@@ -142,9 +152,27 @@ def decision_add(
         owner=owner,
         due=due,
     )
+    if category_code.strip():
+        decision.case = _case_for(actor, meeting, decision, category_code.strip())
+        decision.save(update_fields=["case", "updated_at"])
     record(actor, AuditAction.MEETING, meeting, step="decision", decision=decision.pk)
     tell([owner], _("您负责落实会议决定:%(t)s") % {"t": decision.text}, "")
     return decision
+
+
+def _case_for(actor: Any, meeting: Meeting, decision: Decision, category_code: str) -> Any:
+    place = Building.objects.filter(grid__community_id=meeting.community_id).order_by("pk").first()
+    if place is None:
+        raise ValidationFailed(_("本社区还没有楼栋,无法转为诉求。"), field="category_code")
+    data = CaseInput(
+        category_code=category_code,
+        description=_("%(meeting)s决定:%(text)s")
+        % {"meeting": meeting.title, "text": decision.text},
+        lat=place.lat,
+        lon=place.lon,
+        address=str(place.address or place.name),
+    )
+    return case_submit(actor=actor, data=data, channel=CaseChannel.WINDOW)
 
 
 @transaction.atomic

@@ -155,3 +155,31 @@ def test_only_residents_volunteer_and_too_few_volunteers_is_refused(dw):
         )
     assert err.value.code == "too_few_volunteers"
     assert ObserverVolunteer.objects.count() == 1
+
+
+def test_a_decision_for_a_department_becomes_a_case(dw, clock):
+    from linli.casework.models import Case
+    from linli.casework.services.categories import categories_ensure_defaults
+
+    categories_ensure_defaults(actor=None)
+    meeting = _meeting(dw, clock)
+    decision = meetings.decision_add(
+        actor=dw["secretary"],
+        meeting=meeting,
+        text="清运小区积存建筑垃圾",
+        owner_username="community_worker",
+        due=clock.now().date() + dt.timedelta(days=7),
+        category_code="01-02",
+    )
+    case = Case.objects.get()
+    assert decision.case == case and "清运小区积存建筑垃圾" in case.description
+    with pytest.raises(ApplicationError):
+        meetings.decision_add(
+            actor=dw["secretary"],
+            meeting=meeting,
+            text="无效分类",
+            owner_username="community_worker",
+            due=clock.now().date(),
+            category_code="99-99",
+        )
+    assert Case.objects.count() == 1 and meeting.decisions.count() == 1
