@@ -384,15 +384,20 @@ def ballot_cast(*, actor: Any, vote: Vote, choice: Any) -> str:
     """An online ballot by a person of the frozen electorate; returns the receipt code.
     The window is checked against the clock at this write; the unit's one ballot is the
     database's unique (vote, unit), so a second one from any channel is refused."""
-    vote = Vote.objects.select_related("rule").get(pk=vote.pk)
-    now = timezone.now()
-    _in_window(vote, now)
-    value = _choice(vote, choice)
+    # One read for the voter, their unit and the vote as it stands now (the hot path of an
+    # assembly: the vote itself is read again here, so a cancelled or closed vote refuses).
     voter = (
-        ElectorVoter.objects.select_related("elector")
-        .filter(vote=vote, user_id=getattr(actor, "pk", 0) or 0)
+        ElectorVoter.objects.select_related("elector", "vote__rule")
+        .filter(vote_id=vote.pk, user_id=getattr(actor, "pk", 0) or 0)
         .first()
     )
+    now = timezone.now()
+    current = (
+        voter.vote if voter is not None else Vote.objects.select_related("rule").get(pk=vote.pk)
+    )
+    _in_window(current, now)
+    vote = current
+    value = _choice(vote, choice)
     if voter is None:
         raise PermissionDenied(
             _("您不在这次表决的表决名单中(名单在投票开始时确定)。"), code="not_in_electorate"

@@ -230,3 +230,18 @@ def test_meeting_pages_sign_in_minutes_decisions_and_observers(dw, login, clock)
     )
     assert "观察员已抽取" in r.content.decode() and ObserverDuty.objects.count() == 1
     assert 'data-testid="my-duty"' in resident.get("/deliberation/meetings/").content.decode()
+
+
+def test_the_vote_list_does_not_grow_queries_with_votes(dw, login, django_assert_max_num_queries):
+    body = assembly(dw)
+    for i in range(2):
+        opened(dw, body, question=f"事项{i}")
+    c = login("resident")
+    c.get("/deliberation/")
+    with django_assert_max_num_queries(14) as few:
+        c.get("/deliberation/")
+    for i in range(8):
+        opened(dw, body, question=f"更多事项{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = c.get("/deliberation/").content.decode()
+    assert "更多事项7" in page

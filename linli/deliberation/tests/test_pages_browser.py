@@ -90,3 +90,29 @@ def test_resident_votes_staff_enter_paper_and_results_are_published(
     assert "1幢、2幢加装电梯费用分摊方案" in public.get_by_test_id("public-result").inner_text()
     screenshot(public, "deliberation-public-phone")
     public.close()
+
+
+def test_menu_vote_on_a_phone_in_elder_mode(live_server, live_world, phone):
+    dw = delib_world(live_world)
+    opened(
+        dw,
+        assembly(dw),
+        code="menu",
+        question="一月邻里中心服务菜单",
+        items=["义诊与血压测量", "老年人智能手机课堂", "免费理发", "书法兴趣班"],
+        max_choices=2,
+        winners=2,
+    )
+    base = live_server.url
+    sign_in(phone, base, "resident")
+    phone.get_by_test_id("elder-toggle").click()
+    phone.wait_for_load_state()
+    phone.goto(f"{base}/deliberation/")
+    screenshot(phone, "deliberation-list-phone-elder")
+    phone.get_by_test_id("voting").get_by_role("link", name="去投票").click()
+    phone.get_by_label("老年人智能手机课堂").check()
+    phone.get_by_label("免费理发").check()
+    screenshot(phone, "deliberation-menu-phone-elder")
+    click_and_wait(phone, "提交选择")
+    assert "投票成功" in phone.content()
+    assert BallotBox.objects.count() == 1
