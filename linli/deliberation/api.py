@@ -8,7 +8,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
-from linli.core.access import api_roles, public_api
+from linli.core.access import api_roles
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
 from linli.core.schemas import Int, Paging
 from linli.core.web import API_ERRORS, actor
@@ -242,11 +242,13 @@ class PublicResultOut(Schema):
 
 
 @router.get(
-    "/public/{community_id}/results", response={200: list[PublicResultOut], **API_ERRORS}, auth=None
+    "/communities/{community_id}/results",
+    response={200: list[PublicResultOut], **API_ERRORS},
+    auth=READ,
 )
-@public_api
-def public_results(request: HttpRequest, community_id: Int) -> list[dict[str, Any]]:
-    """The published results of a community's votes (counts and turnout only)."""
+def community_results(request: HttpRequest, community_id: Int) -> list[dict[str, Any]]:
+    """The published results of a community's votes (counts and turnout only: what the
+    public page /deliberation/public/<community>/ shows; every API operation signs in)."""
     qs = Vote.objects.filter(
         body__community_id=community_id, status=VoteStatus.PUBLISHED
     ).select_related("body")

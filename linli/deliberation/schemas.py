@@ -67,7 +67,7 @@ class VoteOut(Schema):
     meeting_id: int | None
 
 
-class MeOut(Schema):
+class VoterStandingOut(Schema):
     eligible: bool
     unit: str
     voted_at: dt.datetime | None
@@ -78,7 +78,7 @@ class VoteDetailOut(VoteOut):
     options: list[dict[str, str]]
     max_choices: int
     winners: int
-    me: MeOut
+    me: VoterStandingOut
     progress: dict[str, int] | None
     actions: list[str]
     result: dict[str, Any] | None
