@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.vote_list, name="list"),
     path("new/", views.vote_new, name="new"),
     path("bodies/new/", views.body_new, name="body_new"),
+    path("bodies/<int:body_id>/", views.body_page, name="body"),
     path("<int:vote_id>/", views.vote_page, name="vote"),
     path("<int:vote_id>/cast/", views.cast, name="cast"),
     path("<int:vote_id>/do/<slug:action>/", views.act, name="act"),

@@ -39,6 +39,7 @@ from linli.deliberation.present import vote_detail
 from linli.deliberation.services import meetings, results, topics, votes
 from linli.geo.models import Community
 from linli.geo.scope import Scope
+from linli.people.selectors import residents_brief
 
 LIST_CAP = 100
 
@@ -220,6 +221,7 @@ def _new_vote(user: Any, post: QueryDict) -> Vote:
         closes_at=_moment(post.get("closes_at", ""), "closes_at"),
         secret=post.get("secret") == "1",
         topic_id=_int(post.get("topic_id")),
+        meeting_id=_int(post.get("meeting_id")),
         items=items,
         max_choices=_int(post.get("max_choices")) or 1,
         winners=_int(post.get("winners")) or (min(3, len(items)) if items else 0),
@@ -248,6 +250,7 @@ def vote_new(request: HttpRequest) -> HttpResponse:
             ],
             "rules": list(selectors.rules()),
             "topics": list(selectors.topics_for(user).exclude(status="closed")[:50]),
+            "meetings": list(selectors.meetings_for(user)[:20]),
             "opens": now.strftime("%Y-%m-%dT%H:%M"),
             "closes": (now + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
         },
@@ -535,5 +538,58 @@ def meeting_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             ),
             "votes": list(m.votes.all()),
             "today": timezone.localdate(),
+        },
+    )
+
+
+@page_roles(*MANAGE_ROLES)
+def body_page(request: HttpRequest, body_id: int) -> HttpResponse:
+    """A body's members (an audited list of names) and adding one: find the resident by
+    name in the community, pick, give the floor area for owners."""
+    user = actor(request)
+    found = call_service(selectors.body_get, actor=user, body_id=body_id)
+    if not found.ok or found.value is None:
+        assert found.error is not None
+        return error_page(request, found.error)
+    body = found.value
+    if not policy.manages(user, body.community_id):
+        return error_page(request, ValidationFailed(_("您不能管理这个社区的表决。")))
+    if request.method == "POST":
+        outcome = call_service(
+            votes.member_add,
+            actor=user,
+            body=body,
+            resident_id=_int(request.POST.get("resident_id")) or 0,
+            floor_area=request.POST.get("floor_area", "0") or "0",
+        )
+        if outcome.ok:
+            messages.success(request, _("成员已添加。"))
+        else:
+            messages.error(request, outcome.message)
+        return redirect("deliberation:body", body_id=body.pk)
+    members = list(body.members.order_by("pk"))
+    names = residents_brief(
+        actor=user, ids=[m.resident_id for m in members], purpose="议事机构成员", limit=2000
+    )
+    q = request.GET.get("q", "").strip()[:40]
+    candidates = (
+        list(
+            residents_brief(
+                actor=user, purpose="添加议事机构成员", community_id=body.community_id, full_name=q
+            ).values()
+        )
+        if q
+        else []
+    )
+    return render(
+        request,
+        "deliberation/body.html",
+        {
+            "b": body,
+            "members": [(m, names.get(m.resident_id)) for m in members],
+            "q": q,
+            "candidates": candidates,
+            "owners": body.electorate == Electorate.OWNERS,
+            "households": body.electorate == "households",
         },
     )

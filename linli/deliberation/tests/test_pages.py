@@ -245,3 +245,29 @@ def test_the_vote_list_does_not_grow_queries_with_votes(dw, login, django_assert
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = c.get("/deliberation/").content.decode()
     assert "更多事项7" in page
+
+
+def test_staff_add_members_on_the_body_page(dw, login):
+    staff = login("secretary")
+    staff.post(
+        "/deliberation/bodies/new/",
+        {
+            "community_id": dw.world.community_a.pk,
+            "kind": "committee",
+            "name": "治理委员会",
+            "electorate": "members",
+        },
+    )
+    body = Body.objects.get(name="治理委员会")
+    url = f"/deliberation/bodies/{body.pk}/"
+    page = staff.get(url, {"q": "住户1-0"}).content.decode()
+    assert "2幢1单元201" in page
+    from linli.people.models import Resident
+
+    who = Resident.objects.get(full_name="住户1-0")
+    r = staff.post(url, {"resident_id": who.pk}, follow=True).content.decode()
+    assert "成员已添加" in r and "住户1-0" in r
+    r = staff.post(url, {"resident_id": who.pk}, follow=True).content.decode()
+    assert "这位居民已是成员" in r
+    assert body.members.count() == 1
+    assert login("resident").get(url).status_code == 403
