@@ -116,3 +116,40 @@ def test_menu_vote_on_a_phone_in_elder_mode(live_server, live_world, phone):
     click_and_wait(phone, "提交选择")
     assert "投票成功" in phone.content()
     assert BallotBox.objects.count() == 1
+
+
+def test_meeting_page_on_a_phone(live_server, live_world, phone):
+    from django.utils import timezone as tz
+
+    from linli.deliberation.services import meetings
+
+    dw = delib_world(live_world)
+    meeting = meetings.meeting_create(
+        actor=dw["secretary"],
+        community_id=dw.world.community_a.pk,
+        kind="joint",
+        title="12月社区联席会议",
+        held_at=tz.now(),
+        place="党群服务中心二楼",
+        agenda="一、加装电梯\n二、垃圾分类督导",
+    )
+    meetings.minutes_write(actor=dw["secretary"], meeting=meeting, text="同意提交户主大会表决。")
+    meetings.minutes_freeze(actor=dw["secretary"], meeting=meeting)
+    meetings.decision_add(
+        actor=dw["secretary"],
+        meeting=meeting,
+        text="联系三家电梯公司报价",
+        owner_username="community_worker",
+        due=tz.localdate() - dt.timedelta(days=2),
+    )
+    base = live_server.url
+    sign_in(phone, base, "secretary")
+    phone.goto(f"{base}/deliberation/meetings/{meeting.pk}/")
+    phone.get_by_label("签到人用户名").fill("resident")
+    click_and_wait(phone, "签到")
+    assert "resident" in phone.get_by_test_id("attendance").inner_text()
+    assert "已超期" in phone.get_by_test_id("decisions").inner_text()
+    screenshot(phone, "deliberation-meeting-phone")
+    phone.goto(f"{base}/deliberation/meetings/")
+    assert "联系三家电梯公司报价" in phone.get_by_test_id("overdue").inner_text()
+    screenshot(phone, "deliberation-meetings-phone")
