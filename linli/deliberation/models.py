@@ -184,6 +184,9 @@ class Vote(BaseModel):
     advisory = models.BooleanField(_("仅供参考(专业事项)"), default=False)
     max_choices = models.PositiveSmallIntegerField(default=1)  # menu: how many to approve
     winners = models.PositiveSmallIntegerField(default=0)  # menu: how many make the menu
+    # menu: ranked ballots (Borda: first choice max_choices points, then one fewer each);
+    # otherwise approval (each item chosen counts one)
+    ranked = models.BooleanField(_("排序投票"), default=False)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     status = models.CharField(max_length=20, choices=VoteStatus.choices, default=VoteStatus.DRAFT)

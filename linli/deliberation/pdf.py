@@ -92,7 +92,8 @@ def result_pdf(vote: Vote) -> bytes:
         chosen = set(result.get("winners", []))
         for item in result.get("items", []):
             mark = "★ " if item["id"] in chosen else "   "
-            line(f"{mark}{item['title']}:{item['approvals']} 票")
+            score = f"{item['points']} 分" if result.get("ranked") else f"{item['approvals']} 票"
+            line(f"{mark}{item['title']}:{score}")
     line("各楼栋参与情况:", 13)
     for row in turnout.get("by_building", []):
         line(f"{row['building'] or '—'}:{row['voted']} / {row['units']}")

@@ -45,6 +45,7 @@ def vote_detail(actor: Any, v: Vote) -> dict[str, Any]:
     out["options"] = options(v)
     out["max_choices"] = v.max_choices
     out["winners"] = v.winners
+    out["ranked"] = v.ranked
     out["me"] = my_standing(actor, v)
     out["progress"] = (
         results.progress(v) if now_phase not in (Phase.DRAFT, Phase.CANCELLED) else None

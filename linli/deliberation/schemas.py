@@ -47,6 +47,7 @@ class VoteIn(Schema):
     items: list[str] = Field(default_factory=list, max_length=20)
     max_choices: int = Field(default=1, ge=1, le=20)
     winners: int = Field(default=0, ge=0, le=20)
+    ranked: bool = False
 
 
 class VoteOut(Schema):
@@ -78,6 +79,7 @@ class VoteDetailOut(VoteOut):
     options: list[dict[str, str]]
     max_choices: int
     winners: int
+    ranked: bool
     me: VoterStandingOut
     progress: dict[str, int] | None
     actions: list[str]

@@ -123,6 +123,7 @@ def vote_page(request: HttpRequest, vote_id: int) -> HttpResponse:
             "found": selectors.voters_find(vote=vote, name=q) if staff and q else [],
             "pending": list(selectors.pending_paper(vote)) if staff else [],
             "menu": vote.kind == VoteKind.MENU,
+            "ranks": range(vote.max_choices),
         },
     )
 
@@ -225,6 +226,7 @@ def _new_vote(user: Any, post: QueryDict) -> Vote:
         items=items,
         max_choices=_int(post.get("max_choices")) or 1,
         winners=_int(post.get("winners")) or (min(3, len(items)) if items else 0),
+        ranked=post.get("ranked") == "1",
     )
 
 

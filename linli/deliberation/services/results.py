@@ -108,15 +108,20 @@ def tally(vote: Vote) -> dict[str, Any]:
         )
     else:
         approvals: Counter[int] = Counter()
+        points: Counter[int] = Counter()
         for choice, (n, _a) in by_choice.items():
-            for item in choice.split(","):
+            for place, item in enumerate(choice.split(",")):
                 approvals[int(item)] += n
+                # Borda for a ranked vote: first choice max_choices points, one fewer after.
+                points[int(item)] += n * (vote.max_choices - place if vote.ranked else 1)
         items = list(vote.items.all())
-        ranked = sorted(items, key=lambda i: (-approvals[i.pk], i.pk))
+        ranked = sorted(items, key=lambda i: (-points[i.pk], -approvals[i.pk], i.pk))
+        out["ranked"] = vote.ranked
         out["items"] = [
-            {"id": i.pk, "title": i.title, "approvals": approvals[i.pk]} for i in ranked
+            {"id": i.pk, "title": i.title, "approvals": approvals[i.pk], "points": points[i.pk]}
+            for i in ranked
         ]
-        out["winners"] = [i.pk for i in ranked[: vote.winners] if approvals[i.pk] > 0]
+        out["winners"] = [i.pk for i in ranked[: vote.winners] if points[i.pk] > 0]
     out["turnout"] = turnout(vote)
     return out
 

@@ -133,6 +133,7 @@ def vote_create(
     items: Sequence[str] = (),
     max_choices: int = 1,
     winners: int = 0,
+    ranked: bool = False,
 ) -> Vote:
     """A draft vote of a body: a decision (yes / no / abstain) or, with `items`, a service
     menu vote (approval of up to `max_choices`; the `winners` most approved make the menu)."""
@@ -179,6 +180,7 @@ def vote_create(
         advisory=bool(topic is not None and topic.professional),
         max_choices=max_choices if kind == VoteKind.MENU else 1,
         winners=winners if kind == VoteKind.MENU else 0,
+        ranked=bool(ranked) and kind == VoteKind.MENU,
         opens_at=opens,
         closes_at=closes,
         created_by=actor,
@@ -316,16 +318,22 @@ def vote_cancel(*, actor: Any, vote: Vote, reason: str) -> Vote:
 
 
 def _choice(vote: Vote, choice: Any) -> str:
-    """The stored form of a choice: an option, or a menu vote's item ids, sorted."""
+    """The stored form of a choice: an option, or a menu vote's item ids (sorted for
+    approval, in the voter's order for a ranked vote)."""
     if vote.kind == VoteKind.DECISION:
         if choice not in Option.values:
             raise ValidationFailed(_("请选择同意、反对或弃权。"), field="choice")
         return str(choice)
     raw = choice if isinstance(choice, list | tuple) else str(choice or "").split(",")
     try:
-        picked = sorted({int(x) for x in raw if str(x).strip()})
+        order = [int(x) for x in raw if str(x).strip()]
     except (TypeError, ValueError):
         raise ValidationFailed(_("请选择候选活动。"), field="choice") from None
+    if len(set(order)) != len(order):
+        if vote.ranked:
+            raise ValidationFailed(_("同一项活动不能排两次。"), field="choice", code="twice")
+        order = list(dict.fromkeys(order))
+    picked = order if vote.ranked else sorted(order)
     items = set(vote.items.values_list("pk", flat=True))
     if not picked or not set(picked) <= items:
         raise ValidationFailed(_("请选择候选活动。"), field="choice")

@@ -271,3 +271,26 @@ def test_staff_add_members_on_the_body_page(dw, login):
     assert "这位居民已是成员" in r
     assert body.members.count() == 1
     assert login("resident").get(url).status_code == 403
+
+
+def test_ranked_menu_vote_on_the_page(dw, login, clock):
+    vote = opened(
+        dw,
+        assembly(dw),
+        code="menu",
+        question="三月服务菜单",
+        items=["义诊", "理发", "书法"],
+        max_choices=2,
+        winners=1,
+        ranked=True,
+    )
+    a, b, c = vote.items.values_list("pk", flat=True)
+    page = login("resident").get(f"/deliberation/{vote.pk}/").content.decode()
+    assert "第 1 选择" in page and "第 2 选择" in page
+    r = login("resident").post(
+        f"/deliberation/{vote.pk}/cast/", {"choice": [str(c), ""]}, follow=True
+    )
+    assert "投票成功" in r.content.decode()
+    clock.shift(dt.timedelta(hours=1))
+    page = login("resident").get(f"/deliberation/{vote.pk}/").content.decode()
+    assert "2 分" in page

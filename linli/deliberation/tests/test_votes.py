@@ -337,3 +337,29 @@ def test_menu_vote_approval_and_winners(dw, clock):
     results.vote_publish(actor=dw["secretary"], vote=vote)
     chosen = set(vote.items.filter(chosen=True).values_list("title", flat=True))
     assert chosen == {"手机课堂", "义诊"}  # 3 approvals; then 1 each, the earlier item first
+
+
+def test_ranked_menu_vote_counts_borda_points(dw, clock):
+    vote = opened(
+        dw,
+        assembly(dw),
+        code="menu",
+        question="二月服务菜单",
+        items=["义诊", "理发", "书法"],
+        max_choices=3,
+        winners=1,
+        ranked=True,
+    )
+    a, b, c = vote.items.values_list("pk", flat=True)
+    refused("twice", votes.ballot_cast, actor=dw["resident"], vote=vote, choice=[a, a])
+    # Points by place: first 3, second 2, third 1.
+    votes.ballot_cast(actor=dw["resident"], vote=vote, choice=[c, a, b])
+    votes.ballot_cast(actor=dw.adults[dw.homes[1].pk][0], vote=vote, choice=[a, c, b])
+    votes.ballot_cast(actor=dw.adults[dw.homes[2].pk][0], vote=vote, choice=[a, c])
+    clock.shift(dt.timedelta(hours=1))
+    out = results.results_get(vote)
+    points = {i["title"]: i["points"] for i in out["items"]}
+    assert points == {"义诊": 3 + 2 + 3, "书法": 3 + 2 + 2, "理发": 1 + 1}
+    assert out["winners"] == [a] and out["ranked"]
+    # The stored ballot keeps the voter's order (a ranked ballot is not a set).
+    assert BallotBox.objects.filter(vote=vote, choice=f"{c},{a},{b}").exists()
