@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "linli.ledger",
     "linli.care",
     "linli.mediation",
+    "linli.deliberation",
     "linli.demo",
     "linli.simulate",
 ]
