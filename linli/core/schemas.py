@@ -1,6 +1,7 @@
 import datetime as dt
 from typing import Annotated, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -40,7 +41,17 @@ def _sane_day(value: dt.date) -> dt.date:
 # Within what JSON carries exactly (and what a bigint column holds).
 Int = Annotated[int, BeforeValidator(_not_bool), Field(ge=-(2**53) + 1, le=2**53 - 1)]
 Num = Annotated[float, BeforeValidator(_not_bool)]
-Moment = Annotated[dt.datetime, AfterValidator(_sane_day)]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A time without an offset is local time (Asia/Shanghai): comparing a naive time with
+    now would fail inside a service (a 500), and people write local times."""
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_sane_day), AfterValidator(_aware)]
 Day = Annotated[dt.date, AfterValidator(_sane_day)]
 
 

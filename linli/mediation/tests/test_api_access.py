@@ -118,8 +118,17 @@ def test_api_errors_are_structured_and_change_nothing(mw, login):
     assert r.status_code == 400 and r.json()["error"]["field"] == "held_at"
     r = m.get("/api/mediation/rates?start=2026-12-01&end=2026-01-01")
     assert r.status_code == 400 and r.json()["error"]["field"] == "start"
+    # A time without an offset is local time, not a server error.
+    local = timezone.localtime().replace(tzinfo=None, microsecond=0) - dt.timedelta(hours=1)
+    r = post(m, f"{url}/sessions", {"held_at": local.isoformat(), "attendees": "a", "notes": "b"})
+    assert r.status_code == 200, r.content
+    held = Dispute.objects.get(pk=dispute.pk).sessions.order_by("held_at").first().held_at
+    assert timezone.localtime(held).replace(tzinfo=None) == local
+    r = m.get("/api/mediation/rates?start=2026-12-01&end=2026-01-01")
+    assert r.status_code == 400 and r.json()["error"]["field"] == "start"
     assert Dispute.objects.get(pk=dispute.pk).status == Status.MEDIATING
-    assert AuditEntry.objects.exclude(action=AuditAction.READ).count() == before
+    # Only the one good session was written.
+    assert AuditEntry.objects.exclude(action=AuditAction.READ).count() == before + 1
 
 
 def test_who_sees_a_dispute(mw, login, world):
