@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "linli.ledger",
     "linli.care",
     "linli.mediation",
+    "linli.matching",
     "linli.demo",
     "linli.simulate",
 ]

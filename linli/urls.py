@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("linli.casework.open311.urls")),
     path("ledger/", include("linli.ledger.urls")),
     path("mediation/", include("linli.mediation.urls")),
+    path("matching/", include("linli.matching.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

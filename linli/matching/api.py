@@ -1,0 +1,5 @@
+"""/api/matching."""
+
+from ninja import Router
+
+router = Router(tags=["matching"])
