@@ -225,3 +225,7 @@ def below_local_target(partner: Partner) -> bool:
         and share is not None
         and share < LOCAL_SHARE_TARGET[0]
     )
+
+
+def latest_run(community_id: int) -> MatchRun | None:
+    return MatchRun.objects.filter(community_id=community_id).order_by("-created_at", "-pk").first()

@@ -141,10 +141,14 @@ def need_from_case(
     if Need.objects.filter(source_case=case).exclude(status=NeedStatus.CANCELLED).exists():
         raise ValidationFailed(_("该诉求已转为服务需求。"), code="already_converted")
     _check_times(starts_at, ends_at)
+    resident_id = case.resident_id
+    if resident_id is None and case.reporter_id is not None:
+        home = resident_of_user(case.reporter)
+        resident_id = home.id if home is not None else None
     need = Need.objects.create(
         community_id=case.community_id,
         grid_id=case.grid_id,
-        resident_id=case.resident_id,
+        resident_id=resident_id,
         requester_id=case.reporter_id,
         entered_by=actor,
         source_case=case,

@@ -34,12 +34,13 @@ CONFLICT_ROUNDS = 20
 
 def _worth(problem: candidates.Problem, a: solver.Assigned) -> float:
     c = problem.per_need[a.need]
-    return float(c.score[np.flatnonzero(c.idx == a.volunteer)[0]]) - a.penalty
+    # The pair's own score: which of the volunteer's slots it sat in is arbitrary.
+    return float(c.score[np.flatnonzero(c.idx == a.volunteer)[0]])
 
 
 def _conflicts(problem: candidates.Problem, chosen: list[solver.Assigned]) -> set[tuple[int, int]]:
-    """Pairs to forbid: a volunteer given two needs that overlap in time keeps the one worth
-    more (the solver is run again without the other pair)."""
+    """Pairs to forbid: a volunteer given two needs that overlap in time keeps the one that
+    scores more (the solver is run again without the other pair)."""
     by_vol: dict[int, list[solver.Assigned]] = {}
     for a in chosen:
         by_vol.setdefault(a.volunteer, []).append(a)
