@@ -19,8 +19,10 @@ def parse_hours(raw: Any) -> list[tuple[int, dt.time, dt.time]]:
     out = []
     for row in raw or []:
         try:
-            day, start, end = int(row[0]), dt.time.fromisoformat(row[1]), dt.time.fromisoformat(
-                row[2]
+            day, start, end = (
+                int(row[0]),
+                dt.time.fromisoformat(row[1]),
+                dt.time.fromisoformat(row[2]),
             )
         except (TypeError, ValueError, IndexError) as exc:
             raise ValidationFailed("开放时段格式应为 [星期, 开始, 结束]。", field="hours") from exc

@@ -264,7 +264,8 @@ class Need(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(
-                name="matching_need_ends_after_start", condition=Q(ends_at__gt=models.F("starts_at"))
+                name="matching_need_ends_after_start",
+                condition=Q(ends_at__gt=models.F("starts_at")),
             )
         ]
 

@@ -32,7 +32,10 @@ AT_RISK_WITHIN = dt.timedelta(hours=24)
 
 def need_get(*, actor: Any, need_id: int) -> Need:
     found = (
-        Need.objects.visible_to(actor).select_related("community", "requester").filter(pk=need_id).first()
+        Need.objects.visible_to(actor)
+        .select_related("community", "requester")
+        .filter(pk=need_id)
+        .first()
     )
     if found is None:
         raise NotFound(_("找不到该需求。"))
@@ -59,7 +62,9 @@ def run_get(*, actor: Any, run_id: int) -> MatchRun:
 
 
 def my_needs(actor: Any) -> QuerySet[Need]:
-    return Need.objects.filter(Q(requester=actor) | Q(entered_by=actor)).order_by("-starts_at", "-pk")
+    return Need.objects.filter(Q(requester=actor) | Q(entered_by=actor)).order_by(
+        "-starts_at", "-pk"
+    )
 
 
 def community_needs(actor: Any, community_id: int) -> QuerySet[Need]:
@@ -79,7 +84,9 @@ def invitations_for(actor: Any) -> QuerySet[Match]:
 
 def accepted_match(need: Need) -> Match | None:
     return (
-        need.matches.filter(status__in=(MatchStatus.ACCEPTED, MatchStatus.SERVED, MatchStatus.NO_SHOW))
+        need.matches.filter(
+            status__in=(MatchStatus.ACCEPTED, MatchStatus.SERVED, MatchStatus.NO_SHOW)
+        )
         .select_related("volunteer", "resource")
         .first()
     )
@@ -221,9 +228,7 @@ def below_local_target(partner: Partner) -> bool:
     """A social organisation whose local-resident share is under 20%."""
     share = partner.local_share
     return (
-        partner.kind == PartnerKind.SOCIAL
-        and share is not None
-        and share < LOCAL_SHARE_TARGET[0]
+        partner.kind == PartnerKind.SOCIAL and share is not None and share < LOCAL_SHARE_TARGET[0]
     )
 
 

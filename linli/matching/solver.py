@@ -102,7 +102,9 @@ def solve_dense(
         if col >= n_slots or cost[i, col] >= 1e9:
             continue
         j = int(owner[col])
-        out.append(Assigned(int(i), j, int(col - first[j]), slot_penalty(step, used[j], col - first[j])))
+        out.append(
+            Assigned(int(i), j, int(col - first[j]), slot_penalty(step, used[j], col - first[j]))
+        )
     return out
 
 

@@ -244,7 +244,9 @@ def staff(request: HttpRequest) -> HttpResponse:
             "communities": _communities(user),
             "needs": needs,
             "at_risk": selectors.at_risk(user, community.pk),
-            "pending": selectors.pool(user, community.pk).filter(status=ResourceStatus.PENDING)[:50],
+            "pending": selectors.pool(user, community.pk).filter(status=ResourceStatus.PENDING)[
+                :50
+            ],
             "pool": selectors.pool(user, community.pk).filter(status=ResourceStatus.APPROVED)[:200],
             "last_run": last_run,
             "window_start": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:00"),
@@ -283,7 +285,11 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         assert found.error is not None
         return error_page(request, found.error)
     run = found.value
-    matches = list(run.matches.select_related("need", "resource", "volunteer").order_by("need__starts_at", "pk"))
+    matches = list(
+        run.matches.select_related("need", "resource", "volunteer").order_by(
+            "need__starts_at", "pk"
+        )
+    )
     for m in matches:
         m.explained = explain(m, staff=True)  # type: ignore[attr-defined]
     unmatched_ids = [int(k) for k in run.stats.get("unmatched", {})]
@@ -523,7 +529,9 @@ def contribution_new(request: HttpRequest) -> HttpResponse:
         value_fen=value,
     )
     if outcome.ok and outcome.value is not None:
-        messages.success(request, _("已登记,记入社会责任积分 %(n)s 分。") % {"n": outcome.value.points})
+        messages.success(
+            request, _("已登记,记入社会责任积分 %(n)s 分。") % {"n": outcome.value.points}
+        )
     else:
         messages.error(request, outcome.message)
     return redirect("matching:partners")

@@ -193,7 +193,9 @@ def build(
                 reason = name
                 break
         if len(c) == 0:
-            problem.per_need.append(NeedCandidates(c, np.zeros((len(TERMS), 0)), np.zeros(0), reason))
+            problem.per_need.append(
+                NeedCandidates(c, np.zeros((len(TERMS), 0)), np.zeros(0), reason)
+            )
             continue
         cov = (open_sum[c, b] - open_sum[c, a]) / steps
         fit = np.where(primary[c] == need.skill, scoring.FIT_PRIMARY, scoring.FIT_SECONDARY)

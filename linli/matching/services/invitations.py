@@ -36,7 +36,11 @@ def _lock(actor: Any, match_id: int) -> tuple[Need, Match]:
 @transaction.atomic
 def match_accept(*, actor: Any, match_id: int) -> Match:
     need, match = _lock(actor, match_id)
-    if match.status == MatchStatus.INVITED and match.expires_at and match.expires_at <= timezone.now():
+    if (
+        match.status == MatchStatus.INVITED
+        and match.expires_at
+        and match.expires_at <= timezone.now()
+    ):
         raise Conflict(_("该邀请已过期,已转给其他志愿者。"), code="expired")
     if match.status == MatchStatus.SUPERSEDED:
         raise Conflict(_("已有其他志愿者先接受了这项需求,谢谢您。"), code="taken")
@@ -51,8 +55,10 @@ def match_accept(*, actor: Any, match_id: int) -> Match:
         raise Conflict(_("已有其他志愿者先接受了这项需求,谢谢您。"), code="taken") from exc
     need.status = NeedStatus.ACCEPTED
     need.save(update_fields=["status", "updated_at"])
-    for other in need.matches.filter(status=MatchStatus.INVITED).exclude(pk=match.pk).select_related(
-        "volunteer"
+    for other in (
+        need.matches.filter(status=MatchStatus.INVITED)
+        .exclude(pk=match.pk)
+        .select_related("volunteer")
     ):
         other.status = MatchStatus.SUPERSEDED
         other.answered_at = now
@@ -94,8 +100,10 @@ def invite_next(need: Need, *, now: dt.datetime) -> Match | None:
         need.status = NeedStatus.UNMATCHED
         need.unmatched_reason = str(scoring.FILTER_LABELS.get(reason, reason))
         need.save(update_fields=["status", "unmatched_reason", "updated_at"])
-        tell(need.requester, _("「%(title)s」暂时没有找到志愿者,社区会继续联系。") % {
-            "title": need.title})
+        tell(
+            need.requester,
+            _("「%(title)s」暂时没有找到志愿者,社区会继续联系。") % {"title": need.title},
+        )
         return None
     k = order[0]
     vol = problem.volunteers[int(c.idx[k])]

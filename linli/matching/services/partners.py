@@ -101,7 +101,9 @@ def contribution_record(
         raise ValidationFailed(_("日期不能晚于今天。"), field="on")
     if partner.user_id is None:
         raise ValidationFailed(
-            _("该合伙单位还没有账号,请先关联账号再登记贡献。"), field="partner_id", code="no_account"
+            _("该合伙单位还没有账号,请先关联账号再登记贡献。"),
+            field="partner_id",
+            code="no_account",
         )
     c = Contribution.objects.create(
         partner=partner,

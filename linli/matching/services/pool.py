@@ -142,21 +142,25 @@ def resource_review(*, actor: Any, resource_id: int, approve: bool) -> Resource:
     resource = _lock_managed(actor, resource_id)
     if resource.status != ResourceStatus.PENDING:
         raise ValidationFailed(
-            _("该资源当前为「%(status)s」,无需审核。")
-            % {"status": resource.get_status_display()},
+            _("该资源当前为「%(status)s」,无需审核。") % {"status": resource.get_status_display()},
             code="not_pending",
         )
     resource.status = ResourceStatus.APPROVED if approve else ResourceStatus.REJECTED
     resource.reviewed_by = actor
     resource.save(update_fields=["status", "reviewed_by", "updated_at"])
     record(actor, AuditAction.RESOURCE, resource, step="review", status=resource.status)
-    tell(resource.owner_user, _("您登记的资源「%(name)s」%(status)s") % {
-        "name": resource.name, "status": resource.get_status_display()})
+    tell(
+        resource.owner_user,
+        _("您登记的资源「%(name)s」%(status)s")
+        % {"name": resource.name, "status": resource.get_status_display()},
+    )
     return resource
 
 
 @transaction.atomic
-def resource_close_day(*, actor: Any, resource_id: int, day: dt.date, reason: str) -> ResourceClosure:
+def resource_close_day(
+    *, actor: Any, resource_id: int, day: dt.date, reason: str
+) -> ResourceClosure:
     """An exception to the weekly hours (a holiday event, maintenance)."""
     resource = _lock_managed(actor, resource_id)
     reason = optional_text(reason, field="reason", label=_("原因"), max_length=100)

@@ -265,8 +265,14 @@ def run_send(*, actor: Any, run_id: int) -> MatchRun:
         need.status = NeedStatus.INVITING
         need.unmatched_reason = ""
         need.save(update_fields=["status", "unmatched_reason", "updated_at"])
-        tell(m.volunteer, _("邀请:%(title)s(%(when)s)") % {
-            "title": need.title, "when": timezone.localtime(need.starts_at).strftime("%m-%d %H:%M")})
+        tell(
+            m.volunteer,
+            _("邀请:%(title)s(%(when)s)")
+            % {
+                "title": need.title,
+                "when": timezone.localtime(need.starts_at).strftime("%m-%d %H:%M"),
+            },
+        )
         sent += 1
     for need_id, reason in run.stats.get("unmatched", {}).items():
         Need.objects.filter(pk=int(need_id), status__in=OPEN_NEEDS).update(

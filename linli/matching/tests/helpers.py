@@ -89,9 +89,7 @@ def publish(mw: MatchWorld, actor: Any = None, **changes: Any):
         "ends_at": tomorrow(10),
         **changes,
     }
-    return need_steps.need_publish(
-        actor=actor or mw["resident"], data=need_steps.NeedInput(**data)
-    )
+    return need_steps.need_publish(actor=actor or mw["resident"], data=need_steps.NeedInput(**data))
 
 
 def window() -> tuple[dt.datetime, dt.datetime]:

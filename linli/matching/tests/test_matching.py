@@ -100,7 +100,15 @@ def test_terms_add_up_and_the_runner_up_is_explained(mw):
     publish(mw)
     m = run(mw).matches.get()
     assert m.resource == mw.volunteers["volunteer"]
-    assert set(m.terms) == {"fit", "distance", "time", "priority", "reliability", "load", "fairness"}
+    assert set(m.terms) == {
+        "fit",
+        "distance",
+        "time",
+        "priority",
+        "reliability",
+        "load",
+        "fairness",
+    }
     assert round(sum(m.terms.values()), 2) == m.score
     assert m.runner_up["name"] == "far·志愿者"
     assert m.runner_up["lost_on"] == "distance"
@@ -215,7 +223,11 @@ def test_urgent_need_invites_the_top_few_and_the_first_acceptance_wins(mw):
 
 
 def test_no_show_lowers_reliability_and_shows_at_risk(mw, clock):
-    need = publish(mw, starts_at=timezone.now() + dt.timedelta(hours=3), ends_at=timezone.now() + dt.timedelta(hours=4))
+    need = publish(
+        mw,
+        starts_at=timezone.now() + dt.timedelta(hours=3),
+        ends_at=timezone.now() + dt.timedelta(hours=4),
+    )
     start = timezone.now()
     r = runs.matching_run(
         actor=mw["community_worker"],
@@ -268,7 +280,9 @@ def test_a_service_request_becomes_a_need_without_retyping(mw):
     categories_ensure_defaults(actor=None)
     case = case_submit(
         actor=mw["resident"],
-        data=CaseInput(category_code="21-02", description="想请人上门陪护半天", lat=30.2725, lon=120.1225),
+        data=CaseInput(
+            category_code="21-02", description="想请人上门陪护半天", lat=30.2725, lon=120.1225
+        ),
     )
     need = need_steps.need_from_case(
         actor=mw["community_worker"], case_id=case.pk, starts_at=tomorrow(9), ends_at=tomorrow(12)
@@ -278,14 +292,22 @@ def test_a_service_request_becomes_a_need_without_retyping(mw):
     assert need.requester == mw["resident"]
     with pytest.raises(ValidationFailed):  # converted once only
         need_steps.need_from_case(
-            actor=mw["community_worker"], case_id=case.pk, starts_at=tomorrow(9), ends_at=tomorrow(12)
+            actor=mw["community_worker"],
+            case_id=case.pk,
+            starts_at=tomorrow(9),
+            ends_at=tomorrow(12),
         )
     garbage = case_submit(
         actor=mw["resident"],
-        data=CaseInput(category_code="01-10", description="楼下垃圾没人清理", lat=30.2725, lon=120.1225),
+        data=CaseInput(
+            category_code="01-10", description="楼下垃圾没人清理", lat=30.2725, lon=120.1225
+        ),
     )
     with pytest.raises(ValidationFailed) as exc:
         need_steps.need_from_case(
-            actor=mw["community_worker"], case_id=garbage.pk, starts_at=tomorrow(9), ends_at=tomorrow(12)
+            actor=mw["community_worker"],
+            case_id=garbage.pk,
+            starts_at=tomorrow(9),
+            ends_at=tomorrow(12),
         )
     assert "不是服务类诉求" in exc.value.message

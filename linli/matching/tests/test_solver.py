@@ -21,7 +21,9 @@ def instances(draw):
     for i in range(n):
         for j in range(m):
             if draw(st.booleans()):
-                pairs.append(Pair(i, j, draw(st.integers(1, 90)) + draw(st.sampled_from([0, 0.25, 0.5]))))
+                pairs.append(
+                    Pair(i, j, draw(st.integers(1, 90)) + draw(st.sampled_from([0, 0.25, 0.5])))
+                )
     return n, m, caps, used, pairs
 
 
@@ -53,7 +55,12 @@ def test_assignment_is_optimal_and_within_caps(instance):
     n, m, caps, used, pairs = instance
     chosen = solve(n, pairs, caps, used, STEP)
     assert abs(total_worth(chosen, pairs) - brute_force(n, m, caps, used, pairs)) < 1e-6
-    assert abs(total_worth(solve_dense(n, pairs, caps, used, STEP), pairs) - total_worth(chosen, pairs)) < 1e-6
+    assert (
+        abs(
+            total_worth(solve_dense(n, pairs, caps, used, STEP), pairs) - total_worth(chosen, pairs)
+        )
+        < 1e-6
+    )
     per = [0] * m
     for a in chosen:
         per[a.volunteer] += 1
