@@ -372,7 +372,7 @@ def booking_page(request: HttpRequest) -> HttpResponse:
             error = exc.message
     staff_view = community_id is not None and manages(user, community_id)
     calendar = []
-    if staff_view:
+    if staff_view and community_id is not None:
         calendar = list(
             Booking.objects.filter(
                 resource__community_id=community_id,

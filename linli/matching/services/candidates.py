@@ -103,8 +103,8 @@ def build(
     working = WorkingDays()
     open_steps = np.zeros((nv, t_steps), dtype=np.int32)
     for j, v in enumerate(vols):
-        for a, b in open_intervals(v, t0, horizon, closures.get(v.pk, ()), working):
-            open_steps[j, _slot(a, t0, up=True) : _slot(b, t0, up=False)] = 1
+        for lo_t, hi_t in open_intervals(v, t0, horizon, closures.get(v.pk, ()), working):
+            open_steps[j, _slot(lo_t, t0, up=True) : _slot(hi_t, t0, up=False)] = 1
     open_sum = np.zeros((nv, t_steps + 1), dtype=np.int32)
     np.cumsum(open_steps, axis=1, out=open_sum[:, 1:])
     del open_steps
@@ -118,8 +118,9 @@ def build(
         need__ends_at__gt=t0,
     ).values_list("resource_id", "need__starts_at", "need__ends_at", "need_id")
     tried: dict[int, set[int]] = defaultdict(set)
-    for rid, a, b, _need in live:
-        lo, hi = max(0, _slot(a, t0, up=False)), min(t_steps, _slot(b, t0, up=True))
+    for rid, n_start, n_end, _need in live:
+        lo = max(0, _slot(n_start, t0, up=False))
+        hi = min(t_steps, _slot(n_end, t0, up=True))
         busy_steps[pos[rid], lo:hi] = 1
     busy_sum = np.zeros((nv, t_steps + 1), dtype=np.int32)
     np.cumsum(busy_steps, axis=1, out=busy_sum[:, 1:])
@@ -175,20 +176,17 @@ def build(
         reason = ""
         a, b = _slot(need.starts_at, t0, up=False), _slot(need.ends_at, t0, up=True)
         steps = max(b - a, 1)
-        cov = np.zeros(0)
-        stages = (
-            ("skill", None),
-            ("availability", lambda c: (open_sum[c, b] - open_sum[c, a]) > 0),
-            ("busy", lambda c: (busy_sum[c, b] - busy_sum[c, a]) == 0),
-            ("capacity", lambda c: caps[c] >= need.people),
-            ("distance", None),
-        )
-        for name, keep in stages:
-            if name == "distance" and len(c) and need.lat is not None and need.lon is not None:
+        # The hard filters in order; the first that leaves nobody is the need's reason.
+        for name in ("skill", "availability", "busy", "capacity", "distance"):
+            if name == "availability":
+                c = c[(open_sum[c, b] - open_sum[c, a]) > 0]
+            elif name == "busy":
+                c = c[(busy_sum[c, b] - busy_sum[c, a]) == 0]
+            elif name == "capacity":
+                c = c[caps[c] >= need.people]
+            elif name == "distance" and need.lat is not None and need.lon is not None:
                 d = _haversine(need.lat, need.lon, lats[c], lons[c])
                 c = c[np.isnan(d) | (d <= need.max_distance_m)]
-            elif keep is not None and len(c):
-                c = c[keep(c)]
             if len(c) == 0:
                 reason = name
                 break

@@ -112,7 +112,7 @@ def invite_next(need: Need, *, now: dt.datetime) -> Match | None:
     match = Match.objects.create(
         need=need,
         resource=vol,
-        volunteer_id=vol.owner_user_id,
+        volunteer_id=vol.owner_user_id,  # type: ignore[misc]
         score=scoring.total(terms),
         terms=terms,
         why=_("前一位人选未能接受,您是剩余人选中得分最高的。"),

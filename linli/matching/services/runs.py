@@ -183,7 +183,7 @@ def matching_run(
                 run=run,
                 need=need,
                 resource=vol,
-                volunteer_id=vol.owner_user_id,
+                volunteer_id=vol.owner_user_id,  # type: ignore[misc]
                 score=scoring.total(terms),
                 terms=terms,
                 runner_up=runner,
@@ -203,7 +203,7 @@ def matching_run(
                         run=run,
                         need=need,
                         resource=other,
-                        volunteer_id=other.owner_user_id,
+                        volunteer_id=other.owner_user_id,  # type: ignore[misc]
                         score=scoring.total(t),
                         terms=t,
                         why=_("紧急需求:同时邀请得分最高的几位,先接受者服务。"),

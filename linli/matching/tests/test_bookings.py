@@ -14,7 +14,7 @@ from linli.matching.choices import BookingStatus, ResourceKind
 from linli.matching.models import Booking, Resource
 from linli.matching.selectors import free_in_range, idle_rates
 from linli.matching.services import bookings, pool
-from linli.matching.tests.helpers import match_world, tomorrow
+from linli.matching.tests.helpers import match_world
 
 # Wednesday 11 March 2026, 10:00 (a working day).
 pytestmark = pytest.mark.clock("2026-03-11 10:00")
@@ -209,16 +209,19 @@ def test_free_in_range_lists_open_unbooked_big_enough_venues(mw):
     b = venue(mw, name="B 操场", hours=[[d, "16:30", "20:00"] for d in range(5)], rule="working")
     c = venue(mw, name="C 小会议室", capacity=6)
     book(mw, a, at(12, 17), at(12, 18))
-    names = lambda s, e, p=1: sorted(
-        v.name
-        for v in free_in_range(
-            actor=mw["resident"],
-            community_id=mw.world.community_a.pk,
-            starts_at=s,
-            ends_at=e,
-            people=p,
+
+    def names(s, e, p=1):
+        return sorted(
+            v.name
+            for v in free_in_range(
+                actor=mw["resident"],
+                community_id=mw.world.community_a.pk,
+                starts_at=s,
+                ends_at=e,
+                people=p,
+            )
         )
-    )  # noqa: E731
+
     assert names(at(12, 17), at(12, 18)) == ["B 操场", "C 小会议室"]
     assert names(at(12, 17), at(12, 18), p=10) == ["B 操场"]
     assert names(at(12, 9), at(12, 10)) == ["A 活动室", "C 小会议室"]

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.geo.models import Household
 from linli.ledger.choices import Book
 from linli.ledger.services.posting import account_for_user
 from linli.matching import scoring
@@ -16,7 +17,6 @@ from linli.matching.selectors import at_risk
 from linli.matching.services import attendance, invitations, runs
 from linli.matching.services import needs as need_steps
 from linli.matching.tests.helpers import add_volunteer, match_world, publish, tomorrow, window
-from linli.geo.models import Household
 from linli.people.models import Resident, ResidentTag, Tag
 
 pytestmark = pytest.mark.clock("2026-03-11 10:00")
