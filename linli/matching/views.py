@@ -26,7 +26,7 @@ from linli.matching.choices import (
     ResourceStatus,
     Skill,
 )
-from linli.matching.models import Booking, Need
+from linli.matching.models import Booking, Match, Need
 from linli.matching.policy import (
     BOOKING_ROLES,
     FIGURE_ROLES,
@@ -102,7 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-starts_at")[:20],
             "start": start.replace(hour=9, minute=0).strftime("%Y-%m-%dT%H:%M"),
             "has_home": resident_of_user(user) is not None,
-            "is_volunteer": user.role in VOLUNTEER_ROLES,
+            "is_volunteer": user.role == "volunteer"
+            or Match.objects.filter(volunteer=user).exists(),
         },
     )
 

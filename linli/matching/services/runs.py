@@ -242,8 +242,11 @@ def _lock_run(actor: Any, run_id: int) -> MatchRun:
 
 
 def invite_deadline(need: Need, now: dt.datetime) -> dt.datetime:
+    """The answer time, and an hour before the start at the latest (time to pass it on),
+    but never less than 15 minutes."""
     span = URGENT_INVITE_FOR if need.urgent else INVITE_FOR
-    return min(now + span, need.starts_at)
+    latest = max(need.starts_at - dt.timedelta(hours=1), now + dt.timedelta(minutes=15))
+    return min(now + span, latest, need.starts_at)
 
 
 @transaction.atomic
