@@ -36,6 +36,7 @@ from linli.matching.schemas import (
     ContributionIn,
     ContributionOut,
     FreeQuery,
+    FreeVenueOut,
     FromCaseIn,
     IdleOut,
     MatchOut,
@@ -396,12 +397,15 @@ def cancel_booking(request: HttpRequest, booking_id: Int) -> dict[str, Any]:
 
 
 @router.get(
-    "/venues/free", response={200: list[ResourceOut], **API_ERRORS}, auth=api_roles(*READ_ROLES)
+    "/venues/free", response={200: list[FreeVenueOut], **API_ERRORS}, auth=api_roles(*READ_ROLES)
 )
 def free(request: HttpRequest, q: Query[FreeQuery]) -> list[dict[str, Any]]:
     """Venues open for the whole range, big enough and not booked in it."""
     found = selectors.free_in_range(actor=actor(request), **q.model_dump())
-    return [_resource(r) for r in found]
+    return [
+        {f: getattr(v, f) for f in ("id", "name", "capacity", "conditions", "category")}
+        for v in found
+    ]
 
 
 @router.get("/idle", response={200: list[IdleOut], **API_ERRORS}, auth=api_roles(*FIGURE_ROLES))

@@ -3,9 +3,11 @@ names, less closure days. Pure functions over a resource's fields, times in loca
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.core.calendar.selectors import is_working_day
 from linli.core.errors import ValidationFailed
@@ -16,7 +18,23 @@ Interval = tuple[dt.datetime, dt.datetime]
 
 def parse_hours(raw: Any) -> list[tuple[int, dt.time, dt.time]]:
     """[[weekday, "HH:MM", "HH:MM"], ...] → checked tuples; a bad row is refused."""
-    out = []
+    try:
+        key = tuple(tuple(row) for row in raw or [])
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None:
+        return list(_parsed(key))
+    return list(_parse(raw))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(key: tuple[tuple[Any, ...], ...]) -> tuple[tuple[int, dt.time, dt.time], ...]:
+    # Many resources share the same weekly hours: parse each pattern once.
+    return tuple(_parse(key))
+
+
+def _parse(raw: Any) -> Iterator[tuple[int, dt.time, dt.time]]:
     for row in raw or []:
         try:
             day, start, end = (
@@ -25,11 +43,12 @@ def parse_hours(raw: Any) -> list[tuple[int, dt.time, dt.time]]:
                 dt.time.fromisoformat(row[2]),
             )
         except (TypeError, ValueError, IndexError) as exc:
-            raise ValidationFailed("开放时段格式应为 [星期, 开始, 结束]。", field="hours") from exc
+            raise ValidationFailed(
+                _("开放时段格式应为 [星期, 开始, 结束]。"), field="hours"
+            ) from exc
         if not 0 <= day <= 6 or end <= start:
-            raise ValidationFailed("开放时段的星期应为 0-6,结束须晚于开始。", field="hours")
-        out.append((day, start, end))
-    return out
+            raise ValidationFailed(_("开放时段的星期应为 0-6,结束须晚于开始。"), field="hours")
+        yield day, start, end
 
 
 class WorkingDays:

@@ -206,6 +206,14 @@ class FreeQuery(Schema):
     people: Int = Field(default=1, ge=1, le=10_000)
 
 
+class FreeVenueOut(Schema):
+    id: int
+    name: str
+    capacity: int
+    conditions: str
+    category: Skill
+
+
 class CommunityQuery(Schema):
     community_id: Int
 

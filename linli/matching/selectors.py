@@ -124,6 +124,26 @@ def pool(actor: Any, community_id: int | None = None) -> QuerySet[Resource]:
     return qs
 
 
+@dataclass(frozen=True)
+class FreeVenue:
+    """A venue free for the range asked (plain values: the search reads hundreds)."""
+
+    id: int
+    name: str
+    capacity: int
+    conditions: str
+    category: str
+    hours: Any
+    calendar_rule: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+FREE_FIELDS = ("pk", "name", "capacity", "conditions", "category", "hours", "calendar_rule")
+
+
 def free_in_range(
     *,
     actor: Any,
@@ -131,20 +151,24 @@ def free_in_range(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     people: int = 1,
-) -> list[Resource]:
+) -> list[FreeVenue]:
     """Venues of the community open for the whole range, big enough, and not booked in it:
     three queries, whatever the number of venues."""
     if ends_at <= starts_at:
         return []
-    venues = list(
-        Resource.objects.visible_to(actor).filter(
+    venues = [
+        FreeVenue(*row)
+        for row in Resource.objects.visible_to(actor)
+        .filter(
             community_id=community_id,
             kind=ResourceKind.VENUE,
             status=ResourceStatus.APPROVED,
             capacity__gte=people,
         )
-    )
-    ids = [v.pk for v in venues]
+        .order_by("name", "pk")
+        .values_list(*FREE_FIELDS)
+    ]
+    ids = [v.id for v in venues]
     taken = set(
         Booking.objects.filter(
             resource_id__in=ids, status__in=HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
@@ -161,7 +185,7 @@ def free_in_range(
     return [
         v
         for v in venues
-        if v.pk not in taken and within_hours(v, starts_at, ends_at, closed[v.pk], working)
+        if v.id not in taken and within_hours(v, starts_at, ends_at, closed[v.id], working)
     ]
 
 

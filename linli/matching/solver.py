@@ -46,30 +46,52 @@ def solve(
     forbidden: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[Assigned]:
     """The assignment of greatest total worth; needs left out are unmatched."""
-    edges = [p for p in pairs if (p.need, p.volunteer) not in forbidden]
-    room = [max(0, c - u) for c, u in zip(caps, used, strict=True)]
+    kept = [p for p in pairs if (p.need, p.volunteer) not in forbidden]
+    return solve_arrays(
+        n_needs,
+        np.array([p.need for p in kept], dtype=np.int64),
+        np.array([p.volunteer for p in kept], dtype=np.int64),
+        np.array([p.score for p in kept], dtype=np.float64),
+        np.asarray(caps, dtype=np.int64),
+        np.asarray(used, dtype=np.int64),
+        step,
+    )
+
+
+def solve_arrays(
+    n_needs: int,
+    need: np.ndarray,
+    vol: np.ndarray,
+    score: np.ndarray,
+    caps: np.ndarray,
+    used: np.ndarray,
+    step: float,
+) -> list[Assigned]:
+    """`solve` on parallel arrays of pairs (what the matching service builds)."""
+    room = np.maximum(0, caps - used)
     first = np.concatenate([[0], np.cumsum(room)]).astype(np.int64)
     n_slots = int(first[-1])
-    if not edges or n_slots == 0:
+    if len(need) == 0 or n_slots == 0:
         return []
-    rows: list[int] = []
-    cols: list[int] = []
-    worth: list[float] = []
-    for p in edges:
-        for k in range(room[p.volunteer]):
-            w = p.score - slot_penalty(step, used[p.volunteer], k)
-            if w <= 0:
-                break  # later slots are worth even less
-            rows.append(p.need)
-            cols.append(int(first[p.volunteer]) + k)
-            worth.append(w)
-    if not worth:
+    rows, cols, worth = [], [], []
+    for k in range(int(room.max())):
+        w = score - step * (used[vol] + k)
+        ok = (room[vol] > k) & (w > 0)  # later slots are worth even less
+        rows.append(need[ok])
+        cols.append(first[vol[ok]] + k)
+        worth.append(w[ok])
+    r_pairs, c_pairs, w_pairs = np.concatenate(rows), np.concatenate(cols), np.concatenate(worth)
+    if len(w_pairs) == 0:
         return []
-    big = max(worth) + 1.0  # costs positive: a stored zero would not be an edge
-    r = np.array(rows + list(range(n_needs)), dtype=np.int64)
-    c = np.array(cols + [n_slots + i for i in range(n_needs)], dtype=np.int64)
-    cost = np.array([big - w for w in worth] + [big] * n_needs, dtype=np.float64)
-    graph = csr_matrix((cost, (r, c)), shape=(n_needs, n_slots + n_needs))
+    big = float(w_pairs.max()) + 1.0  # costs positive: a stored zero would not be an edge
+    dummy = np.arange(n_needs, dtype=np.int64)
+    graph = csr_matrix(
+        (
+            np.concatenate([big - w_pairs, np.full(n_needs, big)]),
+            (np.concatenate([r_pairs, dummy]), np.concatenate([c_pairs, n_slots + dummy])),
+        ),
+        shape=(n_needs, n_slots + n_needs),
+    )
     _rows, chosen = min_weight_full_bipartite_matching(graph)
     owner = np.searchsorted(first, np.arange(n_slots), side="right") - 1
     out = []
@@ -78,7 +100,7 @@ def solve(
             continue
         j = int(owner[col])
         k = int(col - first[j])
-        out.append(Assigned(i, j, k, slot_penalty(step, used[j], k)))
+        out.append(Assigned(i, j, k, slot_penalty(step, int(used[j]), k)))
     return out
 
 

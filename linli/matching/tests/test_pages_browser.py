@@ -18,7 +18,9 @@ from linli.matching.tests.helpers import add_volunteer, match_world
 pytestmark = [pytest.mark.browser, pytest.mark.clock("10:00")]
 
 
-def test_need_matching_invitation_service_confirmation(live_server, live_world, desktop, phone, browser, clock):
+def test_need_matching_invitation_service_confirmation(
+    live_server, live_world, desktop, phone, browser, clock
+):
     mw = match_world(live_world)
     add_volunteer(mw, "far_volunteer", lat=30.2850)  # the runner-up, further away
     base = live_server.url
@@ -54,7 +56,9 @@ def test_need_matching_invitation_service_confirmation(live_server, live_world, 
     click_and_wait(desktop, "审核无误,发送邀请")
     assert desktop.get_by_test_id("run-status").inner_text() == "已发送"
     # 3. The volunteer sees why they were chosen and accepts in one tap.
-    vol = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN").new_page()
+    vol = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    ).new_page()
     sign_in(vol, base, "volunteer")
     vol.goto(f"{base}/matching/invitations/")
     card = vol.get_by_test_id("invitation")
