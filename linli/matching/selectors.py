@@ -1,6 +1,7 @@
 """Reads of the matching app; every list starts from the model's `visible_to(actor)`."""
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -182,11 +183,18 @@ def free_in_range(
     ).values_list("resource_id", "day"):
         closed[rid].add(day)
     working = WorkingDays()
-    return [
-        v
-        for v in venues
-        if v.id not in taken and within_hours(v, starts_at, ends_at, closed[v.id], working)
-    ]
+    # Venues of a community share a few weekly patterns: decide each pattern once.
+    decided: dict[tuple[str, str], bool] = {}
+
+    def open_then(v: FreeVenue) -> bool:
+        if closed.get(v.id):
+            return within_hours(v, starts_at, ends_at, closed[v.id], working)
+        key = (json.dumps(v.hours), v.calendar_rule)
+        if key not in decided:
+            decided[key] = within_hours(v, starts_at, ends_at, (), working)
+        return decided[key]
+
+    return [v for v in venues if v.id not in taken and open_then(v)]
 
 
 @dataclass(frozen=True)
