@@ -28,6 +28,7 @@ from linli.matching.choices import (
     RunStatus,
     Skill,
 )
+from linli.matching.scoring import FILTER_LABELS
 
 ALL_SEEING = (Role.SYSADMIN, Role.SUPERVISOR, Role.EVALUATOR)
 
@@ -246,6 +247,7 @@ class Need(BaseModel):
     status = models.CharField(
         _("状态"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.OPEN
     )
+    # The hard filter that removed every candidate (scoring.FILTER_LABELS), or "cap".
     unmatched_reason = models.CharField(max_length=200, blank=True)
     service_record_id = models.BigIntegerField(null=True, blank=True)
 
@@ -271,6 +273,11 @@ class Need(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def unmatched_label(self) -> str:
+        code = self.unmatched_reason
+        return str(FILTER_LABELS.get(code, code)) if code else ""
 
 
 class MatchRun(BaseModel):
@@ -317,6 +324,8 @@ class Match(BaseModel):
     score = models.FloatField()
     terms = models.JSONField(default=dict)
     runner_up = models.JSONField(default=dict, blank=True)
+    # Why this volunteer: a term the runner-up lost on, or only/elsewhere/fairness/urgent/next
+    # (the sentence is written when shown, in the reader's language).
     why = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=20, choices=MatchStatus.choices, default=MatchStatus.PROPOSED

@@ -115,6 +115,7 @@ class NeedOut(Schema):
     urgent: bool
     status: NeedStatus
     unmatched_reason: str
+    unmatched_label: str
     source_case_id: int | None
     actions: list[str]
 

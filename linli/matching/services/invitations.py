@@ -98,7 +98,7 @@ def invite_next(need: Need, *, now: dt.datetime) -> Match | None:
     if need.starts_at <= now or not order:
         reason = c.reason or ("cap" if len(c.idx) else "skill")
         need.status = NeedStatus.UNMATCHED
-        need.unmatched_reason = str(scoring.FILTER_LABELS.get(reason, reason))
+        need.unmatched_reason = reason
         need.save(update_fields=["status", "unmatched_reason", "updated_at"])
         tell(
             need.requester,
@@ -115,7 +115,7 @@ def invite_next(need: Need, *, now: dt.datetime) -> Match | None:
         volunteer_id=vol.owner_user_id,  # type: ignore[misc]
         score=scoring.total(terms),
         terms=terms,
-        why=_("前一位人选未能接受,您是剩余人选中得分最高的。"),
+        why="next",
         status=MatchStatus.INVITED,
         expires_at=invite_deadline(need, now),
     )

@@ -102,35 +102,31 @@ def _overlap(problem: candidates.Problem, i: int, k: int) -> bool:
 def _runner_up(
     problem: candidates.Problem, i: int, winner: int, assigned_to: dict[int, list[int]]
 ) -> tuple[dict[str, Any], str]:
+    """The best other candidate and why they lost, as data and a reason code (the text is
+    written when shown, in the reader's language: present.why_text)."""
     c = problem.per_need[i]
     win_k = int(np.flatnonzero(c.idx == winner)[0])
     if len(c.idx) < 2:
-        return {}, _("您是唯一符合条件的人选。")
+        return {}, "only"
     masked = np.where(c.idx == winner, -np.inf, c.score)
     k = int(np.argmax(masked))  # the first best: candidates are in volunteer order
     j = int(c.idx[k])
     rival = problem.volunteers[j]
-    mine, theirs = c.terms_of(win_k), c.terms_of(k)
     gap = round(float(c.score[win_k] - c.score[k]), 2)
     info: dict[str, Any] = {
         "resource": rival.pk,
         "name": rival.name,
         "score": float(c.score[k]),
+        "gap": gap,
         "elsewhere": bool(assigned_to.get(j)),
     }
     if gap > 0:
-        term = scoring.biggest_gap(mine, theirs)
-        info["lost_on"] = term
-        why = _("次选人选得分低 %(gap)s 分,主要差在「%(term)s」。") % {
-            "gap": gap,
-            "term": scoring.TERM_LABELS[term],
-        }
+        why = scoring.biggest_gap(c.terms_of(win_k), c.terms_of(k))
     elif assigned_to.get(j):
-        info["lost_on"] = "elsewhere"
-        why = _("次选人选得分不低于您,但本轮安排其服务另一项需求,整体更优。")
+        why = "elsewhere"
     else:
-        info["lost_on"] = "fairness"
-        why = _("次选人选得分不低于您,但本轮已分配较多,为公平起见安排给您。")
+        why = "fairness"
+    info["lost_on"] = why
     return info, why
 
 
@@ -224,7 +220,7 @@ def matching_run(
                         volunteer_id=other.owner_user_id,  # type: ignore[misc]
                         score=scoring.total(t),
                         terms=t,
-                        why=_("紧急需求:同时邀请得分最高的几位,先接受者服务。"),
+                        why="urgent",
                     )
                 )
     Match.objects.bulk_create(rows, batch_size=500)
@@ -298,7 +294,7 @@ def run_send(*, actor: Any, run_id: int) -> MatchRun:
     for need_id, reason in run.stats.get("unmatched", {}).items():
         Need.objects.filter(pk=int(need_id), status__in=OPEN_NEEDS).update(
             status=NeedStatus.UNMATCHED,
-            unmatched_reason=str(scoring.FILTER_LABELS.get(reason, reason)),
+            unmatched_reason=reason,
             updated_at=now,
         )
     run.status = RunStatus.SENT

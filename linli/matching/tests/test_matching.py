@@ -13,6 +13,7 @@ from linli.ledger.services.posting import account_for_user
 from linli.matching import scoring
 from linli.matching.choices import MatchStatus, NeedStatus, RunStatus
 from linli.matching.models import Match, MatchRun, Need, Resource
+from linli.matching.present import why_text
 from linli.matching.selectors import at_risk
 from linli.matching.services import attendance, invitations, runs
 from linli.matching.services import needs as need_steps
@@ -113,7 +114,7 @@ def test_terms_add_up_and_the_runner_up_is_explained(mw):
     assert m.runner_up["name"] == "far·志愿者"
     assert m.runner_up["lost_on"] == "distance"
     assert m.runner_up["score"] < m.score
-    assert "距离" in m.why
+    assert m.why == "distance" and "距离" in why_text(m)
 
 
 def test_priority_person_is_served_first_when_volunteers_are_scarce(mw):
@@ -165,7 +166,8 @@ def test_unmatched_need_names_the_filter_that_removed_everyone(mw):
     runs.run_send(actor=mw["community_worker"], run_id=r.pk)
     legal.refresh_from_db()
     assert legal.status == NeedStatus.UNMATCHED
-    assert legal.unmatched_reason == str(scoring.FILTER_LABELS["distance"])
+    assert legal.unmatched_reason == "distance"
+    assert legal.unmatched_label == "候选人都超出了距离上限"
 
 
 def test_overlapping_needs_never_go_to_the_same_volunteer(mw):
