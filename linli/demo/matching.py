@@ -17,9 +17,10 @@ from linli.geo.models import Community, Grid, Street
 from linli.ledger.models import PointRule
 from linli.matching.availability import within_hours
 from linli.matching.choices import BookingStatus, CalendarRule, ResourceKind, Skill
-from linli.matching.models import Booking, Need, Partner, Resource
+from linli.matching.models import Booking, Need, Resource
 from linli.matching.services import needs as need_steps
 from linli.matching.services import partners, pool, runs
+from linli.matching.services.bookings import booking_series
 from linli.people.selectors import residents_brief
 
 SKILLS = [Skill.REPAIR, Skill.CARE, Skill.ERRAND, Skill.HAIRCUT, Skill.MEDICAL, Skill.TUTOR]
@@ -100,6 +101,8 @@ def _pool(community: Community, staff: User, rng: random.Random) -> None:
         .order_by("user__username")
     )
     for n, m in enumerate(volunteers):
+        if m.grid is None:
+            continue
         lat, lon = _centre(m.grid)
         skill = SKILLS[n % len(SKILLS)]
         r = pool.resource_create(
@@ -190,7 +193,7 @@ def _partners(community: Community, staff: User, partner_user: User | None) -> N
 def _bookings(community: Community, staff: User, rng: random.Random) -> None:
     today = timezone.localdate()
     venues = list(Resource.objects.filter(community=community, kind=ResourceKind.VENUE))
-    rows = []
+    rows: list[Booking] = []
     for v in venues:
         # Busy rooms and one that stands mostly idle (the change-of-use flag, §5.3).
         share = 0.15 if "多功能厅" in v.name else 0.45 if "操场" in v.name else 0.9
@@ -222,18 +225,15 @@ def _bookings(community: Community, staff: User, rng: random.Random) -> None:
     if room is not None:
         tomorrow = today + dt.timedelta(days=1)
         try:
-            pool_series = {
-                "actor": staff,
-                "resource_id": room.pk,
-                "starts_at": _at(tomorrow, 9),
-                "ends_at": _at(tomorrow, 11),
-                "weeks": 4,
-                "people": 20,
-                "purpose": "老年大学书法班",
-            }
-            from linli.matching.services.bookings import booking_series
-
-            booking_series(**pool_series)
+            booking_series(
+                actor=staff,
+                resource_id=room.pk,
+                starts_at=_at(tomorrow, 9),
+                ends_at=_at(tomorrow, 11),
+                weeks=4,
+                people=20,
+                purpose="老年大学书法班",
+            )
         except ApplicationError:
             pass  # a demo rebuilt late in the day: history is enough
 

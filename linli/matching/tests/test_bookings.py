@@ -228,3 +228,17 @@ def test_free_in_range_lists_open_unbooked_big_enough_venues(mw):
     # Saturday: the playground opens on working days only.
     assert names(at(14, 17), at(14, 18)) == ["A 活动室", "C 小会议室"]
     assert b and c and Resource.objects.count() >= 3
+
+
+def test_the_sweep_command_releases_and_says_so(mw, clock):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    v = venue(mw)
+    book(mw, v, at(11, 11), at(11, 12))
+    clock.move_to("2026-03-11 11:20")
+    out = StringIO()
+    call_command("matching_sweep", stdout=out)
+    assert "released=1" in out.getvalue()
+    assert Booking.objects.get().status == BookingStatus.RELEASED
