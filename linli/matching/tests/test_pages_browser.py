@@ -91,3 +91,61 @@ def test_need_matching_invitation_service_confirmation(
     assert phone.get_by_test_id("need-status").first.inner_text() == "已完成"
     screenshot(phone, "matching-confirmed-phone-elder")
     assert account_for_user(user=mw["volunteer"], book=Book.TIME).balance == 50
+
+
+def test_find_a_free_room_book_it_weekly_and_see_idle_rates(
+    live_server, live_world, phone, desktop, clock
+):
+    """A resident finds a free room on a phone and books it for four weeks (a taken date is
+    skipped and named); staff see the bookings calendar and the idle rates."""
+    from linli.matching.choices import ResourceKind
+    from linli.matching.models import Booking
+    from linli.matching.services import bookings, pool
+
+    mw = match_world(live_world)
+    room = pool.resource_create(
+        actor=mw["community_worker"],
+        data=pool.ResourceInput(
+            kind=ResourceKind.VENUE,
+            name="社区活动室",
+            category="meeting",
+            community_id=live_world.community_a.pk,
+            capacity=40,
+            hours=[[d, "08:00", "21:00"] for d in range(7)],
+        ),
+    )
+    day = timezone.localdate() + dt.timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    taken = dt.datetime.combine(day + dt.timedelta(weeks=2), dt.time(14), tz)
+    bookings.booking_create(
+        actor=mw["volunteer"],
+        resource_id=room.pk,
+        starts_at=taken,
+        ends_at=taken + dt.timedelta(hours=2),
+        people=10,
+        purpose="读书会",
+    )
+    base = live_server.url
+    sign_in(phone, base, "resident")
+    phone.goto(f"{base}/matching/bookings/")
+    phone.get_by_label("开始时间").fill(f"{day.isoformat()}T14:00")
+    phone.get_by_label("人数").fill("12")
+    click_and_wait(phone, "查找")
+    free = phone.get_by_test_id("free")
+    assert "社区活动室" in free.inner_text()
+    free.get_by_label("用途").fill("合唱排练")
+    free.get_by_label("每周重复(周数,1 为只订这一次)").fill("4")
+    click_and_wait(phone, "预约")
+    assert "预约成功 3 次" in phone.content() and "该时段已被预约" in phone.content()
+    assert Booking.objects.filter(booked_by=mw["resident"]).count() == 3
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "matching-bookings-phone")
+    sign_in(desktop, base, "community_worker")
+    desktop.goto(f"{base}/matching/bookings/")
+    assert "resident" in desktop.get_by_test_id("calendar").inner_text()
+    screenshot(desktop, "matching-bookings-calendar-desktop")
+    desktop.goto(f"{base}/matching/idle/")
+    assert "社区活动室" in desktop.get_by_test_id("idle").inner_text()
+    screenshot(desktop, "matching-idle-desktop")
+    desktop.goto(f"{base}/matching/staff/")
+    screenshot(desktop, "matching-staff-desktop")
