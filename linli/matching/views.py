@@ -395,13 +395,26 @@ def booking_page(request: HttpRequest) -> HttpResponse:
             "hours": hours,
             "people": people,
             "community_id": community_id,
-            "mine": Booking.objects.filter(booked_by=user)
-            .select_related("resource")
-            .order_by("-starts_at")[:30],
+            "mine": _with_check_in(
+                Booking.objects.filter(booked_by=user)
+                .select_related("resource")
+                .order_by("-starts_at")[:30]
+            ),
             "calendar": calendar,
             "staff_view": staff_view,
         },
     )
+
+
+def _with_check_in(rows: Any) -> list[Booking]:
+    """Offer check-in only while it is open: from 30 minutes before to 15 after the start."""
+    now = timezone.now()
+    out = list(rows)
+    for b in out:
+        b.can_check_in = (  # type: ignore[attr-defined]
+            b.starts_at - bookings.CHECK_IN_EARLY <= now <= b.starts_at + bookings.CHECK_IN_GRACE
+        )
+    return out
 
 
 @require_POST
