@@ -19,7 +19,7 @@ from linli.matching.models import Contribution, Partner
 from linli.matching.policy import manages
 from linli.matching.services.common import record, tell
 
-POINT_RULE = "partner_contribution"  # 1 point a unit (migration 0003)
+POINT_RULE = "partner_contribution"  # 1 point a unit (a PointRule; the demo creates it)
 FEN_PER_POINT = 1000  # ¥10 of value earns one point
 SERVICE_POINTS = 10  # a service or a venue lent, when no value is given
 MAX_POINTS = 1000

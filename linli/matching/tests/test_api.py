@@ -240,3 +240,29 @@ def test_bad_input_changes_nothing(mw, login):
     )
     assert r.status_code == 400 and r.json()["error"]["field"] == "hours"
     assert (Need.objects.count(), Resource.objects.count()) == before
+
+
+def test_contribution_without_the_point_rule_is_refused_and_nothing_written(mw, login):
+    from linli.ledger.models import PointRule
+    from linli.matching.models import Contribution
+
+    staff = login("community_worker")
+    make_user("shop2", "partner")
+    PointRule.objects.filter(code="partner_contribution").delete()
+    p = post(
+        staff,
+        f"{API}/partners",
+        {
+            "community_id": mw.world.community_a.pk,
+            "name": "小店",
+            "kind": "business",
+            "username": "shop2",
+        },
+    ).json()
+    r = post(
+        staff,
+        f"{API}/partners/{p['id']}/contributions",
+        {"kind": "goods", "description": "慰问品", "value_fen": 10000},
+    )
+    assert r.status_code == 400 and r.json()["error"]["field"] == "rule_code"
+    assert Contribution.objects.count() == 0
