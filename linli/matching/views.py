@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from linli.core.access import page_roles
@@ -23,14 +24,16 @@ from linli.matching.choices import (
     ContributionKind,
     NeedStatus,
     PartnerKind,
+    ResourceKind,
     ResourceStatus,
     Skill,
 )
-from linli.matching.models import Booking, Match, Need
+from linli.matching.models import Booking, Match, Need, Resource
 from linli.matching.policy import (
     BOOKING_ROLES,
     FIGURE_ROLES,
     NEED_ROLES,
+    OWNER_ROLES,
     STAFF_ROLES,
     TAKE_PART_ROLES,
     VOLUNTEER_ROLES,
@@ -43,6 +46,15 @@ from linli.matching.services import needs as need_steps
 from linli.people.selectors import resident_of_user, residents_brief
 
 STAFF_PICKER = 300
+WEEKDAYS = [
+    (0, gettext_lazy("周一")),
+    (1, gettext_lazy("周二")),
+    (2, gettext_lazy("周三")),
+    (3, gettext_lazy("周四")),
+    (4, gettext_lazy("周五")),
+    (5, gettext_lazy("周六")),
+    (6, gettext_lazy("周日")),
+]
 
 
 def _moment(raw: str | None, field: str) -> dt.datetime:
@@ -102,6 +114,10 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("-starts_at")[:20],
             "start": start.replace(hour=9, minute=0).strftime("%Y-%m-%dT%H:%M"),
             "has_home": resident_of_user(user) is not None,
+            "kinds": ResourceKind.choices,
+            "weekdays": WEEKDAYS,
+            "mine": Resource.objects.filter(owner_user=user).order_by("-pk")[:20],
+            "can_list": user.role in OWNER_ROLES and user.role not in STAFF_ROLES,
             "is_volunteer": user.role == "volunteer"
             or Match.objects.filter(volunteer=user).exists(),
         },
@@ -132,6 +148,33 @@ def need_new(request: HttpRequest) -> HttpResponse:
     outcome = call_service(publish)
     if outcome.ok:
         messages.success(request, _("需求已发布,社区会尽快为您匹配志愿者。"))
+    else:
+        messages.error(request, outcome.message)
+    return redirect("matching:home")
+
+
+@require_POST
+@page_roles(*OWNER_ROLES)
+def resource_new(request: HttpRequest) -> HttpResponse:
+    """A resident, volunteer or partner lists what they can offer; staff approve it."""
+    user, post = actor(request), request.POST
+    days = [int(d) for d in post.getlist("days") if d.isdigit() and int(d) < 7]
+    start, end = post.get("from", "08:00"), post.get("to", "18:00")
+    outcome = call_service(
+        pool.resource_create,
+        actor=user,
+        data=pool.ResourceInput(
+            kind=post.get("kind", ""),
+            name=post.get("name", ""),
+            category=post.get("category", ""),
+            capacity=_int(post.get("capacity"), 1) or 1,
+            conditions=post.get("conditions", ""),
+            hours=[[d, start, end] for d in days],
+            partner_id=_int(post.get("partner_id")),
+        ),
+    )
+    if outcome.ok:
+        messages.success(request, _("已登记,社区工作人员审核后上架。"))
     else:
         messages.error(request, outcome.message)
     return redirect("matching:home")

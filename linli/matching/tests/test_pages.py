@@ -143,3 +143,39 @@ def test_booking_from_the_page_and_the_overlap_message(mw):
     )
     html = body(as_(mw["volunteer"]).post("/matching/bookings/new/", form, follow=True))
     assert "该时段已被预约" in html and Booking.objects.count() == 1
+
+
+def test_a_resident_lists_a_resource_and_staff_approve_it(mw):
+    from linli.matching.choices import ResourceStatus
+    from linli.matching.models import Resource
+
+    resident = as_(mw["resident"])
+    form = {
+        "kind": "venue",
+        "name": "我家小院",
+        "category": "meeting",
+        "days": ["5", "6"],
+        "from": "09:00",
+        "to": "17:00",
+        "capacity": "8",
+    }
+    html = body(resident.post("/matching/resources/new/", form, follow=True))
+    assert "审核后上架" in html
+    r = Resource.objects.get(name="我家小院")
+    assert r.status == ResourceStatus.PENDING and r.hours == [
+        [5, "09:00", "17:00"],
+        [6, "09:00", "17:00"],
+    ]
+    bad = body(
+        resident.post(
+            "/matching/resources/new/",
+            {**form, "name": "坏时段", "from": "18:00", "to": "09:00"},
+            follow=True,
+        )
+    )
+    assert "结束须晚于开始" in bad and not Resource.objects.filter(name="坏时段").exists()
+    staff = as_(mw["community_worker"])
+    assert "我家小院" in body(staff.get("/matching/staff/"))
+    staff.post(f"/matching/resources/{r.pk}/review/", {"approve": "1"})
+    r.refresh_from_db()
+    assert r.status == ResourceStatus.APPROVED
