@@ -222,6 +222,10 @@ def _bookings(community: Community, staff: User, rng: random.Random) -> None:
                         )
                     )
     Booking.objects.bulk_create(rows)
+    # The venues have been in the pool longer than the month of history.
+    Resource.objects.filter(pk__in=[v.pk for v in venues]).update(
+        created_at=timezone.now() - dt.timedelta(days=90)
+    )
     room = next((v for v in venues if v.name == "社区活动室"), None)
     if room is not None:
         tomorrow = today + dt.timedelta(days=1)

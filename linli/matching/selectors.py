@@ -213,9 +213,9 @@ class Idle:
 def idle_rates(
     *, community_id: int, now: dt.datetime | None = None, days: int = IDLE_DAYS
 ) -> list[Idle]:
-    """Per venue, over the rolling period: idle = 1 − booked time within opening hours ÷
-    opening hours. Booked time counts bookings that held the slot (not cancelled, not
-    released)."""
+    """Per venue, over the rolling period (from its listing, if later): idle = 1 − booked
+    time within opening hours ÷ opening hours. Booked time counts bookings that held the
+    slot (not cancelled, not released)."""
     end = now or timezone.now()
     start = end - dt.timedelta(days=days)
     venues = list(
@@ -240,7 +240,8 @@ def idle_rates(
     working = WorkingDays()
     out = []
     for v in venues:
-        spans = list(open_intervals(v, start, end, closed[v.pk], working))
+        # A venue listed during the period counts from its listing, not before it.
+        spans = list(open_intervals(v, max(start, v.created_at), end, closed[v.pk], working))
         opened = sum((b - a).total_seconds() for a, b in spans)
         used = 0.0
         for ba, bb in bookings[v.pk]:

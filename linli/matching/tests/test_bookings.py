@@ -242,3 +242,29 @@ def test_the_sweep_command_releases_and_says_so(mw, clock):
     call_command("matching_sweep", stdout=out)
     assert "released=1" in out.getvalue()
     assert Booking.objects.get().status == BookingStatus.RELEASED
+
+
+def test_a_venue_listed_this_week_counts_from_its_listing(mw, clock):
+    """Listed Mon 9 March 08:00, open every day 08:00-18:00: by Wed 11 March 10:00 it has
+    been open 10 + 10 + 2 = 22 h; a booking of 11 h of them gives an idle rate of 50%."""
+    clock.move_to("2026-03-09 08:00")
+    v = venue(mw, name="新场地")
+    Booking.objects.create(
+        resource=v,
+        booked_by=mw["resident"],
+        starts_at=at(9, 8),
+        ends_at=at(9, 18),
+        purpose="x",
+        status=BookingStatus.DONE,
+    )
+    Booking.objects.create(
+        resource=v,
+        booked_by=mw["resident"],
+        starts_at=at(10, 9),
+        ends_at=at(10, 10),
+        purpose="x",
+        status=BookingStatus.DONE,
+    )
+    clock.move_to("2026-03-11 10:00")
+    [row] = idle_rates(community_id=mw.world.community_a.pk)
+    assert (row.open_hours, row.booked_hours, row.rate, row.flagged) == (22.0, 11.0, 0.5, True)
