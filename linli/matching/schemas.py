@@ -1,8 +1,9 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from linli.core.schemas import Day, Int, Moment, Num, Paging
 from linli.matching.choices import (
@@ -18,6 +19,15 @@ from linli.matching.choices import (
     RunStatus,
     Skill,
 )
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    """A time without an offset is read in the platform's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+# Booking and need times compare with "now": a naive one would not compare at all.
+When = Annotated[Moment, AfterValidator(_local)]
 
 
 class ResourceIn(Schema):
@@ -73,8 +83,8 @@ class ClosureIn(Schema):
 class OfferIn(Schema):
     resource_id: Int
     title: str = Field(max_length=100)
-    starts_at: Moment
-    ends_at: Moment
+    starts_at: When
+    ends_at: When
 
 
 class OfferOut(Schema):
@@ -89,8 +99,8 @@ class OfferOut(Schema):
 class NeedIn(Schema):
     skill: Skill
     title: str = Field(max_length=100)
-    starts_at: Moment
-    ends_at: Moment
+    starts_at: When
+    ends_at: When
     detail: str = Field(default="", max_length=300)
     people: Int = Field(default=1, ge=1, le=500)
     urgent: bool = False
@@ -100,8 +110,8 @@ class NeedIn(Schema):
 
 class FromCaseIn(Schema):
     case_id: Int
-    starts_at: Moment
-    ends_at: Moment
+    starts_at: When
+    ends_at: When
 
 
 class NeedOut(Schema):
@@ -126,8 +136,8 @@ class NeedQuery(Paging):
 
 class RunIn(Schema):
     community_id: Int
-    window_start: Moment
-    window_end: Moment
+    window_start: When
+    window_end: When
     cap: Int = Field(default=3, ge=1, le=10)
 
 
@@ -163,8 +173,8 @@ class ServedIn(Schema):
 
 class BookingIn(Schema):
     resource_id: Int
-    starts_at: Moment
-    ends_at: Moment
+    starts_at: When
+    ends_at: When
     people: Int = Field(default=1, ge=1, le=10_000)
     purpose: str = Field(max_length=100)
 
@@ -202,8 +212,8 @@ class CheckInIn(Schema):
 
 class FreeQuery(Schema):
     community_id: Int
-    starts_at: Moment
-    ends_at: Moment
+    starts_at: When
+    ends_at: When
     people: Int = Field(default=1, ge=1, le=10_000)
 
 
