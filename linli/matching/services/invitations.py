@@ -93,8 +93,13 @@ def invite_next(need: Need, *, now: dt.datetime) -> Match | None:
         window_end=day + dt.timedelta(days=1),
     )
     c = problem.per_need[0]
+    # The cap staff chose for the run that proposed this need (the default otherwise).
+    cap = (
+        need.matches.filter(run__isnull=False).values_list("run__cap", flat=True).first()
+        or scoring.DEFAULT_CAP
+    )
     order = [int(k) for k in np.argsort(-c.score, kind="stable")]
-    order = [k for k in order if problem.used[int(c.idx[k])] < scoring.DEFAULT_CAP]
+    order = [k for k in order if problem.used[int(c.idx[k])] < cap]
     if need.starts_at <= now or not order:
         reason = c.reason or ("cap" if len(c.idx) else "skill")
         need.status = NeedStatus.UNMATCHED
