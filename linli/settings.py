@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "linli.care",
     "linli.mediation",
     "linli.deliberation",
+    "linli.matching",
     "linli.demo",
     "linli.simulate",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("ledger/", include("linli.ledger.urls")),
     path("mediation/", include("linli.mediation.urls")),
     path("deliberation/", include("linli.deliberation.urls")),
+    path("matching/", include("linli.matching.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -48,6 +48,7 @@ __all__ = [
     "resident_of_user",
     "resident_reachable",
     "residents_brief",
+    "service_priority",
     "residents_of_households",
     "visible_to",
 ]
@@ -338,6 +339,30 @@ def alone_elderly(
     if grid_id is not None:
         qs = qs.filter(household__building__grid_id=grid_id)
     return qs
+
+
+# Who is served first when volunteers are scarce (§3.2): elderly living alone, disabled people,
+# households on minimum living allowance (低保) or in extreme poverty (特困).
+PRIORITY_TAGS = (ALONE_ELDERLY, "disabled", "dibao", "tekun")
+
+
+def service_priority(resident_ids: Iterable[int], *, on: dt.date | None = None) -> dict[int, int]:
+    """resident id → how many priority grounds apply (0 when none), for ranking service
+    needs. Only a number leaves this module: which ground (health or finance tier) does not,
+    so callers never hold or show the tags themselves."""
+    ids = sorted({int(i) for i in resident_ids})
+    if not ids:
+        return {}
+    on = on or timezone.localdate()
+    links = ResidentTag.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        resident_id__in=ids,
+        tag__code__in=PRIORITY_TAGS,
+    ).values_list("resident_id", "tag__code")
+    grounds: dict[int, set[str]] = {i: set() for i in ids}
+    for resident_id, code in links:
+        grounds[resident_id].add("dibao" if code == "tekun" else code)
+    return {i: len(g) for i, g in grounds.items()}
 
 
 # ---- The one family relation (Contact.user in force) ---------------------------------------
