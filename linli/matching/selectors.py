@@ -21,7 +21,16 @@ from linli.matching.choices import (
     ResourceKind,
     ResourceStatus,
 )
-from linli.matching.models import Booking, Match, MatchRun, Need, Partner, Resource, ResourceClosure
+from linli.matching.models import (
+    Booking,
+    Match,
+    MatchRun,
+    Need,
+    Offer,
+    Partner,
+    Resource,
+    ResourceClosure,
+)
 from linli.matching.policy import manages
 from linli.people.selectors import resident_of_user
 
@@ -109,13 +118,25 @@ def at_risk(actor: Any, community_id: int, *, now: dt.datetime | None = None) ->
     )
 
 
-def offers_near(actor: Any, *, limit: int = 50) -> QuerySet[Resource]:
-    """Approved resources of the actor's home community (a resident's "near me")."""
+def _near(actor: Any) -> QuerySet[Resource]:
     home = resident_of_user(actor)
     qs = Resource.objects.filter(status=ResourceStatus.APPROVED)
     if home is not None and home.community_id is not None:
         qs = qs.filter(community_id=home.community_id)
-    return qs.order_by("kind", "name", "pk")[:limit]
+    return qs
+
+
+def offers_near(actor: Any, *, limit: int = 50) -> QuerySet[Resource]:
+    """Approved resources of the actor's home community (a resident's "near me")."""
+    return _near(actor).order_by("kind", "name", "pk")[:limit]
+
+
+def upcoming_offers(actor: Any, *, limit: int = 20) -> QuerySet[Offer]:
+    """Offers (a resource's published times) not yet over, of the resources `offers_near`
+    shows the actor."""
+    near = _near(actor).values("pk")
+    qs = Offer.objects.filter(resource__in=near, active=True, ends_at__gt=timezone.now())
+    return qs.select_related("resource").order_by("starts_at", "pk")[:limit]
 
 
 def pool(actor: Any, community_id: int | None = None) -> QuerySet[Resource]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("needs/new/", views.need_new, name="need_new"),
     path("needs/<int:need_id>/do/<slug:action>/", views.need_act, name="need_act"),
     path("resources/new/", views.resource_new, name="resource_new"),
+    path("offers/new/", views.offer_new, name="offer_new"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invitations/<int:match_id>/<slug:action>/", views.answer, name="answer"),
     path("staff/", views.staff, name="staff"),

@@ -28,7 +28,7 @@ from linli.matching.choices import (
     ResourceStatus,
     Skill,
 )
-from linli.matching.models import Booking, Match, Need, Resource
+from linli.matching.models import Booking, Match, Need, Offer, Resource
 from linli.matching.policy import (
     BOOKING_ROLES,
     FIGURE_ROLES,
@@ -109,6 +109,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "skills": Skill.choices,
             "residents": residents,
             "offers": selectors.offers_near(user, limit=20),
+            "times": selectors.upcoming_offers(user, limit=20),
             "bookings": Booking.objects.filter(booked_by=user)
             .select_related("resource")
             .order_by("-starts_at")[:20],
@@ -175,6 +176,31 @@ def resource_new(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         messages.success(request, _("已登记,社区工作人员审核后上架。"))
+    else:
+        messages.error(request, outcome.message)
+    return redirect("matching:home")
+
+
+@require_POST
+@page_roles(*OWNER_ROLES)
+def offer_new(request: HttpRequest) -> HttpResponse:
+    """An owner publishes a time their approved resource is on offer (MATCH-2)."""
+    user, post = actor(request), request.POST
+
+    def publish() -> Offer:
+        starts = _moment(post.get("starts_at"), "starts_at")
+        hours = _int(post.get("hours"), 2) or 2
+        return pool.offer_publish(
+            actor=user,
+            resource_id=_int(post.get("resource_id")) or 0,
+            title=post.get("title", ""),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=min(hours, 12)),
+        )
+
+    outcome = call_service(publish)
+    if outcome.ok:
+        messages.success(request, _("已发布,附近的居民可以看到这个时段。"))
     else:
         messages.error(request, outcome.message)
     return redirect("matching:home")

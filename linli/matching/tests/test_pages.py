@@ -179,3 +179,50 @@ def test_a_resident_lists_a_resource_and_staff_approve_it(mw):
     staff.post(f"/matching/resources/{r.pk}/review/", {"approve": "1"})
     r.refresh_from_db()
     assert r.status == ResourceStatus.APPROVED
+
+
+def test_an_owner_publishes_a_time_and_neighbours_see_it(mw):
+    from linli.matching.choices import ResourceStatus
+    from linli.matching.models import Offer, Resource
+
+    resident = as_(mw["resident"])
+    form = {
+        "kind": "person",
+        "name": "会修电器的王阿姨",
+        "category": "repair",
+        "days": ["5"],
+        "from": "09:00",
+        "to": "12:00",
+        "capacity": "1",
+    }
+    resident.post("/matching/resources/new/", form)
+    r = Resource.objects.get(name="会修电器的王阿姨")
+    # Not yet approved: no time can be published, and the page offers no form for it.
+    offer = {"resource_id": str(r.pk), "title": "周六上午修小家电", "starts_at": "2026-03-14T09:00", "hours": "3"}
+    html = body(resident.post("/matching/offers/new/", offer, follow=True))
+    assert "资源审核通过后才能发布供给" in html and not Offer.objects.exists()
+    assert f'data-testid="offer-form-{r.pk}"' not in html
+    Resource.objects.filter(pk=r.pk).update(status=ResourceStatus.APPROVED)
+    assert f'data-testid="offer-form-{r.pk}"' in body(resident.get("/matching/"))
+    # A time already over is refused with its reason; nothing is stored.
+    past = {**offer, "starts_at": "2026-03-10T09:00"}
+    html = body(resident.post("/matching/offers/new/", past, follow=True))
+    assert "不能发布已经过去的时段" in html and not Offer.objects.exists()
+    html = body(resident.post("/matching/offers/new/", offer, follow=True))
+    assert "已发布" in html
+    o = Offer.objects.get()
+    assert (o.title, o.resource_id, o.published_by_id) == ("周六上午修小家电", r.pk, mw["resident"].pk)
+    assert (o.ends_at - o.starts_at).total_seconds() == 3 * 3600
+    # Someone else cannot publish on this resource.
+    html = body(as_(mw["volunteer"]).post("/matching/offers/new/", offer, follow=True))
+    assert "只能为自己的资源发布供给" in html and Offer.objects.count() == 1
+    # A neighbour of the same community sees the time on their page.
+    from linli.core.roles import Role
+    from linli.people.models import Resident
+    from linli.testing.world import make_user
+
+    neighbour = make_user("neighbour", Role.RESIDENT)
+    home = Resident.objects.get(user=mw["resident"]).household
+    Resident.objects.create(household=home, full_name="邻居", sex="M", birth_year=1960, user=neighbour)
+    times = body(as_(neighbour).get("/matching/"))
+    assert 'data-testid="offer-times"' in times and "周六上午修小家电" in times
