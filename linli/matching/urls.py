@@ -23,5 +23,6 @@ urlpatterns = [
     path("bookings/<int:booking_id>/<slug:action>/", views.booking_act, name="booking_act"),
     path("idle/", views.idle_page, name="idle"),
     path("partners/", views.partner_page, name="partners"),
+    path("partners/new/", views.partner_new, name="partner_new"),
     path("partners/contributions/new/", views.contribution_new, name="contribution_new"),
 ]

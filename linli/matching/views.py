@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -595,6 +596,29 @@ def partner_page(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate().isoformat(),
         },
     )
+
+
+@require_POST
+@page_roles(*STAFF_ROLES)
+def partner_new(request: HttpRequest) -> HttpResponse:
+    """Community staff register a partner organisation (MATCH-5)."""
+    user, post = actor(request), request.POST
+    community_id = _int(post.get("community_id")) or 0
+    outcome = call_service(
+        partners.partner_save,
+        actor=user,
+        community_id=community_id,
+        name=post.get("name", ""),
+        kind=post.get("kind", ""),
+        posts_total=_int(post.get("posts_total"), 0) or 0,
+        posts_local=_int(post.get("posts_local"), 0) or 0,
+        username=post.get("username", ""),
+    )
+    if outcome.ok:
+        messages.success(request, _("已登记合伙单位。"))
+    else:
+        messages.error(request, outcome.message)
+    return redirect(f"{reverse('matching:partners')}?community={community_id}")
 
 
 @require_POST

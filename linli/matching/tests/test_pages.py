@@ -198,7 +198,12 @@ def test_an_owner_publishes_a_time_and_neighbours_see_it(mw):
     resident.post("/matching/resources/new/", form)
     r = Resource.objects.get(name="会修电器的王阿姨")
     # Not yet approved: no time can be published, and the page offers no form for it.
-    offer = {"resource_id": str(r.pk), "title": "周六上午修小家电", "starts_at": "2026-03-14T09:00", "hours": "3"}
+    offer = {
+        "resource_id": str(r.pk),
+        "title": "周六上午修小家电",
+        "starts_at": "2026-03-14T09:00",
+        "hours": "3",
+    }
     html = body(resident.post("/matching/offers/new/", offer, follow=True))
     assert "资源审核通过后才能发布供给" in html and not Offer.objects.exists()
     assert f'data-testid="offer-form-{r.pk}"' not in html
@@ -211,7 +216,11 @@ def test_an_owner_publishes_a_time_and_neighbours_see_it(mw):
     html = body(resident.post("/matching/offers/new/", offer, follow=True))
     assert "已发布" in html
     o = Offer.objects.get()
-    assert (o.title, o.resource_id, o.published_by_id) == ("周六上午修小家电", r.pk, mw["resident"].pk)
+    assert (o.title, o.resource_id, o.published_by_id) == (
+        "周六上午修小家电",
+        r.pk,
+        mw["resident"].pk,
+    )
     assert (o.ends_at - o.starts_at).total_seconds() == 3 * 3600
     # Someone else cannot publish on this resource.
     html = body(as_(mw["volunteer"]).post("/matching/offers/new/", offer, follow=True))
@@ -223,6 +232,33 @@ def test_an_owner_publishes_a_time_and_neighbours_see_it(mw):
 
     neighbour = make_user("neighbour", Role.RESIDENT)
     home = Resident.objects.get(user=mw["resident"]).household
-    Resident.objects.create(household=home, full_name="邻居", sex="M", birth_year=1960, user=neighbour)
+    Resident.objects.create(
+        household=home, full_name="邻居", sex="M", birth_year=1960, user=neighbour
+    )
     times = body(as_(neighbour).get("/matching/"))
     assert 'data-testid="offer-times"' in times and "周六上午修小家电" in times
+
+
+def test_staff_register_a_partner_from_the_page(mw):
+    from linli.matching.models import Partner
+
+    staff = as_(mw["community_worker"])
+    page = f"/matching/partners/?community={mw.world.community_a.pk}"
+    assert 'data-testid="partner-form"' in body(staff.get(page))
+    form = {
+        "community_id": str(mw.world.community_a.pk),
+        "name": "阳光助老社",
+        "kind": "social",
+        "posts_total": "10",
+        "posts_local": "1",
+    }
+    bad = body(staff.post("/matching/partners/new/", {**form, "posts_local": "11"}, follow=True))
+    assert "本社区居民任职数不能超过岗位数" in bad and not Partner.objects.exists()
+    html = body(staff.post("/matching/partners/new/", form, follow=True))
+    assert "已登记合伙单位" in html and "阳光助老社" in html
+    assert "低于 20%" in html  # 1 of 10 posts held by local residents
+    # Another community's staff cannot register one here.
+    other = {**form, "community_id": str(mw.world.community_b.pk), "name": "别处的单位"}
+    html = body(staff.post("/matching/partners/new/", other, follow=True))
+    assert "只有本社区工作人员可以登记合伙单位" in html
+    assert list(Partner.objects.values_list("name", flat=True)) == ["阳光助老社"]
