@@ -11,6 +11,7 @@ urlpatterns = [
     path("needs/<int:need_id>/do/<slug:action>/", views.need_act, name="need_act"),
     path("resources/new/", views.resource_new, name="resource_new"),
     path("offers/new/", views.offer_new, name="offer_new"),
+    path("resources/close/", views.resource_close, name="resource_close"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invitations/<int:match_id>/<slug:action>/", views.answer, name="answer"),
     path("staff/", views.staff, name="staff"),

@@ -600,6 +600,35 @@ def partner_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @page_roles(*STAFF_ROLES)
+def resource_close(request: HttpRequest) -> HttpResponse:
+    """A day a resource is closed despite its weekly hours (maintenance, an event)."""
+    user, post = actor(request), request.POST
+
+    def close() -> Any:
+        raw = post.get("day", "").strip()
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValidationFailed(_("请选择日期。"), field="day") from None
+        if not timezone.localdate() <= day <= timezone.localdate() + dt.timedelta(days=366):
+            raise ValidationFailed(_("日期应在今天到一年之内。"), field="day")
+        return pool.resource_close_day(
+            actor=user,
+            resource_id=_int(post.get("resource_id")) or 0,
+            day=day,
+            reason=post.get("reason", ""),
+        )
+
+    outcome = call_service(close)
+    if outcome.ok:
+        messages.success(request, _("已登记停用日,这一天不会被预约或匹配。"))
+    else:
+        messages.error(request, outcome.message)
+    return redirect("matching:staff")
+
+
+@require_POST
+@page_roles(*STAFF_ROLES)
 def partner_new(request: HttpRequest) -> HttpResponse:
     """Community staff register a partner organisation (MATCH-5)."""
     user, post = actor(request), request.POST

@@ -262,3 +262,44 @@ def test_staff_register_a_partner_from_the_page(mw):
     html = body(staff.post("/matching/partners/new/", other, follow=True))
     assert "只有本社区工作人员可以登记合伙单位" in html
     assert list(Partner.objects.values_list("name", flat=True)) == ["阳光助老社"]
+
+
+def test_staff_close_a_venue_for_a_day_and_it_cannot_be_booked(mw):
+    from linli.matching.models import ResourceClosure
+
+    room = pool.resource_create(
+        actor=mw["community_worker"],
+        data=pool.ResourceInput(
+            kind="venue",
+            name="活动室",
+            category="meeting",
+            community_id=mw.world.community_a.pk,
+            capacity=30,
+            hours=[[d, "08:00", "18:00"] for d in range(7)],
+        ),
+    )
+    staff = as_(mw["community_worker"])
+    assert 'data-testid="closure-form"' in body(staff.get("/matching/staff/"))
+    day = tomorrow(9).date()
+    bad = body(staff.post("/matching/resources/close/", {"resource_id": room.pk, "day": "2020-01-01"}, follow=True))
+    assert "日期应在今天到一年之内" in bad and not ResourceClosure.objects.exists()
+    html = body(
+        staff.post(
+            "/matching/resources/close/",
+            {"resource_id": room.pk, "day": day.isoformat(), "reason": "刷墙"},
+            follow=True,
+        )
+    )
+    assert "已登记停用日" in html
+    assert ResourceClosure.objects.get().reason == "刷墙"
+    form = {
+        "resource_id": room.pk,
+        "starts_at": tomorrow(9).strftime("%Y-%m-%dT%H:%M"),
+        "hours": "2",
+        "people": "5",
+        "purpose": "书法班",
+    }
+    html = body(as_(mw["resident"]).post("/matching/bookings/new/", form, follow=True))
+    assert not Booking.objects.exists() and "预约成功" not in html
+    # A resident cannot close a venue.
+    assert as_(mw["resident"]).post("/matching/resources/close/", {"resource_id": room.pk}).status_code == 403
