@@ -281,7 +281,11 @@ def test_staff_close_a_venue_for_a_day_and_it_cannot_be_booked(mw):
     staff = as_(mw["community_worker"])
     assert 'data-testid="closure-form"' in body(staff.get("/matching/staff/"))
     day = tomorrow(9).date()
-    bad = body(staff.post("/matching/resources/close/", {"resource_id": room.pk, "day": "2020-01-01"}, follow=True))
+    bad = body(
+        staff.post(
+            "/matching/resources/close/", {"resource_id": room.pk, "day": "2020-01-01"}, follow=True
+        )
+    )
     assert "日期应在今天到一年之内" in bad and not ResourceClosure.objects.exists()
     html = body(
         staff.post(
@@ -302,4 +306,7 @@ def test_staff_close_a_venue_for_a_day_and_it_cannot_be_booked(mw):
     html = body(as_(mw["resident"]).post("/matching/bookings/new/", form, follow=True))
     assert not Booking.objects.exists() and "预约成功" not in html
     # A resident cannot close a venue.
-    assert as_(mw["resident"]).post("/matching/resources/close/", {"resource_id": room.pk}).status_code == 403
+    assert (
+        as_(mw["resident"]).post("/matching/resources/close/", {"resource_id": room.pk}).status_code
+        == 403
+    )
