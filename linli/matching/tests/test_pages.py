@@ -310,3 +310,23 @@ def test_staff_close_a_venue_for_a_day_and_it_cannot_be_booked(mw):
         as_(mw["resident"]).post("/matching/resources/close/", {"resource_id": room.pk}).status_code
         == 403
     )
+
+
+def test_cancelling_a_need_asks_first(mw):
+    resident = as_(mw["resident"])
+    form = {
+        "skill": "repair",
+        "title": "冰箱不制冷",
+        "starts_at": tomorrow(9).strftime("%Y-%m-%dT%H:%M"),
+    }
+    resident.post("/matching/needs/new/", form)
+    need = Need.objects.get()
+    page = body(resident.get("/matching/"))
+    # One tap only opens the question; the form's own button says what it does.
+    asks = page.index('<summary class="button">不需要了,取消</summary>')
+    assert page.index("取消后志愿者不会再来。确定取消吗?", asks) < page.index(
+        ">确定取消</button>", asks
+    )
+    resident.post(f"/matching/needs/{need.pk}/do/cancel/")
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CANCELLED
