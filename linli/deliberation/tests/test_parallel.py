@@ -5,31 +5,24 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
-from conftest import IN_CI
 from linli.core.errors import ApplicationError
 from linli.core.roles import Role
 from linli.deliberation.models import BallotBox, ElectorVoter, Participation
 from linli.deliberation.services import votes
 from linli.deliberation.tests.helpers import assembly, delib_world, opened, sheet_photo
 from linli.people.models import Resident
+from linli.testing.parallel import needs_postgres
 from linli.testing.world import make_user
 
 PARALLEL = 40
 ADULTS = 10
 
 
-def _needs_postgres() -> None:
-    if connection.vendor != "postgresql":
-        if IN_CI:
-            pytest.fail("parallel ballots need PostgreSQL in CI (SQLite serialises writers)")
-        pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_forty_parallel_ballots_of_one_household_give_one(live_world):
-    _needs_postgres()
+    needs_postgres("the parallel ballot test")
     dw = delib_world(live_world, homes=1)
     home = dw.homes[1]
     adults = list(dw.adults[home.pk])

@@ -2,36 +2,23 @@
 booking, the others a clear conflict (PostgreSQL: real parallel sessions; SQLite serialises
 all writers, so the race cannot happen there). Under CI a missing PostgreSQL fails."""
 
-import os
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 
 from linli.matching.models import Booking
 from linli.matching.tests.helpers import match_world, tomorrow
+from linli.testing.parallel import needs_postgres
 
 PARALLEL = 40
 
 
-def _postgres_listening() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.django_db(transaction=True)
 def test_forty_parallel_overlapping_bookings_give_exactly_one(world):
-    if connection.vendor != "postgresql":
-        # CI runs the suite again on PostgreSQL, where this test runs; a CI without it fails.
-        if os.environ.get("CI") and not _postgres_listening():
-            pytest.fail("CI needs PostgreSQL at 127.0.0.1:5432 for the parallel booking test")
-        pytest.skip("parallel sessions need PostgreSQL (SQLite serialises all writers)")
+    needs_postgres("the parallel booking test")
     from linli.matching.choices import ResourceKind
     from linli.matching.services import pool
 
