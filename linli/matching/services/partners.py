@@ -13,6 +13,7 @@ from linli.accounts.models import User
 from linli.core.errors import NotFound, PermissionDenied, ValidationFailed
 from linli.core.roles import Role
 from linli.core.text import require_text
+from linli.geo.models import Community
 from linli.ledger.services.points import points_award
 from linli.matching.choices import AuditAction, ContributionKind, PartnerKind
 from linli.matching.models import Contribution, Partner
@@ -43,6 +44,8 @@ def partner_save(
     username: str = "",
     partner_id: int | None = None,
 ) -> Partner:
+    if not Community.objects.filter(pk=community_id).exists():
+        raise NotFound(_("找不到该社区。"), field="community_id")
     if not manages(actor, community_id):
         raise PermissionDenied(_("只有本社区工作人员可以登记合伙单位。"))
     if kind not in PartnerKind.values:

@@ -266,3 +266,25 @@ def test_contribution_without_the_point_rule_is_refused_and_nothing_written(mw, 
     )
     assert r.status_code == 400 and r.json()["error"]["field"] == "rule_code"
     assert Contribution.objects.count() == 0
+
+
+def test_an_unknown_community_is_an_error_not_a_crash(mw, login):
+    """Found by the API fuzz: a system administrator naming a community that does not exist
+    reached the insert (a foreign-key error, 500, on PostgreSQL)."""
+    from linli.matching.models import Partner, Resource
+
+    admin = login("sysadmin")
+    body = {"community_id": 441652, "name": "不存在的社区的单位", "kind": "property"}
+    r = post(admin, f"{API}/partners", body)
+    assert r.status_code == 404 and r.json()["error"]["field"] == "community_id"
+    venue = {
+        "kind": "venue",
+        "name": "不存在的社区的活动室",
+        "category": "meeting",
+        "community_id": 441652,
+        "capacity": 10,
+        "hours": [[0, "08:00", "18:00"]],
+    }
+    r = post(admin, f"{API}/resources", venue)
+    assert r.status_code == 400 and r.json()["error"]["field"] == "community_id"
+    assert not Partner.objects.exists() and not Resource.objects.filter(name__contains="不存在").exists()
