@@ -287,4 +287,7 @@ def test_an_unknown_community_is_an_error_not_a_crash(mw, login):
     }
     r = post(admin, f"{API}/resources", venue)
     assert r.status_code == 400 and r.json()["error"]["field"] == "community_id"
-    assert not Partner.objects.exists() and not Resource.objects.filter(name__contains="不存在").exists()
+    assert (
+        not Partner.objects.exists()
+        and not Resource.objects.filter(name__contains="不存在").exists()
+    )
