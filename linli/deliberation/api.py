@@ -29,6 +29,7 @@ from linli.deliberation.schemas import (
     MeetingIn,
     MeetingOut,
     MemberIn,
+    MenuPlanIn,
     PaperOut,
     ProgressIn,
     ReasonIn,
@@ -45,7 +46,7 @@ from linli.deliberation.schemas import (
     VoteOut,
     VoterOut,
 )
-from linli.deliberation.services import meetings, results, topics, votes
+from linli.deliberation.services import meetings, menu, results, topics, votes
 
 router = Router(tags=["deliberation"])
 READ = api_roles(*READ_ROLES)
@@ -230,6 +231,17 @@ def get_results(request: HttpRequest, vote_id: Int) -> dict[str, Any]:
 @router.post("/votes/{vote_id}/publish", response=DETAIL, auth=MANAGE)
 def publish(request: HttpRequest, vote_id: Int) -> dict[str, Any]:
     results.vote_publish(actor=actor(request), vote=_vote(request, vote_id))
+    return _detail(request, vote_id)
+
+
+@router.post("/votes/{vote_id}/menu/{item_id}/plan", response=DETAIL, auth=MANAGE)
+def plan_menu_item(
+    request: HttpRequest, vote_id: Int, item_id: Int, payload: MenuPlanIn
+) -> dict[str, Any]:
+    """Where and when a menu candidate runs (MATCH-6); a published winner is booked at once."""
+    menu.menu_item_plan(
+        actor=actor(request), vote=_vote(request, vote_id), item_id=item_id, **payload.dict()
+    )
     return _detail(request, vote_id)
 
 

@@ -219,6 +219,17 @@ class MenuItem(BaseModel):
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("活动"), max_length=80)
     chosen = models.BooleanField(_("入选菜单"), default=False)
+    # Where and when it would run: a winner's venue is booked through matching on publish.
+    venue = models.ForeignKey(
+        "matching.Resource", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    booking = models.ForeignKey(
+        "matching.Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booking_problem = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from linli.core.errors import Conflict, PermissionDenied
 from linli.core.roles import Role
-from linli.deliberation.choices import VoteStatus
+from linli.deliberation.choices import VoteKind, VoteStatus
 from linli.geo.scope import Scope
 
 if TYPE_CHECKING:
@@ -97,12 +97,19 @@ TRANSITIONS: Mapping[str, Step] = {
     "paper": Step(frozenset({P.VOTING}), gettext_lazy("录入纸质选票")),
     "confirm": Step(frozenset({P.VOTING, P.CLOSED}), gettext_lazy("复核纸质选票")),
     "publish": Step(frozenset({P.CLOSED}), gettext_lazy("公布结果")),
+    # A menu candidate's venue and time: until booked (a published winner is booked at once).
+    "plan": Step(
+        frozenset({P.DRAFT, P.UPCOMING, P.VOTING, P.CLOSED, P.PUBLISHED}),
+        gettext_lazy("安排场地和时间"),
+    ),
 }
 
 
 def _refusal(actor: Any, vote: Vote, action: str) -> Exception | None:
     if not manages(actor, vote.body.community_id):
         return PermissionDenied(_("您不能管理这个社区的表决。"))
+    if action == "plan" and vote.kind != VoteKind.MENU:
+        return Conflict(_("只有服务菜单投票需要安排场地。"), code="not_menu")
     now_phase = phase(vote)
     if now_phase not in TRANSITIONS[action].phases:
         return Conflict(

@@ -39,6 +39,27 @@ def options(v: Vote) -> list[dict[str, Any]]:
     return [{"value": o.value, "label": str(o.label)} for o in Option]
 
 
+def menu(v: Vote) -> list[dict[str, Any]]:
+    """A menu vote's candidates with where and when they would run, and, once published, the
+    booking made for each winner or why it could not be made."""
+    if v.kind != VoteKind.MENU:
+        return []
+    return [
+        {
+            "id": i.pk,
+            "title": i.title,
+            "chosen": i.chosen,
+            "venue_id": i.venue_id,
+            "venue": i.venue.name if i.venue else "",
+            "starts_at": i.starts_at,
+            "ends_at": i.ends_at,
+            "booking_id": i.booking_id,
+            "booking_problem": i.booking_problem,
+        }
+        for i in v.items.select_related("venue")
+    ]
+
+
 def vote_detail(actor: Any, v: Vote) -> dict[str, Any]:
     now_phase = phase(v)
     out = vote_out(v)
@@ -46,6 +67,7 @@ def vote_detail(actor: Any, v: Vote) -> dict[str, Any]:
     out["max_choices"] = v.max_choices
     out["winners"] = v.winners
     out["ranked"] = v.ranked
+    out["menu"] = menu(v)
     out["me"] = my_standing(actor, v)
     out["progress"] = (
         results.progress(v) if now_phase not in (Phase.DRAFT, Phase.CANCELLED) else None

@@ -35,6 +35,35 @@ class RuleOut(Schema):
     note: str
 
 
+class MenuItemIn(Schema):
+    """A menu candidate with the venue and time it would run at (booked if it wins)."""
+
+    title: str = Field(max_length=80)
+    venue_id: Int | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    people: int | None = Field(default=None, ge=1, le=10000)
+
+
+class MenuPlanIn(Schema):
+    venue_id: Int
+    starts_at: Moment
+    ends_at: Moment
+    people: int | None = Field(default=None, ge=1, le=10000)
+
+
+class MenuItemOut(Schema):
+    id: int
+    title: str
+    chosen: bool
+    venue_id: int | None
+    venue: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    booking_id: int | None
+    booking_problem: str
+
+
 class VoteIn(Schema):
     body_id: Int
     question: str = Field(max_length=500)
@@ -44,7 +73,7 @@ class VoteIn(Schema):
     secret: bool = False
     topic_id: Int | None = None
     meeting_id: Int | None = None
-    items: list[str] = Field(default_factory=list, max_length=20)
+    items: list[str | MenuItemIn] = Field(default_factory=list, max_length=20)
     max_choices: int = Field(default=1, ge=1, le=20)
     winners: int = Field(default=0, ge=0, le=20)
     ranked: bool = False
@@ -80,6 +109,7 @@ class VoteDetailOut(VoteOut):
     max_choices: int
     winners: int
     ranked: bool
+    menu: list[MenuItemOut]
     me: VoterStandingOut
     progress: dict[str, int] | None
     actions: list[str]

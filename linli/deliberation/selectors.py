@@ -19,6 +19,9 @@ from linli.deliberation.models import (
     Vote,
 )
 from linli.deliberation.services.common import rules_ensure_defaults
+from linli.matching.choices import ResourceKind, ResourceStatus
+from linli.matching.models import Resource
+from linli.matching.selectors import pool
 
 
 def bodies_for(actor: Any) -> QuerySet[Body]:
@@ -122,3 +125,8 @@ def duty_get(*, actor: Any, duty_id: int) -> ObserverDuty:
     if found is None:
         raise NotFound(_("找不到该值班记录。"))
     return found
+
+
+def menu_venues(actor: Any, community_id: int) -> QuerySet[Resource]:
+    """The venues a service-menu activity of this community can be planned at (MATCH-6)."""
+    return pool(actor, community_id).filter(kind=ResourceKind.VENUE, status=ResourceStatus.APPROVED)

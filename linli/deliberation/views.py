@@ -36,7 +36,7 @@ from linli.deliberation.policy import (
     phase,
 )
 from linli.deliberation.present import vote_detail
-from linli.deliberation.services import meetings, results, topics, votes
+from linli.deliberation.services import meetings, menu, results, topics, votes
 from linli.geo.models import Community
 from linli.geo.scope import Scope
 from linli.people.selectors import residents_brief
@@ -124,6 +124,11 @@ def vote_page(request: HttpRequest, vote_id: int) -> HttpResponse:
             "pending": list(selectors.pending_paper(vote)) if staff else [],
             "menu": vote.kind == VoteKind.MENU,
             "ranks": range(vote.max_choices),
+            "venues": (
+                list(selectors.menu_venues(user, vote.body.community_id))
+                if staff and "plan" in detail["actions"]
+                else []
+            ),
         },
     )
 
@@ -171,12 +176,26 @@ def _act_confirm(u: Any, v: Vote, p: QueryDict, f: Any) -> Any:
     return votes.paper_confirm(actor=u, vote=v, entry_id=_int(p.get("entry_id")) or 0)
 
 
+def _act_plan(u: Any, v: Vote, p: QueryDict, f: Any) -> Any:
+    day = p.get("day", "").strip()
+    return menu.menu_item_plan(
+        actor=u,
+        vote=v,
+        item_id=_int(p.get("item_id")) or 0,
+        venue_id=_int(p.get("venue_id")),
+        starts_at=_moment(f"{day}T{p.get('start', '')}", "starts_at"),
+        ends_at=_moment(f"{day}T{p.get('end', '')}", "ends_at"),
+        people=_int(p.get("people")),
+    )
+
+
 ACTIONS = {
     "open": (_act_open, _("投票已开放,表决名单已确定。")),
     "cancel": (_act_cancel, _("表决已取消。")),
     "publish": (_act_publish, _("结果已公布。")),
     "paper": (_act_paper, _("纸质选票已录入,请另一位工作人员复核后计票。")),
     "confirm": (_act_confirm, _("已复核,这张纸质选票已计票。")),
+    "plan": (_act_plan, _("已保存活动的场地和时间。")),
 }
 
 

@@ -17,6 +17,7 @@ from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership, User
 from linli.core.roles import Role
 from linli.deliberation.models import Body, ElectorVoter, ThresholdRule, Vote
+from linli.deliberation.selectors import menu_venues
 from linli.deliberation.services import meetings, results, topics, votes
 from linli.deliberation.services.common import rules_ensure_defaults
 from linli.geo.models import Community, Street
@@ -67,6 +68,31 @@ def _paper_some(
             photo=_sheet(i),
         )
         votes.paper_confirm(actor=staff[1], vote=vote, entry_id=entry.pk)
+
+
+MENU = ["义诊与血压测量", "老年人智能手机课堂", "免费理发", "书法兴趣班", "亲子手工"]
+
+
+def _menu_items(secretary: Any, community_id: int, now: dt.datetime) -> list[Any]:
+    """The menu's candidates; where the community has its activity room (the matching demo),
+    each runs there on an evening after the vote, so the winners are booked on publication."""
+    room = menu_venues(secretary, community_id).filter(name="社区活动室").first()
+    if room is None:
+        return list(MENU)
+    tz = timezone.get_current_timezone()
+    items: list[Any] = []
+    for i, title in enumerate(MENU):
+        day = timezone.localdate(now) + dt.timedelta(days=9 + i)
+        starts = dt.datetime.combine(day, dt.time(19, 0), tz)
+        items.append(
+            {
+                "title": title,
+                "venue_id": room.pk,
+                "starts_at": starts,
+                "ends_at": starts + dt.timedelta(minutes=90),
+            }
+        )
+    return items
 
 
 def seed_deliberation(*, street: Street, seed: int = 7) -> int:
@@ -130,7 +156,7 @@ def seed_deliberation(*, street: Street, seed: int = 7) -> int:
             rule_id=rule["menu"],
             opens_at=now - dt.timedelta(minutes=5),
             closes_at=now + week,
-            items=["义诊与血压测量", "老年人智能手机课堂", "免费理发", "书法兴趣班", "亲子手工"],
+            items=_menu_items(secretary, community.pk, now),
             max_choices=2,
             winners=3,
         ),

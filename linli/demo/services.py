@@ -86,8 +86,8 @@ def demo_build(
         seed_ledger(street=street)
         seed_care(street=street)
         seed_mediation(street=street, seed=seed)
-        seed_deliberation(street=street, seed=seed)
         seed_matching(street=street, seed=seed)
+        seed_deliberation(street=street, seed=seed)  # books the menu's venues from matching
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)

@@ -25,6 +25,7 @@ from linli.deliberation.models import (
 )
 from linli.deliberation.policy import Phase, phase
 from linli.deliberation.services.common import record, tell
+from linli.deliberation.services.menu import menu_book
 from linli.deliberation.thresholds import (
     Counts,
     Rule,
@@ -178,12 +179,24 @@ def vote_publish(*, actor: Any, vote: Vote) -> Vote:
     vote.status = VoteStatus.PUBLISHED
     vote.published_at = timezone.now()
     vote.save(update_fields=["result", "status", "published_at", "updated_at"])
+    unbooked: list[MenuItem] = []
     if vote.kind == VoteKind.MENU:
         MenuItem.objects.filter(vote=vote, pk__in=result["winners"]).update(chosen=True)
+        unbooked = menu_book(actor=actor, vote=vote)
     if vote.topic_id is not None:
         Topic.objects.filter(pk=vote.topic_id).update(status=TopicStatus.DECIDED)
     record(actor, AuditAction.PUBLISH, vote, passed=result.get("passed"))
     tell([vote.created_by], _("表决结果已公布:%(q)s") % {"q": vote.question}, _url(vote))
+    if unbooked:
+        tell(
+            [actor],
+            _("服务菜单有 %(n)s 项未能预约场地,请另选时间:%(items)s")
+            % {
+                "n": len(unbooked),
+                "items": ";".join(f"{i.title}({i.booking_problem})" for i in unbooked),
+            },
+            _url(vote),
+        )
     return vote
 
 

@@ -5,7 +5,7 @@ published result. Every refusal changes nothing."""
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -43,6 +43,7 @@ from linli.deliberation.models import (
 )
 from linli.deliberation.policy import Phase, phase
 from linli.deliberation.services.common import managed_community, record, rules_ensure_defaults
+from linli.deliberation.services.menu import menu_items_build
 from linli.deliberation.thresholds import Rule, impossible
 from linli.geo.models import Household
 from linli.people.selectors import residents_brief, residents_of_households
@@ -130,13 +131,14 @@ def vote_create(
     secret: bool = False,
     topic_id: int | None = None,
     meeting_id: int | None = None,
-    items: Sequence[str] = (),
+    items: Sequence[str | Mapping[str, Any]] = (),
     max_choices: int = 1,
     winners: int = 0,
     ranked: bool = False,
 ) -> Vote:
     """A draft vote of a body: a decision (yes / no / abstain) or, with `items`, a service
-    menu vote (approval of up to `max_choices`; the `winners` most approved make the menu)."""
+    menu vote (approval of up to `max_choices`; the `winners` most approved make the menu;
+    an item may name a venue and time, booked when the result is published)."""
     managed_community(actor, body.community_id)
     rules_ensure_defaults()
     question = require_text(question, field="question", label=_("表决事项"), max_length=200)
@@ -157,10 +159,8 @@ def vote_create(
         meeting = Meeting.objects.filter(pk=meeting_id, community_id=body.community_id).first()
         if meeting is None:
             raise NotFound(_("找不到该会议。"), field="meeting_id")
-    titles = [
-        require_text(t, field=f"items.{i}", label=_("活动"), max_length=80)
-        for i, t in enumerate(items)
-    ]
+    candidates = menu_items_build(actor=actor, body=body, closes=closes, items=items)
+    titles = [c.title for c in candidates]
     kind = VoteKind.MENU if titles else VoteKind.DECISION
     if kind == VoteKind.MENU:
         if len(titles) < 2 or len(titles) > MAX_ITEMS or len(set(titles)) != len(titles):
@@ -185,7 +185,9 @@ def vote_create(
         closes_at=closes,
         created_by=actor,
     )
-    MenuItem.objects.bulk_create([MenuItem(vote=vote, title=t) for t in titles])
+    for c in candidates:
+        c.vote = vote
+    MenuItem.objects.bulk_create(candidates)
     record(actor, AuditAction.VOTE, vote, step="create", rule=rule.code, secret=vote.secret)
     return vote
 
