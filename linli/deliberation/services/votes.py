@@ -390,14 +390,31 @@ def _drop(vote: Vote, elector: Elector, choice: str) -> str:
     return code
 
 
+BALLOT_COLUMNS = (
+    "elector_id",
+    "elector__area",
+    "vote__status",
+    "vote__opens_at",
+    "vote__closes_at",
+    "vote__kind",
+    "vote__secret",
+    "vote__max_choices",
+    "vote__ranked",
+    "vote__rule__measure",
+)
+
+
 def ballot_cast(*, actor: Any, vote: Vote, choice: Any) -> str:
     """An online ballot by a person of the frozen electorate; returns the receipt code.
     The window is checked against the clock at this write; the unit's one ballot is the
     database's unique (vote, unit), so a second one from any channel is refused."""
     # One read for the voter, their unit and the vote as it stands now (the hot path of an
     # assembly: the vote itself is read again here, so a cancelled or closed vote refuses).
+    # Only the columns the ballot needs: compiling the full four-table select was most of
+    # a ballot's Python time (bench/deliberation_votes.py).
     voter = (
         ElectorVoter.objects.select_related("elector", "vote__rule")
+        .only(*BALLOT_COLUMNS)
         .filter(vote_id=vote.pk, user_id=getattr(actor, "pk", 0) or 0)
         .first()
     )
