@@ -8,8 +8,13 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from linli.accounts.choices import MembershipKind
+from linli.accounts.models import Membership
 from linli.casework.models import Case
+from linli.core.roles import Role
 from linli.people.models import Resident
+from linli.people.services import resident_find_or_create
+from linli.testing.world import make_user
 
 from .conftest import INSIDE_A1
 
@@ -43,6 +48,26 @@ def test_window_entry_creates_a_minimal_record(cats, login):
     resident = Resident.objects.get(full_name="李大爷")
     assert resident.birth_year == 1940 and resident.household is None
     assert Case.objects.get().resident == resident
+
+
+def test_a_second_window_visit_files_under_the_same_record(cats, login, world):
+    """A record made at the window has no home yet, so no place scope reaches it: the
+    community it was made in finds it again on the next visit (no duplicate); another
+    community's window makes its own."""
+    clerk = login("community_worker")
+    clerk.post("/cases/window/", _form(full_name="李大爷", birth_year=1940, sex="M"))
+    clerk.post("/cases/window/", _form(full_name="李大爷", birth_year=1940, description="又来了"))
+    resident = Resident.objects.get(full_name="李大爷")
+    assert resident.registered_community == world.community_a
+    assert [c.resident_id for c in Case.objects.order_by("pk")] == [resident.pk, resident.pk]
+    other = make_user("cw_b", Role.COMMUNITY_WORKER)
+    Membership.objects.create(
+        user=other, kind=MembershipKind.COMMUNITY_WORKER, community=world.community_b
+    )
+    theirs, created = resident_find_or_create(
+        actor=other, full_name="李大爷", birth_year=1940, sex="M"
+    )
+    assert created and theirs.registered_community == world.community_b
 
 
 def test_refused_entry_leaves_no_new_resident(cats, login):

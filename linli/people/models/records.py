@@ -38,6 +38,11 @@ class Resident(BaseModel):
     household = models.ForeignKey(
         "geo.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
     )
+    # Where a record without a home was made (at a window): that community's staff reach it
+    # again, so the next visit does not make a second record.
+    registered_community = models.ForeignKey(
+        "geo.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     full_name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_year = models.PositiveSmallIntegerField("出生年份")

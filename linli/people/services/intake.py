@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit.services import audit_record
 from linli.core.errors import ValidationFailed
+from linli.geo.scope import Scope
 from linli.people.choices import AuditAction
 from linli.people.models import Resident, Sex
 from linli.people.selectors import visible_to
@@ -25,7 +26,18 @@ def resident_find_or_create(
     this_year = dt.date.today().year
     if not this_year - 120 <= birth_year <= this_year:
         raise ValidationFailed(_("出生年份不正确。"), field="birth_year")
-    found = visible_to(actor).filter(full_name=name, birth_year=birth_year).first()
+    communities = Scope.for_actor(actor).communities().values_list("pk", flat=True)
+    found = (
+        visible_to(actor).filter(full_name=name, birth_year=birth_year).first()
+        # A record made at a window of the actor's community has no home yet, so no place
+        # scope reaches it: found by where it was made, or every visit would add one.
+        or Resident.objects.filter(
+            household__isnull=True,
+            registered_community__in=communities,
+            full_name=name,
+            birth_year=birth_year,
+        ).first()
+    )
     if found is not None:
         audit_record(actor=actor, action=AuditAction.FOUND, obj=found, data={"purpose": "代办"})
         if phone and not found.phone:  # a number given at the window fills a gap, never replaces
@@ -33,7 +45,14 @@ def resident_find_or_create(
         return found, False
     if sex not in Sex.values:
         raise ValidationFailed(_("新建居民档案需要选择性别。"), field="sex")
-    resident = Resident.objects.create(full_name=name, birth_year=birth_year, sex=sex)
+    # The community it is made in, when the actor works in exactly one.
+    home = list(communities[:2])
+    resident = Resident.objects.create(
+        full_name=name,
+        birth_year=birth_year,
+        sex=sex,
+        registered_community_id=home[0] if len(home) == 1 else None,
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CREATED,
