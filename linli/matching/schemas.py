@@ -1,9 +1,8 @@
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from linli.core.schemas import Day, Int, Moment, Num, Paging
 from linli.matching.choices import (
@@ -20,14 +19,8 @@ from linli.matching.choices import (
     Skill,
 )
 
-
-def _local(value: dt.datetime) -> dt.datetime:
-    """A time without an offset is read in the platform's time zone (Asia/Shanghai)."""
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-# Booking and need times compare with "now": a naive one would not compare at all.
-When = Annotated[Moment, AfterValidator(_local)]
+# Booking and need times compare with "now": Moment reads a naive time as local time.
+When = Moment
 
 
 class ResourceIn(Schema):
