@@ -133,8 +133,10 @@ def whistle_counts(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str
     qs = WhistleCall.objects.filter(due__gte=start, due__lt=end)
     on_time = Q(reported_at__isnull=False, reported_at__lte=F("due"))
     if by == "department":
-        rows = qs.order_by().values_list("department_id").annotate(
-            calls=Count("pk"), on_time=Count("pk", filter=on_time)
+        rows = (
+            qs.order_by()
+            .values_list("department_id")
+            .annotate(calls=Count("pk"), on_time=Count("pk", filter=on_time))
         )
         return {str(dept): {"calls": calls, "on_time": n} for dept, calls, n in rows}
     return _grouped(

@@ -142,7 +142,7 @@ def weights_publish(*, actor: Any, kind: str, weights: dict[str, Any], note: str
     total = sum(clean.values())
     if total != 100:
         raise ValidationFailed(
-            _("权重合计应为 100%,现在是 %(total)s%%。") % {"total": total}, field="weights"
+            _("权重合计应为 100%%,现在是 %(total)s%%。") % {"total": total}, field="weights"
         )
     with transaction.atomic():
         latest = WeightSet.objects.select_for_update().filter(kind=kind).aggregate(n=Max("version"))
