@@ -18,6 +18,12 @@ from linli.casework.policy import OVERSIGHT_ROLES
 from linli.casework.units import user_units
 
 OPEN = "open"  # the queue's default: every status still in progress
+# The filters only the evaluation dashboard's links set (the queue form has no field for them).
+DRILL_FILTERS = (
+    "community", "street", "pilot", "unit", "level", "deferred", "reworked",
+    "due", "closed", "rated", "received",
+)  # fmt: skip
+COUNTED = "counted"  # what the evaluation figures count: all but rejected and merged
 
 
 class IntegerFilter(filters.NumberFilter):
@@ -57,6 +63,8 @@ class CaseFilter(filters.FilterSet):
     def by_status(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         if value == OPEN:
             return qs.filter(status__in=OPEN_STATUSES)
+        if value == COUNTED:
+            return qs.exclude(status__in=(Status.REJECTED, Status.MERGED))
         if value in Status.values:
             return qs.filter(status=value)
         return qs

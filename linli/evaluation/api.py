@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
+from ninja import Status as HttpStatus
 
 from linli.core.access import api_roles
 from linli.core.web import API_ERRORS, actor
@@ -85,9 +86,9 @@ def scores(request: HttpRequest, q: Query[ScoresQuery]) -> dict[str, Any]:
 
 
 @router.post("/weights", response={201: WeightsOut, **API_ERRORS}, auth=api_roles(*MANAGE_ROLES))
-def publish_weights(request: HttpRequest, body: WeightsIn) -> tuple[int, dict[str, Any]]:
+def publish_weights(request: HttpRequest, body: WeightsIn) -> HttpStatus:
     """A new version of a composite score's weights; refused unless they add up to 100%."""
     ws = services.weights_publish(
         actor=actor(request), kind=body.kind, weights=body.weights, note=body.note
     )
-    return 201, {"kind": ws.kind, "version": ws.version, "weights": ws.weights}
+    return HttpStatus(201, {"kind": ws.kind, "version": ws.version, "weights": ws.weights})

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from linli.casework.filters import COUNTED
 from linli.casework.selectors import categories_active
 from linli.core.errors import NotFound, ValidationFailed
 from linli.evaluation import metrics
@@ -159,7 +160,7 @@ def cases_url(metric: metrics.Metric, dimension: str, key: str, month: dt.date) 
     """The staff case list filtered to the cases behind one figure."""
     if metric.drill != "cases":
         return None
-    params = {"status": "all"}
+    params = {"status": COUNTED}
     for name, value in metric.drill_filter.items():
         params[name] = value.replace(metrics.MONTH, f"{month:%Y-%m}")
     if dimension in metrics.DRILL_PARAM:

@@ -48,9 +48,10 @@ def _table(request: HttpRequest) -> dict[str, Any]:
         raise ValidationFailed(_("您只能查看本辖区的数据。"), field="dimension")
     snaps, rows = selectors.figures(actor=user, metric=metric.key, dimension=dimension)
     month = _month(request.GET.get("month"), snaps)
-    ranked = selectors.ranking(rows, metric, month) if month else []
-    for r in ranked:
-        r.cases_url = selectors.cases_url(metric, dimension, r.key, r.month)  # type: ignore[attr-defined]
+    ranked = [
+        {**r.__dict__, "cases_url": selectors.cases_url(metric, dimension, r.key, r.month)}
+        for r in (selectors.ranking(rows, metric, month) if month else [])
+    ]
     return {
         "metric": metric,
         "dimension": dimension,
@@ -128,7 +129,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "higher_is_better": metric.higher_is_better,
         "months": [f"{m:%Y-%m}" for m in months],
         "trend": _series(trend_rows, months),
-        "ranking": [{"name": r.label, "value": r.value, "url": r.cases_url} for r in ctx["ranked"]],
+        "ranking": [
+            {"name": r["label"], "value": r["value"], "url": r["cases_url"]} for r in ctx["ranked"]
+        ],
         "pilot": pilot,
         "map": grid_map,
         "labels": {"pilot": _("试点社区"), "rest": _("其他社区")},
