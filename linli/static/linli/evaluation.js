@@ -64,7 +64,7 @@
       tooltip: { trigger: "item", formatter: function (p) { return p.name + ":" + fmt(p.value === undefined || isNaN(p.value) ? null : p.value); } },
       visualMap: { min: lo, max: hi, calculable: true, orient: "horizontal", left: "center", bottom: 0,
                    inRange: { color: c.higher_is_better ? ["#d94e5d", "#eac736", "#50a3ba"] : ["#50a3ba", "#eac736", "#d94e5d"] } },
-      series: [{ type: "map", map: "linli-grids", roam: true, label: { show: true, fontSize: font },
+      series: [{ type: "map", map: "linli-grids", roam: true, label: { show: false }, emphasis: { label: { show: true, fontSize: font } },
                  data: c.map.data.map(function (d) { return { name: d.name, value: d.value === null ? NaN : d.value, url: d.url }; }) }]
     }, function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
   }
