@@ -12,9 +12,9 @@ from linli.core.audit.services import audit_record
 from linli.demo import names as catalog
 from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
 from linli.demo.care import care_demo_top_up, seed_care
-from linli.demo.evaluation import seed_history
 from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.deliberation import seed_deliberation
+from linli.demo.evaluation import seed_history
 from linli.demo.ledger import seed_ledger
 from linli.demo.matching import seed_matching
 from linli.demo.mediation import seed_mediation
