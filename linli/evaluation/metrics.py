@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.care import stats as care_stats
 from linli.casework import stats as case_stats
 from linli.core.calendar.selectors import WorkingCalendar
+from linli.evaluation import surveys
 from linli.mediation import stats as mediation_stats
 
 # The groupings every figure is computed by ("month" is the snapshot itself).
@@ -174,6 +175,7 @@ RATED = ("rated", case_stats.rating_counts)
 WHISTLE = ("whistle", case_stats.whistle_counts)
 ALERTS = ("alerts", care_stats.alert_counts)
 DISPUTES = ("disputes", mediation_stats.dispute_counts)
+SURVEYS = ("surveys", surveys.survey_counts)
 
 
 def _settled_community(period: Period, by: str) -> dict[str, Figure]:
@@ -392,6 +394,18 @@ METRICS: tuple[Metric, ...] = (
         unit="%",
         version=1,
         compute=_mediation,
+        dimensions=("all", "street", "community", "pilot"),
+        drill="",
+    ),
+    Metric(
+        key="survey_satisfaction",
+        name=_("月度调查满意率"),
+        numerator=_("本月社区满意度调查中答满意或基本满意(4–5分)的回答数(每题一个)"),
+        denominator=_("本月调查的回答数(每题一个)"),
+        exclusions=_("未作答的不计"),
+        unit="%",
+        version=1,
+        compute=_rates(*SURVEYS, "satisfied", "answers"),
         dimensions=("all", "street", "community", "pilot"),
         drill="",
     ),

@@ -90,3 +90,49 @@ class WeightSet(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}"
+
+
+class Survey(BaseModel):
+    """EVAL-1: a community's monthly satisfaction survey — a few questions, each answered
+    on a 1–5 scale; residents answer on their phone or staff enter the answer for them."""
+
+    community = models.ForeignKey("geo.Community", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("月份"))  # the first day of the month
+    title = models.CharField(_("标题"), max_length=100)
+    questions = models.JSONField(_("问题"))  # list of question texts, in order
+    closes_at = models.DateTimeField(_("截止时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month", "community_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="eval_one_survey_a_month")
+        ]
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyResponse(BaseModel):
+    """One resident's answers; the database keeps it to one per resident per survey."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(_("回答"))  # list of 1–5, one per question
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )  # staff who entered it for a resident without a phone (代办); None: the resident
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "resident"], name="eval_one_answer_each")
+        ]
+        verbose_name = _("调查回答")
+        verbose_name_plural = _("调查回答")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} #{self.pk}"
