@@ -155,16 +155,28 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def _response_hours(period: Period) -> list[tuple[dict[str, str], float]]:
+    """Each case received in the period with its working hours to registration, computed
+    once per period for every grouping."""
+
+    def read(**_ignored: Any) -> list[tuple[dict[str, str], float]]:
+        return [
+            (keys, working_hours(received, registered, period.calendar))
+            for keys, received, registered in case_stats.response_times(
+                start=period.start, end=period.end
+            )
+        ]
+
+    hours: list[tuple[dict[str, str], float]] = period.read("response", "*", read)
+    return hours
+
+
 def _response(q: float) -> Compute:
     def compute(period: Period, by: str) -> dict[str, Figure]:
-        def read(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str, list[float]]:
-            hours: dict[str, list[float]] = defaultdict(list)
-            for key, received, registered in case_stats.response_times(start=start, end=end, by=by):
-                hours[key].append(working_hours(received, registered, period.calendar))
-            return dict(hours)
-
-        rows = period.read("response", by, read)
-        return {k: Figure(len(v), None, round(percentile(v, q), 2)) for k, v in rows.items()}
+        groups: dict[str, list[float]] = defaultdict(list)
+        for keys, hours in _response_hours(period):
+            groups[keys[by]].append(hours)
+        return {k: Figure(len(v), None, round(percentile(v, q), 2)) for k, v in groups.items()}
 
     return compute
 
