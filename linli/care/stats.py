@@ -17,6 +17,7 @@ GROUPS: dict[str, str | None] = {
     "community": f"{GRID}__community_id",
     "grid": f"{GRID}_id",
     "pilot": f"{GRID}__community__is_pilot",
+    "worker": "assigned_to_id",  # the grid worker the visit fell to (EVAL-4)
 }
 # A welfare alert that found nothing wrong with the person is still right when the house was
 # silent for a reason; only a false alarm or a broken device makes it wrong.

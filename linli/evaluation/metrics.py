@@ -32,8 +32,10 @@ DIMENSIONS: dict[str, Promise] = {
     "department": _("部门"),
     "category": _("事项大类"),
     "pilot": _("试点/非试点"),
+    "worker": _("网格员"),
 }
 PLACE_DIMENSIONS = ("all", "street", "community", "grid", "pilot")
+ALERT_DIMENSIONS = (*PLACE_DIMENSIONS, "worker")
 MONTH = "{month}"  # in a drill filter: the figure's month, YYYY-MM
 # A figure's group as the case list's filter.
 DRILL_PARAM = {
@@ -98,7 +100,15 @@ class Metric:
     unit: str  # "%", "件", "小时"
     version: int
     compute: Compute
-    dimensions: tuple[str, ...] = tuple(DIMENSIONS)
+    dimensions: tuple[str, ...] = (
+        "all",
+        "street",
+        "community",
+        "grid",
+        "department",
+        "category",
+        "pilot",
+    )
     higher_is_better: bool = True
     # Which list lies behind the figure: "cases" (the case list), or "" for none.
     drill: str = "cases"
@@ -382,7 +392,7 @@ METRICS: tuple[Metric, ...] = (
         unit="%",
         version=1,
         compute=_rates(*ALERTS, "answered_2h", "alerts"),
-        dimensions=PLACE_DIMENSIONS,
+        dimensions=ALERT_DIMENSIONS,
         drill="",
     ),
     Metric(

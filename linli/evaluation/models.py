@@ -136,3 +136,32 @@ class SurveyResponse(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.survey_id} #{self.pk}"
+
+
+class Report(BaseModel):
+    """EVAL-5: a monthly report as PDF for the requester's place, built by the task worker
+    (a district's takes a while) and downloaded when ready."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    month = models.DateField(_("月份"))
+    level = models.CharField(max_length=10)  # district, street, community
+    place_id = models.PositiveIntegerField(null=True)  # street or community id
+    place_name = models.CharField(max_length=60)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("月度报告")
+        verbose_name_plural = _("月度报告")
+
+    def __str__(self) -> str:
+        return f"{self.place_name} {self.month:%Y-%m}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linli.evaluation import views, views_surveys
+from linli.evaluation import views, views_report, views_surveys
 
 app_name = "evaluation"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("metrics/", views.metric_list, name="metrics"),
     path("scores/", views.scores, name="scores"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("staff/", views.staff_assessment, name="staff"),
+    path("reports/", views_report.reports, name="report"),
+    path("reports/<int:report_id>.pdf", views_report.report_file, name="report_file"),
     path("surveys/", views_surveys.survey_list, name="surveys"),
     path("surveys/new/<int:community_id>/", views_surveys.survey_new, name="survey_new"),
     path("surveys/<int:survey_id>/", views_surveys.survey_page, name="survey"),

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from linli.core.access import page_roles
 from linli.core.errors import ValidationFailed
 from linli.core.web import actor, error_page
-from linli.evaluation import metrics, selectors
+from linli.evaluation import metrics, selectors, staff
 from linli.evaluation.models import WeightSet
 from linli.evaluation.policy import DASHBOARD_ROLES, reach_of
 from linli.geo.models import Grid
@@ -226,3 +226,26 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{metric.key}-{ctx["dimension"]}.xlsx"'
     return response
+
+
+@page_roles(*DASHBOARD_ROLES)
+def staff_assessment(request: HttpRequest) -> HttpResponse:
+    """EVAL-4: per grid worker and department officer; each sees their own."""
+    month_raw = request.GET.get("month", "")
+    month = None
+    if month_raw:
+        try:
+            month = dt.date.fromisoformat(f"{month_raw}-01")
+        except ValueError:
+            month = None
+    shown, rows = staff.assessment(actor=actor(request), month=month)
+    return render(
+        request,
+        "evaluation/staff.html",
+        {
+            "month": shown,
+            "months": [s.month for s in selectors.latest_snapshots(12)],
+            "rows": rows,
+            "weights": [(metrics.REGISTRY[k], w) for k, w in staff.STAFF_WEIGHTS.items()],
+        },
+    )
