@@ -81,7 +81,10 @@ def seed_history(*, street: Street, seed: int) -> int:
         return 0
     rng = random.Random(seed + 17)
     admin = User.objects.filter(role=Role.SYSADMIN).order_by("id").first()
-    residents = list(User.objects.filter(role=Role.RESIDENT).order_by("id")[:20])
+    # Not the demo persona "resident": their inbox would fill with a year of case messages.
+    residents = list(
+        User.objects.filter(role=Role.RESIDENT).exclude(username="resident").order_by("id")[:20]
+    )
     workers = {
         m.grid_id: m.user
         for m in Membership.objects.filter(kind=MembershipKind.GRID_WORKER).select_related("user")
