@@ -51,3 +51,38 @@ def alert_counts(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str, 
         key = row.pop(path)
         out[("1" if key else "0") if isinstance(key, bool) else str(key)] = row
     return out
+
+
+def home_service_counts(
+    *, start: dt.datetime, end: dt.datetime, by: str
+) -> dict[str, dict[str, int]]:
+    """CARE-7: elderly living alone (tagged on the first day) and those of them with at
+    least two home services in [start, end), per place."""
+    from django.db.models import Count
+
+    from linli.care.services.homecare import MONTHLY_MINIMUM
+    from linli.geo.models import Community
+    from linli.people.selectors import alone_elderly
+
+    if by not in ("all", "street", "community", "grid", "pilot"):
+        return {}
+    in_period = Q(home_services__provided_at__gte=start, home_services__provided_at__lt=end)
+    out: dict[str, dict[str, int]] = {}
+    for community in Community.objects.all():
+        rows = (
+            alone_elderly(community_id=community.pk, on=start.date())
+            .annotate(done=Count("home_services", filter=in_period))
+            .values_list("household__building__grid_id", "done")
+        )
+        for grid_id, done in rows:
+            key = {
+                "all": "all",
+                "street": str(community.street_id),
+                "community": str(community.pk),
+                "grid": str(grid_id),
+                "pilot": "1" if community.is_pilot else "0",
+            }[by]
+            c = out.setdefault(key, {"elderly": 0, "served": 0})
+            c["elderly"] += 1
+            c["served"] += int(done >= MONTHLY_MINIMUM)
+    return out

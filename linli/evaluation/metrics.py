@@ -21,6 +21,9 @@ from linli.care import stats as care_stats
 from linli.casework import stats as case_stats
 from linli.core.calendar.selectors import WorkingCalendar
 from linli.evaluation import surveys
+from linli.geo.models import Community
+from linli.ledger import stats as ledger_stats
+from linli.matching.selectors import idle_rates
 from linli.mediation import stats as mediation_stats
 
 # The groupings every figure is computed by ("month" is the snapshot itself).
@@ -97,7 +100,7 @@ class Metric:
     numerator: Promise
     denominator: Promise
     exclusions: Promise
-    unit: str  # "%", "件", "小时"
+    unit: str  # "%", "件", "小时", "分"
     version: int
     compute: Compute
     dimensions: tuple[str, ...] = (
@@ -198,6 +201,59 @@ WHISTLE = ("whistle", case_stats.whistle_counts)
 ALERTS = ("alerts", care_stats.alert_counts)
 DISPUTES = ("disputes", mediation_stats.dispute_counts)
 SURVEYS = ("surveys", surveys.survey_counts)
+HOURS = ("hours", ledger_stats.volunteer_minutes)
+POINTS = ("points", ledger_stats.points_flow)
+HOME = ("home_services", care_stats.home_service_counts)
+
+
+def _hours(period: Period, by: str) -> dict[str, Figure]:
+    rows = period.read(HOURS[0], by, HOURS[1])
+    return {k: count(round(c["minutes"] / 60, 1)) for k, c in rows.items()}
+
+
+def _idle_by_community(period: Period) -> dict[int, tuple[float, float]]:
+    """community id → (idle hours, opening hours) of its venues over the month."""
+
+    def read(**_ignored: Any) -> dict[int, tuple[float, float]]:
+        days = (period.end - period.start).days
+        out = {}
+        for community in Community.objects.all():
+            rows = [
+                r
+                for r in idle_rates(community_id=community.pk, now=period.end, days=days)
+                if r.open_hours
+            ]
+            if rows:
+                opened = sum(r.open_hours for r in rows)
+                out[community.pk] = (opened - sum(r.booked_hours for r in rows), opened)
+        return out
+
+    found: dict[int, tuple[float, float]] = period.read("idle", "*", read)
+    return found
+
+
+def _idle(period: Period, by: str) -> dict[str, Figure]:
+    communities = {
+        c.pk: c for c in Community.objects.filter(pk__in=list(_idle_by_community(period)))
+    }
+    sums: dict[str, list[float]] = {}
+    for pk, (idle, opened) in _idle_by_community(period).items():
+        c = communities[pk]
+        key = {
+            "all": "all",
+            "street": str(c.street_id),
+            "community": str(pk),
+            "pilot": "1" if c.is_pilot else "0",
+        }[by]
+        acc = sums.setdefault(key, [0.0, 0.0])
+        acc[0] += idle
+        acc[1] += opened
+    return {
+        k: Figure(
+            round(idle, 1), round(opened, 1), round(100 * idle / opened, 2) if opened else None
+        )
+        for k, (idle, opened) in sums.items()
+    }
 
 
 def _settled_community(period: Period, by: str) -> dict[str, Figure]:
@@ -429,6 +485,71 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         compute=_rates(*SURVEYS, "satisfied", "answers"),
         dimensions=("all", "street", "community", "pilot"),
+        drill="",
+    ),
+    Metric(
+        key="volunteer_hours",
+        name=_("志愿服务时长"),
+        numerator=_("本月服务、已经被服务对象确认的时间银行服务时长(小时)"),
+        denominator=_("无"),
+        exclusions=_("待确认和有异议的记录不计"),
+        unit="小时",
+        version=1,
+        compute=_hours,
+        dimensions=PLACE_DIMENSIONS,
+        drill="",
+    ),
+    Metric(
+        key="points_issued",
+        name=_("发放积分"),
+        numerator=_("本月发放的积分"),
+        denominator=_("无"),
+        exclusions=_("积分属于个人,只有全区合计"),
+        unit="分",
+        version=1,
+        compute=lambda p, by: {
+            k: count(c["issued"]) for k, c in p.read(POINTS[0], by, POINTS[1]).items()
+        },
+        dimensions=("all",),
+        drill="",
+    ),
+    Metric(
+        key="points_redeemed",
+        name=_("兑换积分"),
+        numerator=_("本月兑换礼品券所用的积分"),
+        denominator=_("无"),
+        exclusions=_("已作废的兑换券不计"),
+        unit="分",
+        version=1,
+        compute=lambda p, by: {
+            k: count(c["redeemed"]) for k, c in p.read(POINTS[0], by, POINTS[1]).items()
+        },
+        dimensions=("all",),
+        drill="",
+    ),
+    Metric(
+        key="venue_idle_rate",
+        name=_("场地闲置率"),
+        numerator=_("本月开放时间中未被预约占用的小时数"),
+        denominator=_("本月场地开放的小时数"),
+        exclusions=_("闭馆日和没有开放时间的场地不计;取消和释放的预约不算占用"),
+        unit="%",
+        version=1,
+        compute=_idle,
+        higher_is_better=False,
+        dimensions=("all", "street", "community", "pilot"),
+        drill="",
+    ),
+    Metric(
+        key="elderly_home_services",
+        name=_("独居老人每月两次上门服务率"),
+        numerator=_("本月得到至少两次上门服务的独居老人数"),
+        denominator=_("本月初登记为独居老人的人数"),
+        exclusions=_("无"),
+        unit="%",
+        version=1,
+        compute=_rates(*HOME, "served", "elderly"),
+        dimensions=PLACE_DIMENSIONS,
         drill="",
     ),
 )

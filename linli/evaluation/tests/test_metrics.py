@@ -155,6 +155,6 @@ def test_mediation_success(db, world):
 def test_every_metric_is_declared_completely():
     for m in metrics.METRICS:
         assert m.name and m.numerator and m.denominator and m.exclusions, m.key
-        assert m.unit in ("%", "件", "小时"), m.key
+        assert m.unit in ("%", "件", "小时", "分"), m.key
         assert m.version >= 1
         assert set(m.dimensions) <= set(metrics.DIMENSIONS)
