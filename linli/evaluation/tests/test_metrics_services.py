@@ -77,3 +77,24 @@ def test_venue_idle_rate(world, clock):
     figs = metrics.compute("venue_idle_rate", MARCH, "community")
     assert figs == {str(world.community_a.pk): Figure(36.0, 40.0, 90.0)}
     assert metrics.compute("venue_idle_rate", MARCH, "all")["all"].value == 90.0
+
+
+def test_points_issued_and_redeemed(world, clock):
+    from linli.ledger.services.points import points_award, reward_redeem, voucher_cancel
+    from linli.ledger.tests.programme_helpers import give_points, key, reward, rule
+
+    clock.move_to("2026-03-10 10:00")
+    rule("vote", points=10)
+    for n in range(3):  # 30 points awarded in March
+        points_award(actor=None, user=world["resident"], rule_code="vote", source_key=f"v:{n}")
+    give_points(world["resident"], 100)  # a plain transfer, not an award: not "issued"
+    item = reward(world, price=50, stock=5)
+    reward_redeem(actor=world["resident"], reward=item, idempotency_key=key())  # 50 spent
+    cancelled = reward_redeem(actor=world["resident"], reward=item, idempotency_key=key())
+    voucher_cancel(actor=world["community_worker"], voucher=cancelled)  # refunded: not counted
+    clock.move_to("2026-04-02 10:00")
+    points_award(actor=None, user=world["resident"], rule_code="vote", source_key="v:april")
+    clock.move_to("2026-04-15 10:00")
+    assert metrics.compute("points_issued", MARCH, "all")["all"] == Figure(30, None, 30)
+    assert metrics.compute("points_redeemed", MARCH, "all")["all"] == Figure(50, None, 50)
+    assert metrics.compute("points_issued", MARCH, "community") == {}  # not by place
