@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from linli.casework import policy, selectors
 from linli.casework.choices import Action, Channel, Status, Urgency
-from linli.casework.filters import OPEN
+from linli.casework.filters import DRILL_FILTERS, OPEN
 from linli.casework.forms import RateForm, ReportForm, StaffReportForm
 from linli.casework.models import Case, CasePhoto, WhistleCall
 from linli.casework.notify import ESTIMATED_MARK
@@ -490,6 +490,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "statuses": Status.choices,
         "filters": request.GET,
+        # The evaluation dashboard's drill-down filters, kept when the form is used again.
+        "drill": [(k, request.GET[k]) for k in DRILL_FILTERS if request.GET.get(k)],
         "grids": Grid.objects.order_by("unit_code").only("id", "name"),
         "units": Department.objects.order_by("kind", "name").only("id", "name"),
     }
