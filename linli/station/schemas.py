@@ -1,0 +1,105 @@
+"""API shapes of the station (SERVE-1..2)."""
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+from linli.core.schemas import Int
+
+
+class FieldOut(Schema):
+    key: str
+    label: str
+    kind: str
+    required: bool
+    prefillable: bool
+    tier: str
+
+
+class ServiceOut(Schema):
+    code: str
+    name: str
+    summary: str
+    department: str | None
+    deadline_days: int
+    fields: list[FieldOut]
+    eligibility: dict[str, object]
+    guide: str
+
+
+class BundleOut(Schema):
+    code: str
+    name: str
+    summary: str
+    services: list[str]
+
+
+class PrefillValueOut(Schema):
+    key: str
+    label: str
+    value: str
+    source: str
+
+
+class PrefillOut(Schema):
+    resident_id: int
+    tiers_needed: list[str]
+    prefilled: list[PrefillValueOut]
+    to_type: list[str]
+
+
+class ApplyIn(Schema):
+    resident_id: Int | None = None
+    services: list[str] = Field(default_factory=list, max_length=10)
+    bundle: str = Field(default="", max_length=40)
+    values: dict[str, str] = Field(default_factory=dict)
+    corrections: dict[str, str] = Field(default_factory=dict)
+    consent_tiers: list[str] = Field(default_factory=list, max_length=10)
+    resident_present: bool = False
+
+
+class ApplicationOut(Schema):
+    id: int
+    number: str
+    service: str
+    service_name: str
+    department: str | None
+    status: str
+    status_label: str
+    submitted_at: dt.datetime
+    due_at: dt.datetime
+    overdue: bool
+    reason: str
+
+
+class ReceiptOut(Schema):
+    id: int
+    number: str
+    applications: list[ApplicationOut]
+
+
+class ValueOut(Schema):
+    key: str
+    label: str
+    value: str | None
+    source: str
+
+
+class StepOut(Schema):
+    action: str
+    to_status: str
+    at: dt.datetime
+    note: str
+
+
+class ApplicationDetailOut(ApplicationOut):
+    values: list[ValueOut]
+    steps: list[StepOut]
+    actions: list[str]
+
+
+class StepIn(Schema):
+    note: str = Field(default="", max_length=300)
+    number: str = Field(default="", max_length=40)
+    documents: dict[str, str] = Field(default_factory=dict)
