@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from linli.core.access import api_roles
 from linli.core.schemas import Int, Paging
@@ -11,7 +11,7 @@ from linli.core.web import API_ERRORS, actor
 from linli.station import selectors
 from linli.station.catalogue import fields_of, spec_of
 from linli.station.models import Application, Bundle, Service
-from linli.station.policy import APPLY_ROLES, CATALOGUE_ROLES, DECIDE_ROLES, VIEW_ROLES
+from linli.station.policy import APPLY_ROLES, CATALOGUE_ROLES, VIEW_ROLES
 from linli.station.schemas import (
     ApplicationDetailOut,
     ApplicationOut,
@@ -122,7 +122,7 @@ def prefill(
 @router.post(
     "/applications", response={201: ReceiptOut, **API_ERRORS}, auth=api_roles(*APPLY_ROLES)
 )
-def create_application(request: HttpRequest, payload: ApplyIn) -> tuple[int, dict[str, Any]]:
+def create_application(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
     receipt = apply(
         actor=actor(request),
         resident_id=payload.resident_id,
@@ -134,11 +134,8 @@ def create_application(request: HttpRequest, payload: ApplyIn) -> tuple[int, dic
         present=payload.resident_present,
     )
     apps = receipt.applications.select_related("service", "department").order_by("pk")
-    return 201, {
-        "id": receipt.pk,
-        "number": receipt.number,
-        "applications": [_app_out(a) for a in apps],
-    }
+    out = {"id": receipt.pk, "number": receipt.number, "applications": [_app_out(a) for a in apps]}
+    return Status(201, out)
 
 
 @router.get(
@@ -195,6 +192,3 @@ def step(request: HttpRequest, application_id: Int, action: str, payload: StepIn
         documents=payload.documents,
     )
     return _detail(request, application_id)
-
-
-__all__ = ["DECIDE_ROLES", "router"]

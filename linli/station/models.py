@@ -1,16 +1,16 @@
 """The catalogue (services, bundles: data a city edits), applications with their values,
 documents and timeline (SERVE-1..2). Values are ciphertext at rest (PEOPLE-2)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from typing import Any
-
 from linli.core.base import BaseModel
+from linli.core.crypto import EncryptedTextField
 from linli.core.roles import COMMUNITY_ROLES, Role
 from linli.geo.scope import Scope
-from linli.core.crypto import EncryptedTextField
 from linli.station.choices import OPEN_STATUSES, Action, Channel, Effect, Source, Status
 
 

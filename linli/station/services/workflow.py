@@ -16,7 +16,7 @@ from linli.core.notifications.services import notification_send
 from linli.people.services.station import assistance_record, credential_record
 from linli.station import policy
 from linli.station.catalogue import spec_of, value_clean
-from linli.station.choices import Action, AuditAction, Effect, Source, Status
+from linli.station.choices import Action, AuditAction, Effect, Source
 from linli.station.models import Application, Document, Step, Value
 from linli.station.services.applications import application_url, resident_of_user_id
 
@@ -157,6 +157,3 @@ def _supplement(application: Application, documents: dict[str, str], note: str) 
         changed += 1
     if not changed and len(note) < 2:
         raise ValidationFailed(_("请补充材料或写明补充的情况。"), field="documents")
-
-
-__all__ = ["Status", "application_step"]
