@@ -50,6 +50,7 @@ def station_world(world: World) -> StationWorld:
     fill(wang, birth=dt.date(year - 80, 3, 15), female=True, phone="13800001111", seq="02")
     wang.birth_year = year - 80
     wang.save(update_fields=["birth_year"])
+    assert wang.household is not None
     household = Household.objects.create(building=wang.household.building, unit="1单元", room="102")
     li = Resident.objects.create(
         household=household, full_name="李桂兰", sex="F", birth_year=year - 82
