@@ -11,7 +11,7 @@ from linli.core.web import API_ERRORS, actor
 from linli.station import selectors
 from linli.station.catalogue import fields_of, spec_of
 from linli.station.models import Application, Bundle, Service
-from linli.station.policy import APPLY_ROLES, CATALOGUE_ROLES, VIEW_ROLES
+from linli.station.policy import APPLY_ROLES, CATALOGUE_ROLES, SELF_ROLES, VIEW_ROLES
 from linli.station.schemas import (
     ApplicationDetailOut,
     ApplicationOut,
@@ -19,10 +19,13 @@ from linli.station.schemas import (
     BundleOut,
     PrefillOut,
     ReceiptOut,
+    SeatOut,
     ServiceOut,
+    SessionOut,
     StepIn,
 )
 from linli.station.services.applications import apply, form_prepare, services_for
+from linli.station.services.sessions import session_enrol
 from linli.station.services.workflow import application_step
 
 router = Router(tags=["station"])
@@ -192,3 +195,33 @@ def step(request: HttpRequest, application_id: Int, action: str, payload: StepIn
         documents=payload.documents,
     )
     return _detail(request, application_id)
+
+
+@router.get(
+    "/sessions", response={200: list[SessionOut], **API_ERRORS}, auth=api_roles(*CATALOGUE_ROLES)
+)
+def list_sessions(request: HttpRequest) -> list[dict[str, Any]]:
+    """数字助老课堂 where the caller lives or works (SERVE-3)."""
+    rows = selectors.sessions_for(actor(request)).prefetch_related("seats")[:50]
+    return [
+        {
+            "id": s.pk,
+            "title": s.title,
+            "venue": s.booking.resource.name,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "capacity": s.capacity,
+            "taken": len(s.seats.all()),
+        }
+        for s in rows
+    ]
+
+
+@router.post(
+    "/sessions/{session_id}/enrol",
+    response={201: SeatOut, **API_ERRORS},
+    auth=api_roles(*SELF_ROLES),
+)
+def enrol(request: HttpRequest, session_id: Int) -> Status[dict[str, Any]]:
+    seat = session_enrol(actor=actor(request), session_id=session_id)
+    return Status(201, {"session_id": seat.session_id, "enrolled": True})

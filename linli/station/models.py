@@ -211,3 +211,45 @@ class Step(BaseModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class HelpSession(BaseModel):
+    """数字助老课堂 (SERVE-3): a class in a community venue booked through matching, taught by
+    volunteers; attendance earns points through the ledger."""
+
+    title = models.CharField("课程", max_length=60)
+    community = models.ForeignKey("geo.Community", on_delete=models.PROTECT, related_name="+")
+    booking = models.OneToOneField(
+        "matching.Booking", on_delete=models.PROTECT, related_name="help_session"
+    )
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("结束时间")
+    capacity = models.PositiveSmallIntegerField("名额")
+    volunteers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="help_sessions_taught", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = "数字助老课堂"
+        verbose_name_plural = "数字助老课堂"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Seat(BaseModel):
+    session = models.ForeignKey(HelpSession, on_delete=models.CASCADE, related_name="seats")
+    resident = models.ForeignKey(
+        "people.Resident", on_delete=models.CASCADE, related_name="help_seats"
+    )
+    attended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "resident"], name="station_seat_once")
+        ]

@@ -103,3 +103,18 @@ class StepIn(Schema):
     note: str = Field(default="", max_length=300)
     number: str = Field(default="", max_length=40)
     documents: dict[str, str] = Field(default_factory=dict)
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    venue: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    taken: int
+
+
+class SeatOut(Schema):
+    session_id: int
+    enrolled: bool

@@ -3,6 +3,7 @@ the resident all of their own; the deciding department exactly the service's fie
 values table holds nothing else; the read is audited); window staff the labels, with
 values of the basic and contact tiers only."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from linli.core.roles import Role
 from linli.people.choices import Tier
 from linli.station.catalogue import spec_of
 from linli.station.choices import AuditAction
-from linli.station.models import Application, Bundle, Receipt, Service
+from linli.station.models import Application, Bundle, HelpSession, Receipt, Service
 from linli.station.policy import Standing, offered
 
 LIST_CAP = 200
@@ -101,3 +102,23 @@ def receipt_get(*, actor: Any, receipt_id: int) -> tuple[Receipt, list[Applicati
     if not apps:
         raise NotFound(_("没有找到这份回执。"))
     return apps[0].receipt, apps
+
+
+def sessions_for(actor: Any) -> QuerySet[HelpSession]:
+    """Upcoming and recent classes where the actor lives or works."""
+    from django.utils import timezone
+
+    from linli.geo.scope import Scope
+    from linli.people.selectors import resident_of_user
+
+    since = timezone.now() - dt.timedelta(days=7)
+    qs = HelpSession.objects.filter(ends_at__gte=since).select_related("booking__resource")
+    if actor.role == Role.SYSADMIN:
+        return qs
+    if actor.role in (Role.RESIDENT, Role.VOLUNTEER, Role.FAMILY):
+        own = resident_of_user(actor)
+        communities = {own.community_id} if own and own.community_id else set()
+        if actor.role == Role.VOLUNTEER:
+            return qs.filter(volunteers=actor) | qs.filter(community_id__in=communities)
+        return qs.filter(community_id__in=communities)
+    return qs.filter(community_id__in=Scope.for_actor(actor).community_ids)

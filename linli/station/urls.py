@@ -14,5 +14,8 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("a/<int:application_id>/", views.application_page, name="application"),
     path("a/<int:application_id>/do/<slug:action>/", views.act, name="act"),
+    path("classes/", views.classes, name="classes"),
+    path("classes/<int:session_id>/enrol/", views.class_enrol, name="class_enrol"),
+    path("classes/<int:session_id>/attendance/", views.class_attendance, name="class_attendance"),
     path("receipt/<int:receipt_id>/", views.receipt, name="receipt"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError
 from linli.core.web import actor, call_service, error_page
-from linli.people.selectors import residents_brief
+from linli.people.selectors import resident_of_user, residents_brief
 from linli.station import selectors
 from linli.station.catalogue import fields_of, tier_label, tiers_needed
 from linli.station.choices import OPEN_STATUSES, Action
@@ -22,10 +22,12 @@ from linli.station.policy import (
     CATALOGUE_ROLES,
     DECIDE_ROLES,
     SELF_ROLES,
+    SESSION_ROLES,
     VIEW_ROLES,
     WINDOW_ROLES,
 )
 from linli.station.services.applications import apply, form_prepare, services_for
+from linli.station.services.sessions import attendance_record, session_enrol
 from linli.station.services.workflow import application_step
 
 PURPOSE_WINDOW = "综合服务窗口代办"
@@ -244,3 +246,57 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows: list[Any] = list(selectors.applications_for(user).filter(status__in=OPEN_STATUSES)[:200])
     done = list(selectors.applications_for(user).exclude(status__in=OPEN_STATUSES)[:50])
     return render(request, "station/queue.html", {"rows": rows, "done": done})
+
+
+@page_roles(*CATALOGUE_ROLES)
+def classes(request: HttpRequest) -> HttpResponse:
+    """数字助老课堂: residents enrol; the organiser records who came."""
+    user = actor(request)
+    sessions = list(selectors.sessions_for(user).prefetch_related("seats", "volunteers")[:50])
+    own = resident_of_user(user) if user.role in SELF_ROLES else None
+    for s in sessions:
+        seats = list(s.seats.all())
+        s.taken = len(seats)  # type: ignore[attr-defined]
+        s.mine = own is not None and any(x.resident_id == own.id for x in seats)  # type: ignore[attr-defined]
+        s.organiser = s.created_by_id == user.pk  # type: ignore[attr-defined]
+    organised = [s for s in sessions if s.created_by_id == user.pk]
+    ids = sorted({x.resident_id for s in organised for x in s.seats.all()})
+    names = residents_brief(actor=user, ids=ids, purpose=_("数字助老课堂出勤")) if ids else {}
+    roll = {
+        s.pk: [(x, names[x.resident_id]) for x in s.seats.all() if x.resident_id in names]
+        for s in organised
+    }
+    return render(
+        request,
+        "station/classes.html",
+        {"sessions": sessions, "roll": roll, "can_enrol": own is not None},
+    )
+
+
+@require_POST
+@page_roles(*SELF_ROLES)
+def class_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
+    out = call_service(session_enrol, actor=actor(request), session_id=session_id)
+    if out.fatal and out.error is not None:
+        return error_page(request, out.error)
+    if out.ok:
+        messages.success(request, _("报名成功,请按时到场。"))
+    else:
+        messages.error(request, out.message)
+    return redirect("station:classes")
+
+
+@require_POST
+@page_roles(*SESSION_ROLES)
+def class_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
+    ids = [int(x) for x in request.POST.getlist("came") if x.isdigit()]
+    out = call_service(
+        attendance_record, actor=actor(request), session_id=session_id, resident_ids=ids
+    )
+    if out.fatal and out.error is not None:
+        return error_page(request, out.error)
+    if out.ok:
+        messages.success(request, _("出勤已登记,积分已发放。"))
+    else:
+        messages.error(request, out.message)
+    return redirect("station:classes")
