@@ -39,6 +39,7 @@ VALUES = {
     "bank_card": "社保卡(本人)",
     "tenancy": "房产证复印件",
     "reason": "办理社保",
+    "phone": "13905710000",  # typed only when the record holds no phone
 }
 
 
