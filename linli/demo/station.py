@@ -24,13 +24,14 @@ from linli.station.services.workflow import application_step
 
 OFFICER = "dept_minzheng"
 TIERS = ["basic", "contact", "identity", "health", "finance"]
-# (service, steps after submission) for residents of the focus community, oldest first.
+# (service, steps the 民政 officer takes) for residents of the focus community, oldest first.
 STORIES: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
     ("elder_card", [("accept", {}), ("grant", {"number": "LN-2026-0318"}), ("close", {})]),
     ("dibao", [("accept", {})]),
     ("health_check", []),
-    ("residence_proof", [("more", {"note": "请补交租房合同复印件"})]),
+    ("dibao", [("more", {"note": "请补交近三个月的银行流水"})]),
     ("elder_card", [("refuse", {"note": "户籍不在本区,请到户籍地办理"})]),
+    ("residence_proof", []),
 ]
 VALUES = {
     "photo": "二寸免冠照片(社区现场拍摄)",
