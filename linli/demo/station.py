@@ -62,7 +62,13 @@ def _clerk(community: Community) -> User | None:
 
 
 def _step(actor: Any, application: Application, action: str, extra: dict[str, str]) -> None:
-    application_step(actor=actor, application_id=application.pk, action=action, **extra)
+    application_step(
+        actor=actor,
+        application_id=application.pk,
+        action=action,
+        note=extra.get("note", ""),
+        number=extra.get("number", ""),
+    )
 
 
 def seed_station(*, street: Street, password_hash: str) -> dict[str, int]:
