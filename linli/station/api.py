@@ -10,22 +10,31 @@ from linli.core.schemas import Int, Paging
 from linli.core.web import API_ERRORS, actor
 from linli.station import selectors
 from linli.station.catalogue import fields_of, spec_of
-from linli.station.models import Application, Bundle, Service
-from linli.station.policy import APPLY_ROLES, CATALOGUE_ROLES, SELF_ROLES, VIEW_ROLES
+from linli.station.models import Application, Bundle, HelpSession, Service
+from linli.station.policy import (
+    APPLY_ROLES,
+    CATALOGUE_ROLES,
+    SELF_ROLES,
+    SESSION_ROLES,
+    VIEW_ROLES,
+)
 from linli.station.schemas import (
     ApplicationDetailOut,
     ApplicationOut,
     ApplyIn,
+    AttendanceIn,
+    AttendanceOut,
     BundleOut,
     PrefillOut,
     ReceiptOut,
     SeatOut,
     ServiceOut,
+    SessionIn,
     SessionOut,
     StepIn,
 )
 from linli.station.services.applications import apply, form_prepare, services_for
-from linli.station.services.sessions import session_enrol
+from linli.station.services.sessions import attendance_record, session_create, session_enrol
 from linli.station.services.workflow import application_step
 
 router = Router(tags=["station"])
@@ -215,6 +224,48 @@ def list_sessions(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for s in rows
     ]
+
+
+def _session_out(s: HelpSession) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "title": s.title,
+        "venue": s.booking.resource.name,
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "capacity": s.capacity,
+        "taken": s.seats.count(),
+    }
+
+
+@router.post("/sessions", response={201: SessionOut, **API_ERRORS}, auth=api_roles(*SESSION_ROLES))
+def create_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, Any]]:
+    """A class in a community venue, booked through matching's venue booking."""
+    session = session_create(
+        actor=actor(request),
+        resource_id=payload.resource_id,
+        title=payload.title,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        capacity=payload.capacity,
+        volunteer_ids=payload.volunteer_ids,
+    )
+    return Status(201, _session_out(session))
+
+
+@router.post(
+    "/sessions/{session_id}/attendance",
+    response={200: AttendanceOut, **API_ERRORS},
+    auth=api_roles(*SESSION_ROLES),
+)
+def record_attendance(
+    request: HttpRequest, session_id: Int, payload: AttendanceIn
+) -> dict[str, Any]:
+    """Who came (the organiser); points through the ledger, once each."""
+    awards = attendance_record(
+        actor=actor(request), session_id=session_id, resident_ids=payload.resident_ids
+    )
+    return {"session_id": session_id, "awards": awards}
 
 
 @router.post(

@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from linli.core.schemas import Int
+from linli.core.schemas import Int, Moment
 
 
 class FieldOut(Schema):
@@ -118,3 +118,21 @@ class SessionOut(Schema):
 class SeatOut(Schema):
     session_id: int
     enrolled: bool
+
+
+class SessionIn(Schema):
+    resource_id: Int
+    title: str = Field(max_length=60)
+    starts_at: Moment
+    ends_at: Moment
+    capacity: int = Field(ge=1, le=200)
+    volunteer_ids: list[Int] = Field(max_length=10)
+
+
+class AttendanceIn(Schema):
+    resident_ids: list[Int] = Field(max_length=200)
+
+
+class AttendanceOut(Schema):
+    session_id: int
+    awards: int

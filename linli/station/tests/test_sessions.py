@@ -153,3 +153,46 @@ def test_classes_page_and_api(sw, room, login, client, clock):
     assert "王秀英" in staff.get("/station/classes/").content.decode()
     done = staff.post(f"/station/classes/{session.pk}/attendance/", {"came": [sw.wang.pk]})
     assert done.status_code == 302 and PointAward.objects.count() == 2
+
+
+@NOW
+def test_create_and_record_attendance_through_the_api(sw, room, login, client, clock):
+    from linli.testing.openapi import check
+
+    schema = client.get("/api/openapi.json").json()
+    staff = login("community_worker")
+    body = {
+        "resource_id": room.pk,
+        "title": "视频通话入门",
+        "starts_at": at(13, 10).isoformat(),
+        "ends_at": at(13, 11).isoformat(),
+        "capacity": 5,
+        "volunteer_ids": [sw.world["volunteer"].pk],
+    }
+    made = check(
+        schema,
+        staff.post("/api/station/sessions", body, content_type="application/json"),
+        "/api/station/sessions",
+        "post",
+        201,
+    )
+    assert made["venue"] == "社区活动室" and Booking.objects.count() == 1
+    bad = staff.post("/api/station/sessions", body, content_type="application/json")
+    assert bad.status_code == 409 and bad.json()["error"]["code"] == "overlap"
+    refused = login("resident").post("/api/station/sessions", body, content_type="application/json")
+    assert refused.status_code == 403 and HelpSession.objects.count() == 1
+    session_enrol(actor=sw.world["resident"], session_id=made["id"])
+    clock.shift(at(13, 10, 2) - timezone.now())
+    path = "/api/station/sessions/{session_id}/attendance"
+    url = f"/api/station/sessions/{made['id']}/attendance"
+    out = check(
+        schema,
+        staff.post(url, {"resident_ids": [sw.wang.pk]}, content_type="application/json"),
+        path,
+        "post",
+        200,
+    )
+    assert out["awards"] == 2
+    unknown = staff.post(url, {"resident_ids": [sw.li.pk]}, content_type="application/json")
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "resident_ids"
+    assert PointAward.objects.count() == 2
