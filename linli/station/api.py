@@ -109,6 +109,7 @@ def prefill(
     bundle: str = "",
     resident_id: Int | None = None,
     consent: str = "",
+    resident_present: bool = False,
 ) -> dict[str, Any]:
     """What the record (and accepted documents) fill in; audited as a read of those fields."""
     services, the_bundle = services_for(codes=[service] if service else None, bundle_code=bundle)
@@ -118,6 +119,7 @@ def prefill(
         services=services,
         bundle=the_bundle,
         consent_tiers=[t for t in consent.split(",") if t],
+        present=resident_present,
     )
     labels = {f.key: f.label for f in fields_of(services)}
     return {

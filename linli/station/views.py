@@ -136,6 +136,7 @@ def apply_page(request: HttpRequest, code: str = "", bundle: str = "") -> HttpRe
         services=services,
         bundle=the_bundle,
         consent_tiers=consent,
+        present=present,
     )
     if not prepared.ok or prepared.value is None:
         assert prepared.error is not None

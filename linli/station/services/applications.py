@@ -124,12 +124,14 @@ def form_prepare(
     services: list[Service],
     bundle: Bundle | None = None,
     consent_tiers: list[str] | None = None,
+    present: bool = False,
 ) -> Form:
     """Prefill from the record (one audit entry naming the fields read) and from accepted
-    documents. Window staff read protected tiers only as far as the resident consented."""
+    documents. Window staff read protected tiers only as far as the resident, present,
+    consented."""
     rid, channel = _resident_for(actor, resident_id)
     fields = fields_of(services)
-    consent = list(consent_tiers or [])
+    consent = list(consent_tiers or []) if channel == Channel.PHONE or present else []
     sources = sorted({f.source for f in fields if f.source})
     names = "、".join(s.name for s in services)
     record = service_prefill(
@@ -236,7 +238,12 @@ def apply(
             code="duplicate",
         )
     form = form_prepare(
-        actor=actor, resident_id=rid, services=services, bundle=bundle, consent_tiers=consent
+        actor=actor,
+        resident_id=rid,
+        services=services,
+        bundle=bundle,
+        consent_tiers=consent,
+        present=present,
     )
     typed_in = values or {}
     corrected_in = corrections or {}

@@ -51,8 +51,17 @@ def test_window_staff_read_protected_tiers_only_with_consent(sw):
     services, _b = services_for(codes=["elder_card"])
     without = form_prepare(actor=clerk, resident_id=sw.li.pk, services=services)
     assert "id_number" not in without.prefill and "full_name" in without.prefill
-    with_consent = form_prepare(
+    # Consent counts only with the resident present at the window.
+    absent = form_prepare(
         actor=clerk, resident_id=sw.li.pk, services=services, consent_tiers=["identity"]
+    )
+    assert "id_number" not in absent.prefill
+    with_consent = form_prepare(
+        actor=clerk,
+        resident_id=sw.li.pk,
+        services=services,
+        consent_tiers=["identity"],
+        present=True,
     )
     assert with_consent.prefill["id_number"].value == sw.li.id_number
     entry = AuditEntry.objects.filter(action=PeopleAudit.VIEWED).order_by("-seq").first()
