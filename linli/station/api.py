@@ -19,19 +19,19 @@ from linli.station.policy import (
     VIEW_ROLES,
 )
 from linli.station.schemas import (
-    ApplicationDetailOut,
-    ApplicationOut,
-    ApplyIn,
-    AttendanceIn,
-    AttendanceOut,
-    BundleOut,
-    PrefillOut,
-    ReceiptOut,
-    SeatOut,
-    ServiceOut,
-    SessionIn,
-    SessionOut,
-    StepIn,
+    StationApplicationDetailOut,
+    StationApplicationOut,
+    StationApplyIn,
+    StationAttendanceIn,
+    StationAttendanceOut,
+    StationBundleOut,
+    StationPrefillOut,
+    StationReceiptOut,
+    StationSeatOut,
+    StationServiceOut,
+    StationSessionIn,
+    StationSessionOut,
+    StationStepIn,
 )
 from linli.station.services.applications import apply, form_prepare, services_for
 from linli.station.services.sessions import attendance_record, session_create, session_enrol
@@ -89,20 +89,26 @@ def _app_out(a: Application) -> dict[str, Any]:
 
 
 @router.get(
-    "/services", response={200: list[ServiceOut], **API_ERRORS}, auth=api_roles(*CATALOGUE_ROLES)
+    "/services",
+    response={200: list[StationServiceOut], **API_ERRORS},
+    auth=api_roles(*CATALOGUE_ROLES),
 )
 def list_services(request: HttpRequest) -> list[dict[str, Any]]:
     return [_service_out(s) for s in selectors.catalogue()]
 
 
 @router.get(
-    "/bundles", response={200: list[BundleOut], **API_ERRORS}, auth=api_roles(*CATALOGUE_ROLES)
+    "/bundles",
+    response={200: list[StationBundleOut], **API_ERRORS},
+    auth=api_roles(*CATALOGUE_ROLES),
 )
 def list_bundles(request: HttpRequest) -> list[dict[str, Any]]:
     return [_bundle_out(b) for b in selectors.bundles()]
 
 
-@router.get("/prefill", response={200: PrefillOut, **API_ERRORS}, auth=api_roles(*APPLY_ROLES))
+@router.get(
+    "/prefill", response={200: StationPrefillOut, **API_ERRORS}, auth=api_roles(*APPLY_ROLES)
+)
 def prefill(
     request: HttpRequest,
     service: str = "",
@@ -134,9 +140,9 @@ def prefill(
 
 
 @router.post(
-    "/applications", response={201: ReceiptOut, **API_ERRORS}, auth=api_roles(*APPLY_ROLES)
+    "/applications", response={201: StationReceiptOut, **API_ERRORS}, auth=api_roles(*APPLY_ROLES)
 )
-def create_application(request: HttpRequest, payload: ApplyIn) -> Status[dict[str, Any]]:
+def create_application(request: HttpRequest, payload: StationApplyIn) -> Status[dict[str, Any]]:
     receipt = apply(
         actor=actor(request),
         resident_id=payload.resident_id,
@@ -154,7 +160,7 @@ def create_application(request: HttpRequest, payload: ApplyIn) -> Status[dict[st
 
 @router.get(
     "/applications",
-    response={200: list[ApplicationOut], **API_ERRORS},
+    response={200: list[StationApplicationOut], **API_ERRORS},
     auth=api_roles(*VIEW_ROLES),
 )
 def list_applications(
@@ -183,7 +189,7 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
 
 @router.get(
     "/applications/{application_id}",
-    response={200: ApplicationDetailOut, **API_ERRORS},
+    response={200: StationApplicationDetailOut, **API_ERRORS},
     auth=api_roles(*VIEW_ROLES),
 )
 def get_application(request: HttpRequest, application_id: Int) -> dict[str, Any]:
@@ -192,10 +198,12 @@ def get_application(request: HttpRequest, application_id: Int) -> dict[str, Any]
 
 @router.post(
     "/applications/{application_id}/steps/{action}",
-    response={200: ApplicationDetailOut, **API_ERRORS},
+    response={200: StationApplicationDetailOut, **API_ERRORS},
     auth=api_roles(*VIEW_ROLES),
 )
-def step(request: HttpRequest, application_id: Int, action: str, payload: StepIn) -> dict[str, Any]:
+def step(
+    request: HttpRequest, application_id: Int, action: str, payload: StationStepIn
+) -> dict[str, Any]:
     """Accept, ask for more, supplement, grant, refuse, close, withdraw (who: see policy)."""
     application_step(
         actor=actor(request),
@@ -209,7 +217,9 @@ def step(request: HttpRequest, application_id: Int, action: str, payload: StepIn
 
 
 @router.get(
-    "/sessions", response={200: list[SessionOut], **API_ERRORS}, auth=api_roles(*CATALOGUE_ROLES)
+    "/sessions",
+    response={200: list[StationSessionOut], **API_ERRORS},
+    auth=api_roles(*CATALOGUE_ROLES),
 )
 def list_sessions(request: HttpRequest) -> list[dict[str, Any]]:
     """数字助老课堂 where the caller lives or works (SERVE-3)."""
@@ -240,8 +250,10 @@ def _session_out(s: HelpSession) -> dict[str, Any]:
     }
 
 
-@router.post("/sessions", response={201: SessionOut, **API_ERRORS}, auth=api_roles(*SESSION_ROLES))
-def create_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str, Any]]:
+@router.post(
+    "/sessions", response={201: StationSessionOut, **API_ERRORS}, auth=api_roles(*SESSION_ROLES)
+)
+def create_session(request: HttpRequest, payload: StationSessionIn) -> Status[dict[str, Any]]:
     """A class in a community venue, booked through matching's venue booking."""
     session = session_create(
         actor=actor(request),
@@ -257,11 +269,11 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[dict[str,
 
 @router.post(
     "/sessions/{session_id}/attendance",
-    response={200: AttendanceOut, **API_ERRORS},
+    response={200: StationAttendanceOut, **API_ERRORS},
     auth=api_roles(*SESSION_ROLES),
 )
 def record_attendance(
-    request: HttpRequest, session_id: Int, payload: AttendanceIn
+    request: HttpRequest, session_id: Int, payload: StationAttendanceIn
 ) -> dict[str, Any]:
     """Who came (the organiser); points through the ledger, once each."""
     awards = attendance_record(
@@ -272,7 +284,7 @@ def record_attendance(
 
 @router.post(
     "/sessions/{session_id}/enrol",
-    response={201: SeatOut, **API_ERRORS},
+    response={201: StationSeatOut, **API_ERRORS},
     auth=api_roles(*SELF_ROLES),
 )
 def enrol(request: HttpRequest, session_id: Int) -> Status[dict[str, Any]]:

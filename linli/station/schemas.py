@@ -8,7 +8,7 @@ from pydantic import Field
 from linli.core.schemas import Int, Moment
 
 
-class FieldOut(Schema):
+class StationFieldOut(Schema):
     key: str
     label: str
     kind: str
@@ -17,39 +17,39 @@ class FieldOut(Schema):
     tier: str
 
 
-class ServiceOut(Schema):
+class StationServiceOut(Schema):
     code: str
     name: str
     summary: str
     department: str | None
     deadline_days: int
-    fields: list[FieldOut]
+    fields: list[StationFieldOut]
     eligibility: dict[str, object]
     guide: str
 
 
-class BundleOut(Schema):
+class StationBundleOut(Schema):
     code: str
     name: str
     summary: str
     services: list[str]
 
 
-class PrefillValueOut(Schema):
+class StationPrefillValueOut(Schema):
     key: str
     label: str
     value: str
     source: str
 
 
-class PrefillOut(Schema):
+class StationPrefillOut(Schema):
     resident_id: int
     tiers_needed: list[str]
-    prefilled: list[PrefillValueOut]
+    prefilled: list[StationPrefillValueOut]
     to_type: list[str]
 
 
-class ApplyIn(Schema):
+class StationApplyIn(Schema):
     resident_id: Int | None = None
     services: list[str] = Field(default_factory=list, max_length=10)
     bundle: str = Field(default="", max_length=40)
@@ -59,7 +59,7 @@ class ApplyIn(Schema):
     resident_present: bool = False
 
 
-class ApplicationOut(Schema):
+class StationApplicationOut(Schema):
     id: int
     number: str
     service: str
@@ -73,39 +73,39 @@ class ApplicationOut(Schema):
     reason: str
 
 
-class ReceiptOut(Schema):
+class StationReceiptOut(Schema):
     id: int
     number: str
-    applications: list[ApplicationOut]
+    applications: list[StationApplicationOut]
 
 
-class ValueOut(Schema):
+class StationValueOut(Schema):
     key: str
     label: str
     value: str | None
     source: str
 
 
-class StepOut(Schema):
+class StationStepOut(Schema):
     action: str
     to_status: str
     at: dt.datetime
     note: str
 
 
-class ApplicationDetailOut(ApplicationOut):
-    values: list[ValueOut]
-    steps: list[StepOut]
+class StationApplicationDetailOut(StationApplicationOut):
+    values: list[StationValueOut]
+    steps: list[StationStepOut]
     actions: list[str]
 
 
-class StepIn(Schema):
+class StationStepIn(Schema):
     note: str = Field(default="", max_length=300)
     number: str = Field(default="", max_length=40)
     documents: dict[str, str] = Field(default_factory=dict)
 
 
-class SessionOut(Schema):
+class StationSessionOut(Schema):
     id: int
     title: str
     venue: str
@@ -115,12 +115,12 @@ class SessionOut(Schema):
     taken: int
 
 
-class SeatOut(Schema):
+class StationSeatOut(Schema):
     session_id: int
     enrolled: bool
 
 
-class SessionIn(Schema):
+class StationSessionIn(Schema):
     resource_id: Int
     title: str = Field(max_length=60)
     starts_at: Moment
@@ -129,10 +129,10 @@ class SessionIn(Schema):
     volunteer_ids: list[Int] = Field(max_length=10)
 
 
-class AttendanceIn(Schema):
+class StationAttendanceIn(Schema):
     resident_ids: list[Int] = Field(max_length=200)
 
 
-class AttendanceOut(Schema):
+class StationAttendanceOut(Schema):
     session_id: int
     awards: int
