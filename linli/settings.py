@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "linli.deliberation",
     "linli.matching",
     "linli.evaluation",
+    "linli.station",
     "linli.demo",
     "linli.simulate",
 ]

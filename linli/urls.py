@@ -21,6 +21,7 @@ urlpatterns = [
     path("deliberation/", include("linli.deliberation.urls")),
     path("matching/", include("linli.matching.urls")),
     path("evaluation/", include("linli.evaluation.urls")),
+    path("station/", include("linli.station.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from linli.demo.matching import seed_matching
 from linli.demo.mediation import seed_mediation
 from linli.demo.people import residents_write
 from linli.demo.plan import DemoPlan, demo_plan, feature_collection
+from linli.demo.station import seed_station
 from linli.geo.choices import DepartmentKind, HandlingLevel
 from linli.geo.models import (
     Building,
@@ -89,6 +90,7 @@ def demo_build(
         seed_mediation(street=street, seed=seed)
         seed_matching(street=street, seed=seed)
         seed_deliberation(street=street, seed=seed)  # books the menu's venues from matching
+        seed_station(street=street, password_hash=password_hash)
         seed_history(street=street, seed=seed)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
