@@ -40,8 +40,9 @@ run: install var/dev.env
 	$(BIN)/python manage.py care_sweep --loop 300 & care=$$!; \
 	$(BIN)/python manage.py mediation_sweep --loop 300 & mediation=$$!; \
 	$(BIN)/python manage.py matching_sweep --loop 60 & matching=$$!; \
+	$(BIN)/python manage.py fieldwork_sweep --loop 300 & fieldwork=$$!; \
 	$(BIN)/python manage.py tasks_recover --loop 300 & recover=$$!; \
-	trap 'kill $$worker $$sweeper $$care $$mediation $$matching $$recover 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker $$sweeper $$care $$mediation $$matching $$fieldwork $$recover 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev

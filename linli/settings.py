@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "linli.mediation",
     "linli.deliberation",
     "linli.matching",
+    "linli.fieldwork",
     "linli.demo",
     "linli.simulate",
 ]

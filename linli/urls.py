@@ -20,6 +20,7 @@ urlpatterns = [
     path("mediation/", include("linli.mediation.urls")),
     path("deliberation/", include("linli.deliberation.urls")),
     path("matching/", include("linli.matching.urls")),
+    path("fieldwork/", include("linli.fieldwork.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
