@@ -40,6 +40,7 @@ from linli.fieldwork.schemas import (
     VisitOut,
 )
 from linli.fieldwork.services import reports, tracks, visits
+from linli.fieldwork.services.today import day_ensure
 
 router = Router(tags=["fieldwork"])
 FIELD = api_roles(*FIELD_ROLES)
@@ -75,6 +76,7 @@ def _report_out(r: PatrolReport, created: bool) -> dict[str, Any]:
 def today(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's 今日任务: most urgent first, then in walking order by building."""
     who = actor(request)
+    day_ensure(who)
     return tasks_out(who, selectors.today_list(actor=who))
 
 

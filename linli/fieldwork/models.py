@@ -105,6 +105,9 @@ class DayTask(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.key}"
+
 
 class PatrolReport(BaseModel):
     """A patrol find (主动发现): the case (channel "proactive") and who found it."""
@@ -144,6 +147,9 @@ class TrackPoint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["grid", "at"], name="fieldwork_track_grid_at")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id}@{self.at}"
 
 
 class MetricSettings(BaseModel):

@@ -254,9 +254,9 @@ def _missed(
     if not near:
         return None
     for p in proactive:
-        if p.category_code == f.category_code and start <= p.created_at <= f.created_at:
-            if metres(f.lat, f.lon, p.lat, p.lon) <= distance:
-                return None
+        same = p.category_code == f.category_code and start <= p.created_at <= f.created_at
+        if same and metres(f.lat, f.lon, p.lat, p.lon) <= distance:
+            return None
     at, m = max(near)
     return Missed(f.id, f.tracking_no, f.category_name, f.created_at, at, round(m))
 

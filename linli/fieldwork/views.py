@@ -21,7 +21,7 @@ from linli.fieldwork import selectors
 from linli.fieldwork.policy import FIELD_ROLES, OVERSIGHT_ROLES
 from linli.fieldwork.present import measure_out, period, tasks_out
 from linli.fieldwork.services import tracks
-from linli.fieldwork.services.today import build_for_workers, settings_get
+from linli.fieldwork.services.today import day_ensure, settings_get
 from linli.geo.models import Building
 from linli.geo.scope import Scope
 
@@ -32,10 +32,8 @@ CACHE_VERSION = "fieldwork-v1"
 def today(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     day = timezone.localdate()
+    day_ensure(user, day=day)
     tasks = selectors.today_list(actor=user, day=day)
-    if not tasks and not selectors.has_day(actor=user, day=day):
-        build_for_workers([user], day=day, now=timezone.now())  # the sweep has not run yet
-        tasks = selectors.today_list(actor=user, day=day)
     items = tasks_out(user, tasks)
     return render(request, "fieldwork/today.html", {"items": items, "day": day})
 

@@ -260,7 +260,7 @@ def write_days(mapping: dict[int, Any], items: dict[int, list[Item]], *, day: dt
     per_grid: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for pk, g, lat, lon in rows:
         per_grid[g].append((pk, lat, lon))
-    for g, bs in per_grid.items():
+    for bs in per_grid.values():
         walk |= walking_order(bs)
     written = 0
     workers = {w.pk for w in mapping.values()}
@@ -346,3 +346,11 @@ def mark_done(
     else:
         return 0
     return qs.update(done_at=at)
+
+
+def day_ensure(worker: Any, *, day: dt.date | None = None) -> None:
+    """Write the worker's list for the day if the morning sweep has not (a new worker, a
+    sweep not yet run): opening the list never shows an empty day by mistake."""
+    day = day or timezone.localdate()
+    if not DayTask.objects.filter(worker=worker, day=day).exists():
+        build_for_workers([worker], day=day, now=timezone.now())
