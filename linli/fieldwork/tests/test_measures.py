@@ -13,10 +13,9 @@ from linli.casework.models import Case
 from linli.fieldwork import calendar as season
 from linli.fieldwork.choices import TaskKind
 from linli.fieldwork.models import PatrolReport, TrackPoint
-from linli.fieldwork.selectors import measures_for_grids, metres
+from linli.fieldwork.selectors import measures_for_grids, metres, today_list
 from linli.fieldwork.services import reports, tracks
 from linli.fieldwork.services.today import build_for_workers
-from linli.fieldwork.selectors import today_list
 from linli.fieldwork.tests.helpers import case_at, field_world, visited
 
 pytestmark = pytest.mark.clock("2026-06-10 09:00")

@@ -246,6 +246,6 @@
     }
   }
 
-  window.linliOutbox = { flush: flush, all: all, render: render };
+  window.linliOutbox = { flush: flush, all: all, render: render, queue: queue };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
