@@ -35,6 +35,7 @@ def major_changes(
     out = [
         HomeChange(h, r, ALERT_CLOSED, at)
         for h, r, at in alerts.values_list("household_id", "resident_id", "closed_at")
+        if at is not None
     ]
     stays = AwayPeriod.objects.filter(
         household__building__grid_id__in=grids,

@@ -40,14 +40,13 @@ def tiles(user: Any) -> list[Tile]:
 def visit_history(*, actor: Any, resident: Any) -> RecordSection | None:
     if actor.role not in HISTORY_ROLES:
         return None
-    rows = [
-        (
+    rows: list[tuple[str, ...]] = []
+    for v in visits_of(resident.pk):
+        cells = (
             f"{timezone.localtime(v.at):%Y-%m-%d %H:%M}",
             str(v.get_outcome_display()),
             v.worker.full_name or v.worker.username,
-            (v.case.tracking_no if v.case else "") or "",
+            v.case.tracking_no if v.case else "",
         )
-        for v in visits_of(resident.pk)
-    ]
-    rows = [tuple(x for x in r if x) for r in rows]
+        rows.append(tuple(x for x in cells if x))
     return RecordSection("visits", _("走访记录"), rows, _("还没有走访记录。"))

@@ -102,17 +102,17 @@ def coverage(*, actor: Any, day: dt.date | None = None) -> list[Coverage]:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
     counts: dict[tuple[int, bool], int] = defaultdict(int)
     overdue: dict[int, int] = defaultdict(int)
-    for w, done, kind, due in DayTask.objects.filter(
+    for wid, done, kind, due in DayTask.objects.filter(
         worker_id__in=list(by_worker), day=day
     ).values_list("worker_id", "done_at", "kind", "due_at"):
-        counts[(w, done is not None)] += 1
+        counts[(wid, done is not None)] += 1
         if done is None and kind == "visit" and due is not None and due < start:
-            overdue[w] += 1
+            overdue[wid] += 1
     week: dict[int, int] = defaultdict(int)
-    for w in Visit.objects.filter(
+    for wid in Visit.objects.filter(
         worker_id__in=list(by_worker), at__gte=start - dt.timedelta(days=7)
     ).values_list("worker_id", flat=True):
-        week[w] += 1
+        week[wid] += 1
     return [
         Coverage(
             pk,
@@ -226,9 +226,9 @@ def _passes(
         "resident__household__building__lon",
         "at",
     )
-    for g, lat, lon, blat, blon, at in visits:
-        if lat is not None and lon is not None:
-            out[g].append((lat, lon, at))
+    for g, vlat, vlon, blat, blon, at in visits:
+        if vlat is not None and vlon is not None:
+            out[g].append((vlat, vlon, at))
         elif blat is not None and blon is not None:
             out[g].append((blat, blon, at))
     for g, lat, lon, at in PatrolReport.objects.filter(

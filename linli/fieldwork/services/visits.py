@@ -93,6 +93,7 @@ def visit_record(*, actor: Any, data: VisitInput) -> tuple[Visit, bool]:
     lat, lon = clean_point(data.lat, data.lon)
     note = optional_text(data.note, field="note", label=_("备注"), max_length=300)
     brief = _resident(actor, data.resident_id)
+    assert brief.grid_id is not None and brief.household_id is not None  # _resident checked
     try:
         with transaction.atomic():
             # The claim first: a parallel upload of the same UUID waits here, then fails.
@@ -132,7 +133,7 @@ def _same_worker(visit: Visit, actor: Any) -> Visit:
 
 
 def _help_case(actor: Any, brief: ResidentBrief, category: str, note: str) -> Any:
-    building = Building.objects.get(households__pk=brief.household_id)
+    building = Building.objects.get(households__pk=brief.household_id or 0)
     text = _("走访时居民需要帮助。") + (note or "")
     return case_submit(
         actor=actor,

@@ -87,7 +87,7 @@ def visited(fw: FieldWorld, r: Resident, days_ago: float, worker: User | None = 
     return Visit.objects.create(
         uuid=uuid.uuid4(),
         resident=r,
-        grid=r.household.building.grid,
+        grid=Building.objects.get(households__residents=r).grid,
         worker=w,
         outcome="seen",
         at=timezone.now() - dt.timedelta(days=days_ago),

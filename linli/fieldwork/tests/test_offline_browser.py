@@ -23,7 +23,9 @@ def big_jpeg() -> bytes:
 
 
 def outbox_states(page):
-    return page.locator("[data-testid=outbox] li").evaluate_all("els => els.map(e => e.dataset.state)")
+    return page.locator("[data-testid=outbox] li").evaluate_all(
+        "els => els.map(e => e.dataset.state)"
+    )
 
 
 def test_visit_and_report_offline_then_once_online(live_server, live_world, phone):
