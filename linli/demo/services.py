@@ -14,6 +14,7 @@ from linli.demo.accounts import Login, accounts_ensure, sysadmin_ensure
 from linli.demo.care import care_demo_top_up, seed_care
 from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.deliberation import seed_deliberation
+from linli.demo.fieldwork import seed_fieldwork
 from linli.demo.ledger import seed_ledger
 from linli.demo.matching import seed_matching
 from linli.demo.mediation import seed_mediation
@@ -88,6 +89,7 @@ def demo_build(
         seed_mediation(street=street, seed=seed)
         seed_deliberation(street=street, seed=seed)
         seed_matching(street=street, seed=seed)
+        seed_fieldwork(street=street, seed=seed)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})
     return DemoSummary(True, seed, counts, accounts.logins)

@@ -161,6 +161,8 @@ class MetricSettings(BaseModel):
     categories = models.CharField(_("可巡查发现的事项大类"), max_length=100, default="01,02,03")
     patrol_days = models.PositiveSmallIntegerField(_("巡查建议间隔(天)"), default=7)
     due_soon_hours = models.PositiveSmallIntegerField(_("诉求临期(小时)"), default=48)
+    # A day's routine visits: the most overdue first (urgent items are never capped).
+    daily_visits = models.PositiveSmallIntegerField(_("每日例行探访上限"), default=30)
 
     def category_codes(self) -> list[str]:
         return [c.strip() for c in self.categories.split(",") if c.strip()]

@@ -7,7 +7,8 @@ What goes on it, most urgent class first (`KIND_RANK`), then in walking order by
    visit was made after the change;
 2. open cases of the grid due to close within `MetricSettings.due_soon_hours` (casework);
 3. visits due by tier: last visit (or, never visited, the record's creation) + the tier's
-   interval on or before the day;
+   interval on or before the day; at most `MetricSettings.daily_visits` a day, most overdue
+   first (the rest come back tomorrow);
 4. care maintenance tasks (offline or stuck devices, low batteries);
 5. 未诉先办: the season calendar's and 乱点 tasks for the grid (`fieldwork.calendar`);
 6. patrol suggestions: the buildings of the grid walked longest ago (no visit, patrol report
@@ -155,14 +156,15 @@ def items_for_grids(
                 case_id=c.id,
             )
         )
-    # 3. visits due by tier
+    # 3. visits due by tier: the day's share, most overdue first
+    routine: dict[int, list[Item]] = defaultdict(list)
     for rid, (g, b, tier, created) in roster.items():
         if rid in changed:
             continue
         base = last.get(rid) or created
         due = base + dt.timedelta(days=q[tier].interval_days)
         if due < end:
-            out[g].append(
+            routine[g].append(
                 Item(
                     TaskKind.VISIT,
                     f"resident:{rid}",
@@ -174,6 +176,9 @@ def items_for_grids(
                     resident_id=rid,
                 )
             )
+    for g, items in routine.items():
+        items.sort(key=lambda it: (it.due_at or end, it.resident_id or 0))
+        out[g] += items[: cfg.daily_visits]
     # 4. care maintenance
     for t in maintenance_open(grid_ids):
         out[t.grid_id].append(

@@ -195,3 +195,14 @@ def test_not_home_is_an_attempt_not_a_visit(fw):
     v = visited(fw, fw.semi, 1)
     type(v).objects.filter(pk=v.pk).update(outcome="not_home")
     assert fw.semi.pk in visits_due(day_of(fw))  # still due tomorrow and after
+
+
+def test_routine_visits_capped_most_overdue_first(fw):
+    from linli.fieldwork.models import MetricSettings
+
+    MetricSettings.objects.update_or_create(pk=1, defaults={"daily_visits": 2})
+    visited(fw, fw.semi, 30)  # 23 days overdue
+    visited(fw, fw.alone, 9)  # 2 days overdue
+    visited(fw, fw.dibao, 40)  # 10 days overdue
+    visited(fw, fw.elder, 95)  # 5 days overdue
+    assert visits_due(day_of(fw)) == {fw.semi.pk, fw.dibao.pk}
