@@ -8,10 +8,9 @@ leaves the module — only a tier.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from linli.people.choices import Ability
@@ -23,51 +22,47 @@ KEY_GROUP_TAGS = ("disabled", "dibao", "dibian", "tekun", "left_behind_child", "
 HIGH, KEY = "high", "key"
 
 
-@dataclass(frozen=True)
-class RiskRow:
-    resident_id: int
-    household_id: int
-    building_id: int
-    grid_id: int
-    birth_year: int
-    created_at: dt.datetime
-    ground: str  # "high", "key" or ""
-
-
-def visit_risk(grid_ids: Iterable[int], *, on: dt.date | None = None) -> Iterator[RiskRow]:
-    """Every resident with a home in these grids, with their visit ground. Three queries
-    however many residents (the morning sweep reads a whole district through it). Names
-    nothing, so it is not audited; pages show names only through `residents_brief`."""
-    grids = sorted(set(grid_ids))
-    if not grids:
-        return
+def visit_roster(grid_ids: Iterable[int], *, on: dt.date | None = None) -> QuerySet[Resident]:
+    """The residents with a home in these grids, annotated with `ground` ("high", "key" or
+    "") and `grid` and `building` ids, for the caller to add its own columns (last visit, due
+    date) and filter in SQL — the morning sweep of a district never loads every resident.
+    Names nothing, so it is not audited."""
     on = on or timezone.localdate()
     valid = Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    in_grids = Q(resident__household__building__grid_id__in=grids)
-    alone = set(
-        ResidentTag.objects.filter(valid, in_grids, tag__code=ALONE_ELDERLY).values_list(
-            "resident_id", flat=True
+    tagged = ResidentTag.objects.filter(valid, resident_id=OuterRef("pk"))
+    return Resident.objects.filter(household__building__grid_id__in=sorted(set(grid_ids))).annotate(
+        ground=Case(
+            When(
+                Q(ability__in=HIGH_ABILITIES) | Exists(tagged.filter(tag__code=ALONE_ELDERLY)),
+                then=Value(HIGH),
+            ),
+            When(Exists(tagged.filter(tag__code__in=KEY_GROUP_TAGS)), then=Value(KEY)),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        grid=F("household__building__grid_id"),
+        building=F("household__building_id"),
+    )
+
+
+def homes_of(resident_ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+    """resident id → (household, building, grid) ids, for those with a home."""
+    rows = Resident.objects.filter(pk__in=sorted(set(resident_ids)), household__isnull=False)
+    return {
+        pk: (h, b, g)
+        for pk, h, b, g in rows.values_list(
+            "pk", "household_id", "household__building_id", "household__building__grid_id"
         )
-    )
-    key = set(
-        ResidentTag.objects.filter(valid, in_grids, tag__code__in=KEY_GROUP_TAGS).values_list(
-            "resident_id", flat=True
-        )
-    )
-    rows = Resident.objects.filter(household__building__grid_id__in=grids).values_list(
-        "pk",
-        "household_id",
-        "household__building_id",
-        "household__building__grid_id",
-        "birth_year",
-        "created_at",
-        "ability",
-    )
-    for pk, household, building, grid, birth_year, created, ability in rows.iterator(2000):
-        if pk in alone or ability in HIGH_ABILITIES:
-            ground = HIGH
-        elif pk in key:
-            ground = KEY
-        else:
-            ground = ""
-        yield RiskRow(pk, household, building, grid, birth_year, created, ground)
+    }
+
+
+def people_of_households(household_ids: Iterable[int]) -> dict[int, list[int]]:
+    """household id → the ids of its residents."""
+    out: dict[int, list[int]] = {}
+    for pk, h in (
+        Resident.objects.filter(household_id__in=sorted(set(household_ids)))
+        .values_list("pk", "household_id")
+        .order_by("pk")
+    ):
+        out.setdefault(h, []).append(pk)
+    return out

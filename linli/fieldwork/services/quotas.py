@@ -1,11 +1,8 @@
 """Visit quotas by risk tier (§7.4): weekly for high-risk elderly, monthly for key groups,
 quarterly for other elderly — rows of `VisitQuota`, editable; these are the defaults."""
 
-import datetime as dt
-
 from linli.fieldwork.choices import Tier
 from linli.fieldwork.models import VisitQuota
-from linli.people.visit_risk import HIGH, KEY, RiskRow
 
 DEFAULTS = {Tier.HIGH: (7, 0), Tier.KEY: (30, 0), Tier.OTHER: (90, 60)}
 
@@ -19,17 +16,6 @@ def quotas() -> dict[str, VisitQuota]:
                 tier=tier, defaults={"interval_days": days, "min_age": age}
             )
     return rows
-
-
-def tier_of(row: RiskRow, q: dict[str, VisitQuota], today: dt.date) -> str | None:
-    """The tier a resident is visited at, or None when they are not on the roster."""
-    if row.ground == HIGH:
-        return Tier.HIGH
-    if row.ground == KEY:
-        return Tier.KEY
-    if today.year - row.birth_year >= q[Tier.OTHER].min_age:
-        return Tier.OTHER
-    return None
 
 
 def change_hours(q: dict[str, VisitQuota]) -> int:

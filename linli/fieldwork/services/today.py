@@ -24,7 +24,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from linli.care.fieldwork_feed import ALERT_CLOSED, maintenance_open, major_changes
@@ -39,10 +53,10 @@ from linli.fieldwork.models import (
     TrackPoint,
     Visit,
 )
-from linli.fieldwork.services.quotas import change_hours, quotas, tier_of
+from linli.fieldwork.services.quotas import change_hours, quotas
 from linli.geo.models import Building, Grid
 from linli.geo.scope import Scope, grid_workers
-from linli.people.visit_risk import visit_risk
+from linli.people.visit_risk import HIGH, KEY, homes_of, people_of_households, visit_roster
 
 PATROL_SUGGESTIONS = 3
 MET = (Outcome.SEEN, Outcome.NEEDS_HELP)
@@ -95,27 +109,13 @@ def items_for_grids(
     cfg = settings_get()
     end = _end_of(day)
     out: dict[int, list[Item]] = defaultdict(list)
-    roster: dict[int, tuple[int, int, str, dt.datetime]] = {}  # resident → grid, building, tier
-    household_people: dict[int, list[int]] = defaultdict(list)
-    home: dict[int, tuple[int, int]] = {}  # resident → grid, building
-    for row in visit_risk(grid_ids, on=day):
-        household_people[row.household_id].append(row.resident_id)
-        home[row.resident_id] = (row.grid_id, row.building_id)
-        tier = tier_of(row, q, day)
-        if tier is not None:
-            roster[row.resident_id] = (row.grid_id, row.building_id, tier, row.created_at)
-    last = dict(
-        # A door nobody opened is an attempt, not a visit: the quota wants the person seen.
-        Visit.objects.filter(grid_id__in=grid_ids, outcome__in=MET)
-        .values_list("resident_id")
-        .annotate(last=Max("at"))
-        .values_list("resident_id", "last")
-    )
     # 1. visits within 24 h after a major change
     hours = change_hours(q)
     since = now - dt.timedelta(hours=hours)
     changes: list[tuple[int, str, dt.datetime]] = []  # resident, kind, at
-    for ch in major_changes(grid_ids, since=since, until=now):
+    found = major_changes(grid_ids, since=since, until=now)
+    household_people = people_of_households(c.household_id for c in found if not c.resident_id)
+    for ch in found:
         people = [ch.resident_id] if ch.resident_id else household_people.get(ch.household_id, [])
         changes += [(r, ch.kind, ch.at) for r in people]
     for rid, at in LifeEvent.objects.filter(
@@ -124,12 +124,19 @@ def items_for_grids(
         resident__household__building__grid_id__in=grid_ids,
     ).values_list("resident_id", "occurred_at"):
         changes.append((rid, "bereavement", at))
+    home = homes_of(r for r, _k, _a in changes)
+    seen_since = dict(
+        Visit.objects.filter(resident_id__in=list(home), outcome__in=MET, at__gte=since)
+        .values_list("resident_id")
+        .annotate(last=Max("at"))
+        .values_list("resident_id", "last")
+    )
     changed: set[int] = set()
     for rid, kind, at in sorted(changes, key=lambda c: c[2]):
-        if rid in changed or rid not in home or (last.get(rid) and last[rid] >= at):
+        if rid in changed or rid not in home or (seen_since.get(rid) and seen_since[rid] >= at):
             continue
         changed.add(rid)
-        g, b = home[rid]
+        _h, b, g = home[rid]
         out[g].append(
             Item(
                 TaskKind.CHANGE_VISIT,
@@ -156,29 +163,23 @@ def items_for_grids(
                 case_id=c.id,
             )
         )
-    # 3. visits due by tier: the day's share, most overdue first
-    routine: dict[int, list[Item]] = defaultdict(list)
-    for rid, (g, b, tier, created) in roster.items():
+    # 3. visits due by tier: the day's share per grid, most overdue first (all in SQL)
+    for rid, g, b, ground, due, last in _routine(grid_ids, q, day, end, cfg.daily_visits):
         if rid in changed:
             continue
-        base = last.get(rid) or created
-        due = base + dt.timedelta(days=q[tier].interval_days)
-        if due < end:
-            routine[g].append(
-                Item(
-                    TaskKind.VISIT,
-                    f"resident:{rid}",
-                    g,
-                    b,
-                    f"例行探访({TIER_WORDS[Tier(tier)]})",
-                    detail="从未走访" if rid not in last else "",
-                    due_at=due,
-                    resident_id=rid,
-                )
+        tier = Tier.HIGH if ground == HIGH else Tier.KEY if ground == KEY else Tier.OTHER
+        out[g].append(
+            Item(
+                TaskKind.VISIT,
+                f"resident:{rid}",
+                g,
+                b,
+                f"例行探访({TIER_WORDS[tier]})",
+                detail="" if last else "从未走访",
+                due_at=due,
+                resident_id=rid,
             )
-    for g, items in routine.items():
-        items.sort(key=lambda it: (it.due_at or end, it.resident_id or 0))
-        out[g] += items[: cfg.daily_visits]
+        )
     # 4. care maintenance
     for t in maintenance_open(grid_ids):
         out[t.grid_id].append(
@@ -200,6 +201,42 @@ def items_for_grids(
     for g, items in _patrol(grid_ids, now=now, days=cfg.patrol_days).items():
         out[g] += items
     return out
+
+
+def _routine(
+    grid_ids: list[int], q: dict[str, Any], day: dt.date, end: dt.datetime, cap: int
+) -> list[tuple[int, int, int, str, dt.datetime, dt.datetime | None]]:
+    """(resident, grid, building, ground, due, last visit) of the visits due by the end of
+    the day, at most `cap` per grid, most overdue first. The tier's interval is chosen in
+    SQL, so only due rows leave the database."""
+    met = Visit.objects.filter(resident_id=OuterRef("pk"), outcome__in=MET).order_by("-at")
+    days = {t: dt.timedelta(days=q[t].interval_days) for t in (Tier.HIGH, Tier.KEY, Tier.OTHER)}
+    interval = Case(
+        When(ground=HIGH, then=Value(days[Tier.HIGH])),
+        When(ground=KEY, then=Value(days[Tier.KEY])),
+        default=Value(days[Tier.OTHER]),
+        output_field=DurationField(),
+    )
+    oldest_birth = day.year - q[Tier.OTHER].min_age
+    rows = (
+        visit_roster(grid_ids, on=day)
+        .filter(Q(ground__in=(HIGH, KEY)) | Q(birth_year__lte=oldest_birth))
+        .annotate(last=Subquery(met.values("at")[:1]))
+        .annotate(
+            due=ExpressionWrapper(
+                Coalesce("last", "created_at") + interval, output_field=DateTimeField()
+            )
+        )
+        .filter(due__lt=end)
+        .annotate(
+            n=Window(
+                RowNumber(), partition_by=[F("grid")], order_by=[F("due").asc(), F("pk").asc()]
+            )
+        )
+        .filter(n__lte=cap)
+        .values_list("pk", "grid", "building", "ground", "due", "last")
+    )
+    return list(rows)
 
 
 def _patrol(grid_ids: list[int], *, now: dt.datetime, days: int) -> dict[int, list[Item]]:
