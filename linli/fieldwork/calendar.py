@@ -17,11 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from linli.casework.fieldwork_feed import CaseFact, case_facts
 from linli.geo.models import Grid
 
 SEASON_MIN = 2
+# Stored as catalogue ids, translated when shown.
+SEASON_TITLE = gettext_noop("未诉先办:去年本月多发,提前巡查处置")
+HOTSPOT_TITLE = gettext_noop("乱点:同一地点连续两周出现")
 CELL_DEG = 0.001
 
 
@@ -134,8 +138,8 @@ def tasks_for_grids(grid_ids: list[int], *, day: dt.date) -> list[SeasonTask]:
                         SeasonTask(
                             g,
                             f"season:{e.category_code}",
-                            f"未诉先办:{e.category_name}",
-                            f"去年{day.month}月本社区{e.count}件,提前巡查处置",
+                            SEASON_TITLE,
+                            f"{e.category_name} · {day.month}/{day.year - 1} · {e.count}",
                         )
                     )
     for h in hotspots(grid_ids=grid_ids, day=day):
@@ -143,8 +147,8 @@ def tasks_for_grids(grid_ids: list[int], *, day: dt.date) -> list[SeasonTask]:
             SeasonTask(
                 h.grid_id,
                 f"hotspot:{h.category_code}:{round(h.lat / CELL_DEG)}:{round(h.lon / CELL_DEG)}",
-                f"乱点:{h.category_name}",
-                f"连续两周出现(近一周{h.weeks[0]}件,前一周{h.weeks[1]}件) · {h.address}"[:300],
+                HOTSPOT_TITLE,
+                f"{h.category_name} · {h.weeks[0]}+{h.weeks[1]} · {h.address}"[:300],
             )
         )
     return out

@@ -4,12 +4,15 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from linli.fieldwork.models import DayTask
 from linli.fieldwork.selectors import GridMeasures
+from linli.fieldwork.services.today import DEVICE_WORDS, NEVER_VISITED, NOT_WALKED
 from linli.people.selectors import residents_brief
 
 PURPOSE = "网格员今日任务"
+TRANSLATED_DETAILS = {NEVER_VISITED, NOT_WALKED, *DEVICE_WORDS.values()}
 
 
 def tasks_out(actor: Any, tasks: list[DayTask]) -> list[dict[str, Any]]:
@@ -27,8 +30,8 @@ def tasks_out(actor: Any, tasks: list[DayTask]) -> list[dict[str, Any]]:
                 "id": t.pk,
                 "kind": t.kind,
                 "kind_label": str(t.get_kind_display()),
-                "title": t.title,
-                "detail": t.detail,
+                "title": _(t.title),  # a catalogue id (services.today)
+                "detail": _(t.detail) if t.detail in TRANSLATED_DETAILS else t.detail,
                 "due_at": t.due_at,
                 "overdue": bool(t.due_at and t.due_at < now),
                 "grid": t.grid.name,

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DateTimeField,
@@ -40,6 +40,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from linli.care.fieldwork_feed import ALERT_CLOSED, maintenance_open, major_changes
 from linli.casework.fieldwork_feed import cases_near_deadline
@@ -61,8 +62,29 @@ from linli.people.visit_risk import HIGH, KEY, homes_of, people_of_households, v
 PATROL_SUGGESTIONS = 3
 MET = (Outcome.SEEN, Outcome.NEEDS_HELP)
 NEAR_DEG = 0.0006  # about 60 m: a track point this close to a building walked past it
-TIER_WORDS = {Tier.HIGH: "每周", Tier.KEY: "每月", Tier.OTHER: "每季度"}
-CHANGE_WORDS = {ALERT_CLOSED: "看护提醒办结后", "hospital_ended": "出院后", "bereavement": "丧亲后"}
+# Titles are stored as their catalogue ids and translated when shown (present.py).
+TIER_TITLES = {
+    Tier.HIGH: gettext_noop("例行探访(每周)"),
+    Tier.KEY: gettext_noop("例行探访(每月)"),
+    Tier.OTHER: gettext_noop("例行探访(每季度)"),
+}
+CHANGE_TITLES = {
+    ALERT_CLOSED: gettext_noop("看护提醒办结后24小时内上门探访"),
+    "hospital_ended": gettext_noop("出院后24小时内上门探访"),
+    "bereavement": gettext_noop("丧亲后24小时内上门探访"),
+}
+NEVER_VISITED = gettext_noop("从未走访")
+NOT_WALKED = gettext_noop("近期未走到")
+OVERDUE = gettext_noop("诉求已超期")
+DUE_SOON = gettext_noop("诉求临近办结期限")
+MAINTENANCE = gettext_noop("设备检修")
+PATROL = gettext_noop("巡查这栋楼")
+# care's maintenance kinds, by the same catalogue ids as care's labels
+DEVICE_WORDS = {
+    "offline": gettext_noop("设备离线"),
+    "stuck": gettext_noop("表计停走"),
+    "battery": gettext_noop("电量不足"),
+}
 
 
 def settings_get() -> MetricSettings:
@@ -143,22 +165,22 @@ def items_for_grids(
                 f"resident:{rid}",
                 g,
                 b,
-                f"{CHANGE_WORDS.get(kind, '')}24小时内上门探访",
+                CHANGE_TITLES[kind],
                 due_at=at + dt.timedelta(hours=hours),
                 resident_id=rid,
             )
         )
     # 2. cases near their deadline
     for c in cases_near_deadline(grid_ids, until=now + dt.timedelta(hours=cfg.due_soon_hours)):
-        overdue = "已超期" if c.close_due < now else "临近办结期限"
+        overdue = OVERDUE if c.close_due < now else DUE_SOON
         out[c.grid_id].append(
             Item(
                 TaskKind.CASE_DUE,
                 f"case:{c.id}",
                 c.grid_id,
                 None,
-                f"{c.category_name} · {c.tracking_no}",
-                detail=f"{overdue} · {c.address}"[:300],
+                overdue,
+                detail=f"{c.category_name} · {c.tracking_no} · {c.address}"[:300],
                 due_at=c.close_due,
                 case_id=c.id,
             )
@@ -174,8 +196,8 @@ def items_for_grids(
                 f"resident:{rid}",
                 g,
                 b,
-                f"例行探访({TIER_WORDS[tier]})",
-                detail="" if last else "从未走访",
+                TIER_TITLES[tier],
+                detail="" if last else NEVER_VISITED,
                 due_at=due,
                 resident_id=rid,
             )
@@ -188,7 +210,8 @@ def items_for_grids(
                 f"device_task:{t.task_id}",
                 t.grid_id,
                 t.building_id,
-                f"设备检修:{t.kind_label}",
+                MAINTENANCE,
+                detail=DEVICE_WORDS.get(t.kind, t.kind_label),
                 due_at=t.opened_at + dt.timedelta(days=1),
             )
         )
@@ -236,7 +259,13 @@ def _routine(
         .filter(n__lte=cap)
         .values_list("pk", "grid", "building", "ground", "due", "last")
     )
-    return list(rows)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The planner's cost estimate (correlated subqueries per resident) turns on JIT,
+            # whose compiling took 80% of this query's time on a district (bench/).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        return list(rows)
 
 
 def _patrol(grid_ids: list[int], *, now: dt.datetime, days: int) -> dict[int, list[Item]]:
@@ -285,8 +314,8 @@ def _patrol(grid_ids: list[int], *, now: dt.datetime, days: int) -> dict[int, li
                 f"building:{pk}",
                 g,
                 pk,
-                f"巡查 {name}",
-                detail=f"上次走到:{timezone.localtime(last):%m-%d}" if last else "近期未走到",
+                PATROL,
+                detail=f"{timezone.localtime(last):%m-%d}" if last else NOT_WALKED,
             )
             for last, pk, name in rows[:PATROL_SUGGESTIONS]
         ]
