@@ -87,9 +87,14 @@ def season_calendar(community_id: int, *, year: int, month: int) -> list[SeasonE
     return calendar_from(facts).get(community_id, [])
 
 
-def year_calendar(community_id: int, *, year: int) -> dict[int, list[SeasonEntry]]:
-    """month → entries, for the whole coming year (the page's 12-month view)."""
-    return {m: season_calendar(community_id, year=year, month=m) for m in range(1, 13)}
+def year_calendar(community_id: int, *, start: dt.date) -> list[tuple[int, int, list[SeasonEntry]]]:
+    """(year, month, entries) for the 12 months from `start`'s: each from the same month a
+    year earlier (the page's view of the coming year)."""
+    out = []
+    for i in range(12):
+        year, month = start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1
+        out.append((year, month, season_calendar(community_id, year=year, month=month)))
+    return out
 
 
 def hotspots_from(facts: Iterable[CaseFact], *, day: dt.date) -> list[Hotspot]:

@@ -121,7 +121,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     for c in communities:
         if wanted and str(c.pk) == wanted:
             chosen = c
-    months = season.year_calendar(chosen.pk, year=year) if chosen else {}
+    months = season.year_calendar(chosen.pk, start=timezone.localdate()) if chosen else []
     grid_ids = [g.pk for g in chosen.grids.all()] if chosen else []
     spots = season.hotspots(grid_ids=grid_ids, day=timezone.localdate()) if chosen else []
     return render(
@@ -130,7 +130,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         {
             "communities": communities,
             "chosen": chosen,
-            "months": sorted(months.items()),
+            "months": months,
             "spots": spots,
             "year": year,
         },

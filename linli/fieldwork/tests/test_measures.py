@@ -161,3 +161,14 @@ def field_worker2_client(fw):
 def test_patrol_report_counted_for_its_grid(fw):
     r = file_report(fw, 30.2712, 120.1212)
     assert PatrolReport.objects.get(pk=r.pk).grid_id == fw.world.grid_a1.pk
+
+
+def test_calendar_page_shows_the_coming_twelve_months(fw, login):
+    for _ in range(2):
+        c = case_at(fw["resident"], 30.2712, 120.1212, code="01-03")
+        Case.objects.filter(pk=c.pk).update(created_at=timezone.now() - dt.timedelta(days=330))
+    months = season.year_calendar(fw.world.community_a.pk, start=timezone.localdate())
+    assert [(y, m) for y, m, _e in months][:2] == [(2026, 6), (2026, 7)]
+    assert [(y, m) for y, m, e in months if e] == [(2026, 7)]  # last July's two cases
+    html = login("secretary").get("/fieldwork/calendar/").content.decode()
+    assert "2026 年 7 月" in html and "道路不洁" in html
