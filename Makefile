@@ -42,8 +42,9 @@ run: install var/dev.env
 	$(BIN)/python manage.py matching_sweep --loop 60 & matching=$$!; \
 	$(BIN)/python manage.py evaluation_snapshot --loop 3600 & evaluation=$$!; \
 	$(BIN)/python manage.py station_sweep --loop 300 & station=$$!; \
+	$(BIN)/python manage.py fieldwork_sweep --loop 300 & fieldwork=$$!; \
 	$(BIN)/python manage.py tasks_recover --loop 300 & recover=$$!; \
-	trap 'kill $$worker $$sweeper $$care $$mediation $$matching $$evaluation $$station $$recover 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker $$sweeper $$care $$mediation $$matching $$evaluation $$station $$fieldwork $$recover 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev

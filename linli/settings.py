@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "linli.matching",
     "linli.evaluation",
     "linli.station",
+    "linli.fieldwork",
     "linli.demo",
     "linli.simulate",
 ]

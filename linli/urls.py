@@ -22,6 +22,7 @@ urlpatterns = [
     path("matching/", include("linli.matching.urls")),
     path("evaluation/", include("linli.evaluation.urls")),
     path("station/", include("linli.station.urls")),
+    path("fieldwork/", include("linli.fieldwork.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

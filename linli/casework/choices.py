@@ -10,6 +10,8 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("服务热线")
     BOX = "box", _("意见箱")
     SENSOR = "sensor", _("感知设备")
+    # A grid worker's patrol find (主动发现, fieldwork): told apart from complaints.
+    PROACTIVE = "proactive", _("网格员主动发现")
 
 
 STAFF_CHANNELS = (Channel.WINDOW, Channel.HOTLINE, Channel.BOX)

@@ -22,6 +22,7 @@ from linli.people.policy import (
     can_import,
     can_request_grant,
 )
+from linli.people.record_sections import sections_for
 from linli.people.selectors import case_visible, resident_by_id_number, resident_get
 from linli.people.services import grants as grant_services
 from linli.people.services.records import resident_read, residents_list
@@ -135,6 +136,7 @@ def resident_detail(request: HttpRequest, resident_id: int) -> HttpResponse:
         "hidden_tiers": hidden_tiers,
         "can_request": can_request_grant(user),
         "grants": grant_services.grants_of(actor=user).filter(resident=view.resident)[:5],
+        "sections": sections_for(actor=user, resident=view.resident),
     }
     return render(request, "people/detail.html", context)
 

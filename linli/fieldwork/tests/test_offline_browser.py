@@ -1,0 +1,101 @@
+"""The grid worker's pages in a real chromium at phone size with the network cut: a visit
+and a patrol report with a photo recorded offline wait in the outbox, and arrive once when
+the signal returns; a stuck item does not block the others and can be discarded alone."""
+
+import io
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from conftest import screenshot, sign_in
+from linli.casework.models import CasePhoto
+from linli.fieldwork.models import PatrolReport, Visit
+from linli.fieldwork.tests.helpers import field_world
+
+pytestmark = pytest.mark.browser
+
+
+def big_jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (3200, 2400), (90, 130, 200)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def outbox_states(page):
+    return page.locator("[data-testid=outbox] li").evaluate_all(
+        "els => els.map(e => e.dataset.state)"
+    )
+
+
+def test_visit_and_report_offline_then_once_online(live_server, live_world, phone):
+    fw = field_world(live_world)
+    base = live_server.url
+    sign_in(phone, base, "grid_worker")
+    phone.goto(f"{base}/fieldwork/today/")
+    assert phone.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    phone.reload()  # now controlled by the service worker, pages cached
+    assert phone.evaluate("!!navigator.serviceWorker.controller")
+    screenshot(phone, "fieldwork-today-phone")
+
+    phone.context.set_offline(True)
+    phone.reload()  # served from the cache without signal
+    assert "没有网络" in phone.get_by_test_id("net").inner_text()
+    card = phone.locator("[data-testid=task][data-kind=visit]", has_text="赵独居")
+    card.get_by_role("button", name="到门口了").click()
+    card.get_by_role("button", name="见到本人").click()
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(1, timeout=20000)
+
+    phone.get_by_role("link", name="主动上报").click()
+    phone.wait_for_selector("#report-form")
+    phone.locator("#category").select_option("01-10")
+    phone.get_by_label("问题描述").fill("3幢东侧暴露垃圾")
+    phone.locator("#building").select_option(label="甲社区1号网格 · 3幢")
+    phone.locator("#photos").set_input_files(
+        files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": big_jpeg()}]
+    )
+    phone.get_by_test_id("report-submit").click()
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(2, timeout=20000)
+    assert outbox_states(phone) == ["waiting", "waiting"]
+    screenshot(phone, "fieldwork-outbox-offline-phone")
+    assert not Visit.objects.exists() and not PatrolReport.objects.exists()
+
+    phone.context.set_offline(False)  # the `online` event uploads both
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(0, timeout=20000)
+    assert Visit.objects.filter(resident=fw.alone, outcome="seen").count() == 1
+    report = PatrolReport.objects.get()
+    assert report.case.channel == "proactive" and report.case.category.code == "01-10"
+    photo = CasePhoto.objects.get(case=report.case)
+    assert max(photo.width, photo.height) <= 2000  # downscaled on the phone
+    # Opening the app again sends nothing twice.
+    phone.goto(f"{base}/fieldwork/outbox/")
+    phone.evaluate("window.linliOutbox.flush()")
+    assert Visit.objects.count() == 1 and PatrolReport.objects.count() == 1
+    screenshot(phone, "fieldwork-outbox-empty-phone")
+
+
+def test_a_stuck_item_does_not_block_the_others(live_server, live_world, phone):
+    fw = field_world(live_world)
+    base = live_server.url
+    sign_in(phone, base, "grid_worker")
+    phone.goto(f"{base}/fieldwork/outbox/")
+    phone.context.set_offline(True)
+    # Another grid's resident (refused by the server), then two good visits.
+    phone.evaluate(
+        """async ([bad, a, b]) => {
+          await window.linliOutbox.queue("visit", {resident_id: bad, outcome: "seen"}, "bad");
+          await window.linliOutbox.queue("visit", {resident_id: a, outcome: "seen"}, "a");
+          await window.linliOutbox.queue("visit", {resident_id: b, outcome: "not_home"}, "b");
+        }""",
+        [fw.a2_resident.pk, fw.alone.pk, fw.semi.pk],
+    )
+    phone.context.set_offline(False)
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(1, timeout=20000)
+    assert outbox_states(phone) == ["stuck"]
+    assert "没有找到这位居民" in phone.get_by_test_id("outbox").inner_text()
+    assert set(Visit.objects.values_list("resident_id", flat=True)) == {fw.alone.pk, fw.semi.pk}
+    screenshot(phone, "fieldwork-outbox-stuck-phone")
+    phone.on("dialog", lambda d: d.accept())
+    phone.get_by_test_id("outbox").get_by_role("button", name="放弃").click()
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(0, timeout=20000)
+    assert Visit.objects.count() == 2
