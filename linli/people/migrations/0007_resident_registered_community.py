@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0002_grid_updated_at_index'),
-        ('people', '0005_contact_family_links'),
+        ("people", "0006_credential_station"),
     ]
 
     operations = [
