@@ -71,3 +71,29 @@ def test_station_pages_in_english(sw, login):
     ).content.decode()
     assert "Please confirm consent to give the deciding department" in out
     assert not Application.objects.exists()
+
+
+def test_the_department_decides_on_the_page(sw, login, client):
+    a = apply_as(sw.world["resident"], service_codes=["elder_card"], values={"photo": "照片"})
+    a = a.applications.get()
+    client.force_login(sw.officer)
+    page = client.get(f"/station/a/{a.pk}/").content.decode()
+    assert 'data-testid="do-accept"' in page and sw.wang.id_number in page
+    assert client.post(f"/station/a/{a.pk}/do/accept/").status_code == 302
+    bad = client.post(f"/station/a/{a.pk}/do/refuse/", {"note": ""}, follow=True)
+    assert "不予批准须写明理由" in bad.content.decode()
+    a.refresh_from_db()
+    assert a.status == Status.ACCEPTED
+    me = login("resident")
+    refused = me.post(f"/station/a/{a.pk}/do/grant/", {"number": "X"})
+    assert refused.status_code == 403 and "您没有办理这一步的权限" in refused.content.decode()
+    a.refresh_from_db()
+    assert a.status == Status.ACCEPTED
+    assert login("grid_worker").post(f"/station/a/{a.pk}/do/accept/").status_code == 403
+    assert login("secretary").get(f"/station/a/{a.pk}/").status_code == 200  # the window
+    assert login("secretary").post(f"/station/a/{a.pk}/do/grant/").status_code == 403
+    a.refresh_from_db()
+    assert a.status == Status.ACCEPTED
+    client.post(f"/station/a/{a.pk}/do/grant/", {"number": "LN-7"})
+    a.refresh_from_db()
+    assert a.status == Status.GRANTED and a.decision_number == "LN-7"
