@@ -13,5 +13,5 @@ def tiles(user: Any) -> list[Tile]:
     if user.role not in DASHBOARD_ROLES:
         return []
     return [
-        Tile(_("考核评估"), _("指标趋势、排名、网格地图"), reverse("evaluation:dashboard"), 600)
+        Tile(_("考核评估"), _("指标趋势、排名、各网格对比"), reverse("evaluation:dashboard"), 600)
     ]
