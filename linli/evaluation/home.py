@@ -18,7 +18,7 @@ def tiles(user: Any) -> list[Tile]:
     out = []
     if user.role in DASHBOARD_ROLES:
         out.append(
-            Tile(_("考核评估"), _("指标趋势、排名、网格地图"), reverse("evaluation:dashboard"), 600)
+            Tile(_("考核评估"), _("按月趋势、排名和试点对比"), reverse("evaluation:dashboard"), 600)
         )
     if user.role in STAFF_ROLES:
         out.append(
