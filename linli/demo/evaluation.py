@@ -81,10 +81,6 @@ def seed_history(*, street: Street, seed: int) -> int:
         return 0
     rng = random.Random(seed + 17)
     admin = User.objects.filter(role=Role.SYSADMIN).order_by("id").first()
-    # Not the demo persona "resident": their inbox would fill with a year of case messages.
-    residents = list(
-        User.objects.filter(role=Role.RESIDENT).exclude(username="resident").order_by("id")[:20]
-    )
     workers = {
         m.grid_id: m.user
         for m in Membership.objects.filter(kind=MembershipKind.GRID_WORKER).select_related("user")
@@ -110,7 +106,6 @@ def seed_history(*, street: Street, seed: int) -> int:
                         code=codes[(index * 7 + i) % len(codes)],
                         admin=admin,
                         worker=workers.get(grid.pk) or admin,
-                        reporter=residents[(index + i) % len(residents)] if residents else None,
                     )
                     made += 1
     snapshot_due(months_back=MONTHS)
@@ -126,15 +121,12 @@ def _one_case(
     code: str,
     admin: Any,
     worker: Any,
-    reporter: Any,
 ) -> None:
     lat, lon = _point_in(grid, rng)
     data = CaseInput(code, rng.choice(DESCRIPTIONS[code]), lat, lon)
-    if reporter is not None and rng.random() < 0.6:
-        case = case_submit(actor=reporter, data=data)
-    else:
-        reporter = None
-        case = case_submit(actor=worker, data=data, channel=Channel.HOTLINE)
+    # Taken by phone (12345) and entered by the grid worker; rated at the follow-up call
+    # (回访) by the owner on the caller's behalf, so no demo account's inbox fills up.
+    case = case_submit(actor=worker, data=data, channel=Channel.HOTLINE)
 
     def later(hours: float) -> None:
         # Never past the real present: the last month's cases finish "just now" at the latest.
@@ -167,12 +159,12 @@ def _one_case(
     later(1)
     level = rng.choices(("grid", "community", "street"), (6, 3, 1) if pilot else (3, 4, 3))[0]
     case = workflow.case_close(actor=admin, case=case, level=level)
-    if reporter is None or rng.random() < (0.1 if pilot else 0.3):
-        return  # not rated
+    if rng.random() < (0.1 if pilot else 0.3):
+        return  # not reached at the follow-up call
     later(rng.uniform(2, 40))
     ratings = (5, 5, 5, 4, 4, 4, 3, 2) if pilot else (5, 4, 4, 3, 3, 3, 2, 1)
     rating = rng.choice(ratings)
-    case = workflow.case_rate(actor=reporter, case=case, rating=rating)
+    case = workflow.case_rate(actor=admin, case=case, rating=rating)
     if rating <= 2:  # reopened (返工): handled again and rated again
         later(rng.uniform(4, 30))
         case = workflow.case_accept(actor=admin, case=case)
@@ -181,4 +173,4 @@ def _one_case(
         case = workflow.case_verify(actor=worker, case=case, passed=True)
         case = workflow.case_close(actor=admin, case=case, level=level)
         later(rng.uniform(2, 24))
-        workflow.case_rate(actor=reporter, case=case, rating=rng.choice((3, 4, 4, 5)))
+        workflow.case_rate(actor=admin, case=case, rating=rng.choice((3, 4, 4, 5)))

@@ -39,6 +39,7 @@ DIMENSIONS: dict[str, Promise] = {
 }
 PLACE_DIMENSIONS = ("all", "street", "community", "grid", "pilot")
 ALERT_DIMENSIONS = (*PLACE_DIMENSIONS, "worker")
+UNITS: dict[str, Any] = {"%": "%", "件": _("件"), "小时": _("小时"), "分": _("分")}
 MONTH = "{month}"  # in a drill filter: the figure's month, YYYY-MM
 # A figure's group as the case list's filter.
 DRILL_PARAM = {
@@ -120,6 +121,10 @@ class Metric:
     @property
     def is_rate(self) -> bool:
         return self.unit == "%"
+
+    @property
+    def unit_label(self) -> str:
+        return str(UNITS.get(self.unit, self.unit))
 
 
 def _rates(source: str, fn: Callable[..., Any], num: str, den: str | tuple[str, str]) -> Compute:

@@ -193,7 +193,7 @@ def render_pdf(report: Report) -> bytes:
 def _fmt(m: metrics.Metric, v: float | None) -> str:
     if v is None:
         return "—"
-    return f"{v:g}%" if m.is_rate else f"{v:g} {m.unit}"
+    return f"{v:g}%" if m.is_rate else f"{v:g} {m.unit_label}"
 
 
 def _bars(pdf: FPDF, rows: list[tuple[str, float | None]], *, vertical: bool) -> None:

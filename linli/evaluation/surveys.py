@@ -158,7 +158,7 @@ def survey_results(survey: Survey) -> tuple[int, list[QuestionResult]]:
         n = len(scores)
         out.append(
             QuestionResult(
-                text=text,
+                text=_(text),
                 average=round(sum(scores) / n, 2) if n else None,
                 satisfied=round(100 * sum(1 for s in scores if s >= SATISFIED) / n, 1)
                 if n

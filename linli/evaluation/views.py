@@ -124,7 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
         }
     chart = {
-        "unit": metric.unit,
+        "unit": metric.unit_label,
         "metric": str(metric.name),
         "higher_is_better": metric.higher_is_better,
         "months": [f"{m:%Y-%m}" for m in months],
@@ -210,7 +210,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     assert sheet is not None
     sheet.title = str(metric.name)[:31]
     sheet.append([str(metric.name), _("分子:") + str(metric.numerator)])
-    sheet.append([_("单位") + ":" + metric.unit, _("分母:") + str(metric.denominator)])
+    sheet.append([_("单位") + ":" + metric.unit_label, _("分母:") + str(metric.denominator)])
     sheet.append([_("版本") + f": {metric.version}", _("不计:") + str(metric.exclusions)])
     sheet.append([])
     sheet.append(

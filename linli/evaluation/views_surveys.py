@@ -101,7 +101,8 @@ def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
             "survey": survey,
             "staff": staff,
             "done": not staff and surveys.answered(survey=survey, user=user),
-            "questions": list(enumerate(survey.questions)),
+            # The default questions come from the catalogue: shown in the reader's language.
+            "questions": list(enumerate(_(q) for q in survey.questions)),
             "scale": surveys.SCALE,
             "error": error,
             "field": field,

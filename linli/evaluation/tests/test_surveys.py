@@ -148,3 +148,10 @@ def test_parallel_submits_leave_one_answer(live_world):
     assert got.count("ok") == 1, got
     assert got.count("already_answered") == parallel - 1, got
     assert SurveyResponse.objects.filter(survey=survey).count() == 1
+
+
+def test_home_tile_for_residents_until_they_answer(world, login, survey):
+    assert "本月满意度调查" in login("resident").get("/").content.decode()
+    surveys.survey_answer(actor=world["resident"], survey=survey, answers=[5, 5, 5])
+    assert "本月满意度调查" not in login("resident").get("/").content.decode()
+    assert "发起调查" in login("community_worker").get("/").content.decode()
