@@ -90,7 +90,7 @@ def seed_fieldwork(*, street: Street, seed: int) -> None:
             back = now - dt.timedelta(days=rng.uniform(1, 25))
             PatrolReport.objects.filter(pk=report.pk).update(at=back)
             status = Status.REJECTED if i == 4 else Status.REGISTERED
-            Case.objects.filter(pk=report.case_id).update(created_at=back, status=status)
+            Case.objects.filter(pk=report.case_id or 0).update(created_at=back, status=status)
         TrackConsent.objects.update_or_create(worker=worker, defaults={"enabled": True})
         points = []
         for b in buildings[: len(buildings) // 2]:
