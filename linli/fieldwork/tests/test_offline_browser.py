@@ -117,3 +117,33 @@ def test_report_and_coverage_pages_pass_axe(live_server, live_world, phone, desk
     assert "有效上报率 = " in desktop.get_by_test_id("definitions").inner_text()
     axe_check(desktop)
     screenshot(desktop, "fieldwork-coverage-desktop")
+
+
+def test_tracks_recorded_only_after_opting_in(live_server, live_world, browser):
+    from linli.fieldwork.models import TrackConsent, TrackPoint
+
+    field_world(live_world)
+    base = live_server.url
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        permissions=["geolocation"],
+        geolocation={"latitude": 30.2712, "longitude": 120.1212},
+    )
+    page = context.new_page()
+    sign_in(page, base, "grid_worker")
+    page.goto(f"{base}/fieldwork/today/")
+    page.wait_for_timeout(1500)
+    assert not TrackPoint.objects.exists()  # not opted in: nothing is sent
+    page.goto(f"{base}/fieldwork/tracks/")
+    page.get_by_label("开启巡查轨迹").check()
+    page.get_by_label("上班时间").fill("00:00")  # any time of day is working time here
+    page.get_by_label("下班时间").fill("23:59")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/fieldwork/tracks/")
+    assert TrackConsent.objects.get().enabled
+    page.goto(f"{base}/fieldwork/today/")
+    expect(page.locator("[data-testid=outbox] li")).to_have_count(0, timeout=20000)
+    page.wait_for_timeout(500)
+    assert TrackPoint.objects.count() == 1
+    context.close()
