@@ -49,11 +49,11 @@ def copy_rows(model: Any, columns: list[str], rows: Iterator[tuple[Any, ...]]) -
 
     table = model._meta.db_table
     n = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            n += 1
     return n
 
 
@@ -294,7 +294,8 @@ def main() -> None:
     sweep_s = time.perf_counter() - t0
     verdict = "OK" if sweep_s < AIM_SWEEP_S else "OVER"
     print(
-        f"sweep: {written:,} items for {info['grids']:,} workers in {sweep_s:.1f} s (aim < {AIM_SWEEP_S:.0f} s) {verdict}",
+        f"sweep: {written:,} items for {info['grids']:,} workers in {sweep_s:.1f} s"
+        f" (aim < {AIM_SWEEP_S:.0f} s) {verdict}",
         flush=True,
     )
     t0 = time.perf_counter()
@@ -312,7 +313,8 @@ def main() -> None:
         p50, p95, n = time_list(path, user, args.requests)
         verdict = "OK" if p95 < AIM_LIST_MS else "OVER"
         print(
-            f"one worker's list ({items} items), {label}: n={n} p50 {p50:.1f} ms p95 {p95:.1f} ms (aim < {AIM_LIST_MS:.0f} ms) {verdict}",
+            f"one worker's list ({items} items), {label}: n={n} p50 {p50:.1f} ms"
+            f" p95 {p95:.1f} ms (aim < {AIM_LIST_MS:.0f} ms) {verdict}",
             flush=True,
         )
     if not args.keep:

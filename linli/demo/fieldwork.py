@@ -1,5 +1,6 @@
-"""The demo grid worker's day (issue 21): past visits spread over the quarter, a hospital
-stay that ended this morning and a bereavement (24 h visits), patrol reports of the last
+"""The demo grid worker's day (issue 21): past visits spread over the quarter, a
+bereavement this morning (a 24 h visit; care's demo has its own hospital stay, still under
+way), patrol reports of the last
 month (some registered, one refused), patrol tracks with consent, then the morning sweep."""
 
 import datetime as dt
@@ -10,7 +11,6 @@ from django.utils import timezone
 
 from linli.accounts.choices import MembershipKind
 from linli.accounts.models import Membership
-from linli.care.models import AwayPeriod
 from linli.casework.choices import Status
 from linli.casework.models import Case
 from linli.fieldwork.models import LifeEvent, PatrolReport, TrackConsent, TrackPoint, Visit
@@ -62,15 +62,6 @@ def seed_fieldwork(*, street: Street, seed: int) -> None:
                 occurred_at=now - dt.timedelta(hours=3),
                 recorded_by=worker,
             )
-            other = rng.choice(residents)
-            if other.household_id:
-                AwayPeriod.objects.create(
-                    household_id=other.household_id,
-                    starts=now - dt.timedelta(days=5),
-                    ends=now - dt.timedelta(hours=5),
-                    reason="hospital",
-                    set_by=worker,
-                )
         buildings = list(Building.objects.filter(grid=grid).order_by("pk"))
         for i, (code, text) in enumerate(FINDS):
             if not buildings:
@@ -90,7 +81,7 @@ def seed_fieldwork(*, street: Street, seed: int) -> None:
             back = now - dt.timedelta(days=rng.uniform(1, 25))
             PatrolReport.objects.filter(pk=report.pk).update(at=back)
             status = Status.REJECTED if i == 4 else Status.REGISTERED
-            Case.objects.filter(pk=report.case_id).update(created_at=back, status=status)
+            Case.objects.filter(pk=report.case_id or 0).update(created_at=back, status=status)
         TrackConsent.objects.update_or_create(worker=worker, defaults={"enabled": True})
         points = []
         for b in buildings[: len(buildings) // 2]:

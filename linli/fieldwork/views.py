@@ -35,7 +35,8 @@ def today(request: HttpRequest) -> HttpResponse:
     day_ensure(user, day=day)
     tasks = selectors.today_list(actor=user, day=day)
     items = tasks_out(user, tasks)
-    return render(request, "fieldwork/today.html", {"items": items, "day": day})
+    context = {"items": items, "day": day, "tracks_on": tracks.consent_get(user).enabled}
+    return render(request, "fieldwork/today.html", context)
 
 
 def _buildings(user: object) -> list[Building]:

@@ -12,6 +12,7 @@ from conftest import screenshot, sign_in
 from linli.casework.models import CasePhoto
 from linli.fieldwork.models import PatrolReport, Visit
 from linli.fieldwork.tests.helpers import field_world
+from linli.testing.axe import axe_check
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,7 @@ def test_visit_and_report_offline_then_once_online(live_server, live_world, phon
     phone.reload()  # now controlled by the service worker, pages cached
     assert phone.evaluate("!!navigator.serviceWorker.controller")
     screenshot(phone, "fieldwork-today-phone")
+    axe_check(phone)
 
     phone.context.set_offline(True)
     phone.reload()  # served from the cache without signal
@@ -99,3 +101,49 @@ def test_a_stuck_item_does_not_block_the_others(live_server, live_world, phone):
     phone.get_by_test_id("outbox").get_by_role("button", name="放弃").click()
     expect(phone.locator("[data-testid=outbox] li")).to_have_count(0, timeout=20000)
     assert Visit.objects.count() == 2
+
+
+def test_report_and_coverage_pages_pass_axe(live_server, live_world, phone, desktop):
+    field_world(live_world)
+    base = live_server.url
+    sign_in(phone, base, "grid_worker")
+    phone.goto(f"{base}/fieldwork/report/")
+    axe_check(phone)
+    screenshot(phone, "fieldwork-report-phone")
+    phone.goto(f"{base}/fieldwork/tracks/")
+    axe_check(phone)
+    sign_in(desktop, base, "community_worker")
+    desktop.goto(f"{base}/fieldwork/coverage/")
+    assert "有效上报率 = " in desktop.get_by_test_id("definitions").inner_text()
+    axe_check(desktop)
+    screenshot(desktop, "fieldwork-coverage-desktop")
+
+
+def test_tracks_recorded_only_after_opting_in(live_server, live_world, browser):
+    from linli.fieldwork.models import TrackConsent, TrackPoint
+
+    field_world(live_world)
+    base = live_server.url
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        permissions=["geolocation"],
+        geolocation={"latitude": 30.2712, "longitude": 120.1212},
+    )
+    page = context.new_page()
+    sign_in(page, base, "grid_worker")
+    page.goto(f"{base}/fieldwork/today/")
+    page.wait_for_timeout(1500)
+    assert not TrackPoint.objects.exists()  # not opted in: nothing is sent
+    page.goto(f"{base}/fieldwork/tracks/")
+    page.get_by_label("开启巡查轨迹").check()
+    page.get_by_label("上班时间").fill("00:00")  # any time of day is working time here
+    page.get_by_label("下班时间").fill("23:59")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{base}/fieldwork/tracks/")
+    assert TrackConsent.objects.get().enabled
+    page.goto(f"{base}/fieldwork/today/")
+    expect(page.locator("[data-testid=outbox] li")).to_have_count(0, timeout=20000)
+    page.wait_for_timeout(500)
+    assert TrackPoint.objects.count() == 1
+    context.close()

@@ -55,7 +55,11 @@
     var timer = setTimeout(function () { ctl.abort(); }, TIMEOUT_MS);
     var init = { method: "POST", credentials: "same-origin", signal: ctl.signal, headers: { "X-CSRFToken": csrf() } };
     var url;
-    if (item.kind === "visit") {
+    if (item.kind === "track") {
+      url = script.dataset.tracksUrl;
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify({ points: [Object.assign({ uuid: item.uuid }, item.payload)] });
+    } else if (item.kind === "visit") {
       url = script.dataset.visits;
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(Object.assign({ uuid: item.uuid }, item.payload));
@@ -103,6 +107,7 @@
   function describe(item) {
     var w = words();
     if (item.kind === "visit") return w.visit + " · " + (item.label || "");
+    if (item.kind === "track") return w.track + " · " + (item.label || "");
     return w.report + " · " + (item.label || "") + ((item.photos || []).length ? " · " + item.photos.length + " " + w.photos : "");
   }
 
@@ -237,8 +242,22 @@
     });
   }
 
+  function setupTracks() {
+    // Only when the worker turned tracks on (the server also drops points outside working
+    // hours or an open task): one point every two minutes while the list is open.
+    if (script.dataset.tracks !== "1" || !navigator.geolocation) return;
+    var last = 0;
+    navigator.geolocation.watchPosition(function (p) {
+      var now = Date.now();
+      if (now - last < 120000) return;
+      last = now;
+      var at = new Date(now).toISOString();
+      queue("track", { at: at, lat: p.coords.latitude, lon: p.coords.longitude }, at.slice(11, 16));
+    }, function () {}, { enableHighAccuracy: false, maximumAge: 60000 });
+  }
+
   function start() {
-    netState(); setupVisits(); setupReport(); render().then(flush);
+    netState(); setupVisits(); setupReport(); setupTracks(); render().then(flush);
     window.addEventListener("online", function () { netState(); flush(); });
     window.addEventListener("offline", netState);
     if ("serviceWorker" in navigator && script.dataset.sw) {
