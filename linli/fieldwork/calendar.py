@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from linli.casework.fieldwork_feed import CaseFact, case_facts
+from linli.casework.facts import CaseFact, case_facts
 from linli.geo.models import Grid
 
 SEASON_MIN = 2

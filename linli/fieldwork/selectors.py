@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.casework.choices import Channel
-from linli.casework.fieldwork_feed import COMPLAINT_CHANNELS, CaseFact, case_facts
+from linli.casework.facts import COMPLAINT_CHANNELS, CaseFact, case_facts
 from linli.core.roles import Role
 from linli.fieldwork.models import DayTask, MetricSettings, PatrolReport, TrackPoint, Visit
 from linli.fieldwork.policy import sees_all

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.errors import ValidationFailed
 from linli.people.choices import Tier
-from linli.people.selectors_station import EligibilityFacts, field_tier
+from linli.people.selectors_prefill import EligibilityFacts, field_tier
 from linli.people.validation import id_number_parse, phone_normalise
 from linli.station.choices import FieldKind
 from linli.station.models import Service

@@ -17,7 +17,7 @@ from linli.station.choices import OPEN_STATUSES, Action, Channel, Effect, Source
 class Service(BaseModel):
     """One service of the catalogue. `fields` is a list of
     {"key", "label", "kind", "required", "source", "document"}: `source` names a record
-    field (people.selectors_station.PREFILLABLE or "credential:<kind>") to prefill from,
+    field (people.selectors_prefill.PREFILLABLE or "credential:<kind>") to prefill from,
     `document` a document kind that an accepted application's copy may stand in for.
     `eligibility` holds rules: {"min_age": 80, "household": true, "not_holding": ["dibao"]}."""
 

@@ -42,8 +42,8 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from linli.care.fieldwork_feed import ALERT_CLOSED, maintenance_open, major_changes
-from linli.casework.fieldwork_feed import cases_near_deadline
+from linli.care.changes import ALERT_CLOSED, maintenance_open, major_changes
+from linli.casework.facts import cases_near_deadline
 from linli.fieldwork import calendar as season
 from linli.fieldwork.choices import KIND_RANK, Outcome, TaskKind, Tier
 from linli.fieldwork.models import (

@@ -1,5 +1,5 @@
 """Certificates and grants a department decided (a 老年证 number and its date, a 残疾人证
-renewal), written on the record by `people.services.station` when a one-stop application
+renewal), written on the record by `people.services.decisions` when a one-stop application
 is granted (SERVE-2). The number is ciphertext at rest (PEOPLE-2)."""
 
 from django.db import models

@@ -21,9 +21,9 @@ from linli.core.calendar.selectors import WorkingCalendar
 from linli.core.errors import Conflict, PermissionDenied, ValidationFailed
 from linli.core.notifications.services import notification_send
 from linli.people.selectors import resident_get, resident_of_user
-from linli.people.selectors_station import eligibility_facts, service_prefill
+from linli.people.selectors_prefill import eligibility_facts, service_prefill
+from linli.people.services.decisions import correction_request_at_window
 from linli.people.services.rights import correction_request
-from linli.people.services.station import correction_request_at_window
 from linli.station.catalogue import (
     FieldSpec,
     fields_of,

@@ -13,7 +13,7 @@ from linli.core.audit.services import audit_record
 from linli.core.errors import NotFound, ValidationFailed
 from linli.core.notifications.models import Channel as NoteChannel
 from linli.core.notifications.services import notification_send
-from linli.people.services.station import assistance_record, credential_record
+from linli.people.services.decisions import assistance_record, credential_record
 from linli.station import policy
 from linli.station.catalogue import spec_of, value_clean
 from linli.station.choices import Action, AuditAction, Effect, Source
