@@ -98,11 +98,22 @@ class MyAccessOut(Schema):
     case: int | None
 
 
+class MyCredentialOut(Schema):
+    name: str
+    number: str
+    issued_on: str | None
+    valid_until: str | None
+    source: str
+
+
 class MyDataOut(Schema):
     id: int
     fields: list[MyFieldOut]
     tags: list[MyTagOut]
     contacts: list[MyContactOut]
+    credentials: list[MyCredentialOut] = Field(
+        description="Certificates and grants decided for the resident (e.g. 老年证)."
+    )
     household: MyHouseholdOut
     privacy: MyPrivacyOut
     grants: list[MyGrantOut]

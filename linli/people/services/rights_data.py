@@ -43,6 +43,7 @@ class MyData:
     fields: list[dict[str, Any]]
     tags: list[dict[str, Any]]
     contacts: list[Contact]
+    credentials: list[dict[str, Any]]
     grants: list[AccessGrant]
     corrections: list[dict[str, Any]]
     history: AccessHistory
@@ -108,6 +109,17 @@ def _collect(resident: Resident, data: dict[str, Any]) -> MyData:
         fields=fields,
         tags=tags,
         contacts=list(resident.contacts.all()),
+        # Certificates and grants decided for them (老年证 …): theirs to see in full.
+        credentials=[
+            {
+                "name": c.name,
+                "number": c.number,
+                "issued_on": c.issued_on,
+                "valid_until": c.valid_until,
+                "source": c.source,
+            }
+            for c in resident.credentials.all()
+        ],
         grants=grants,
         corrections=[_correction(c) for c in resident.corrections.all()[:20]],
         history=access_history(resident=resident),
@@ -160,6 +172,14 @@ def export_dict(data: MyData) -> dict[str, Any]:
                 "family_account": c.user_id is not None,
             }
             for c in data.contacts
+        ],
+        "credentials": [
+            {
+                **c,
+                "issued_on": _date(c["issued_on"]),
+                "valid_until": _date(c["valid_until"]),
+            }
+            for c in data.credentials
         ],
         "household": {
             "address": r.address,

@@ -299,3 +299,48 @@ def test_family_page_on_a_phone(live_server, live_world, phone):
     assert "王秀英" in card.inner_text() and "越剧" in card.inner_text()
     assert "只通知网格员" in card.inner_text()
     screenshot(phone, "rights-family-phone")
+
+
+def test_a_granted_certificate_is_in_my_data_the_export_and_the_api(world, record, login):
+    """PEOPLE-7: what a department decided about the resident (a one-stop application's
+    老年证) is held about them, so they see it on the page, in the export and the API."""
+    import datetime as dt
+
+    import jsonschema
+
+    from linli.core.tests.test_api import _resolve
+    from linli.people.models import Credential
+
+    Credential.objects.create(
+        resident=record,
+        kind="elder_card",
+        name="老年证",
+        number="LN-2026-0815",
+        issued_on=dt.date(2026, 11, 2),
+        source="FW202611020001",
+    )
+    client = login("resident")
+    page = client.get("/people/me/").content.decode()
+    assert "老年证 LN-2026-0815" in page and "发证 2026-11-02" in page
+    assert "LN-2026-0815" in client.get("/people/me/export/").content.decode()
+    exported = json.loads(client.get("/people/me/export.json").content)
+    assert exported["credentials"] == [
+        {
+            "name": "老年证",
+            "number": "LN-2026-0815",
+            "issued_on": "2026-11-02",
+            "valid_until": None,
+            "source": "FW202611020001",
+        }
+    ]
+    schema = client.get("/api/openapi.json").json()
+    op = schema["paths"]["/api/people/me"]["get"]
+    body = client.get("/api/people/me").json()
+    jsonschema.validate(
+        body,
+        _resolve(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            schema["components"]["schemas"],
+        ),
+    )
+    assert body["credentials"][0]["number"] == "LN-2026-0815"
