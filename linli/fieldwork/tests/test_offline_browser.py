@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from conftest import screenshot, sign_in
@@ -147,3 +148,52 @@ def test_tracks_recorded_only_after_opting_in(live_server, live_world, browser):
     page.wait_for_timeout(500)
     assert TrackPoint.objects.count() == 1
     context.close()
+
+
+def test_signing_out_forgets_the_pages_kept_offline(live_server, live_world, phone):
+    """A shared phone: after the grid worker signs out, the list that names residents is no
+    longer in the phone's cache, so nobody opens it without signal; a record still waiting
+    in the outbox stays there (nothing typed is lost)."""
+    field_world(live_world)
+    base = live_server.url
+    sign_in(phone, base, "grid_worker")
+    phone.goto(f"{base}/fieldwork/today/")
+    assert phone.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
+    phone.reload()
+    cached = """async () => {
+        const urls = [];
+        for (const key of await caches.keys()) {
+            for (const req of await (await caches.open(key)).keys()) urls.push(req.url);
+        }
+        return urls;
+    }"""
+    assert any("/fieldwork/today/" in u for u in phone.evaluate(cached))
+    phone.context.set_offline(True)
+    card = phone.locator("[data-testid=task][data-kind=visit]").first
+    card.get_by_role("button", name="到门口了").click()
+    card.get_by_role("button", name="不在家").click()
+    expect(phone.locator("[data-testid=outbox] li")).to_have_count(1, timeout=20000)
+    phone.route("**/api/fieldwork/**", lambda route: route.abort())  # keep it waiting
+    phone.context.set_offline(False)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="退出").click()
+    assert not any("/fieldwork/" in u for u in phone.evaluate(cached))
+    waiting = """() => new Promise((ok) => {
+        const open = indexedDB.open("linli-fieldwork");
+        open.onsuccess = () => {
+            const db = open.result;
+            const names = Array.from(db.objectStoreNames);
+            if (!names.length) return ok(0);
+            const count = db.transaction(names[0]).objectStore(names[0]).count();
+            count.onsuccess = () => ok(count.result);
+        };
+        open.onerror = () => ok(-1);
+    })"""
+    assert phone.evaluate(waiting) == 1
+    phone.context.set_offline(True)
+    try:
+        phone.goto(f"{base}/fieldwork/today/")
+        shown = phone.content()
+    except PlaywrightError:  # nothing kept to show: the browser's own offline error
+        shown = ""
+    assert "赵独居" not in shown and "例行探访" not in shown
