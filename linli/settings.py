@@ -131,6 +131,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# Behind PgBouncer in transaction pooling mode (README, "Running with PostgreSQL"): each
+# transaction may run on another server connection, so nothing may outlive one. Django's
+# .iterator() would otherwise DECLARE a WITH HOLD cursor in one transaction and FETCH it in
+# the next; psycopg's prepared statements stay off (Django's default, prepare_threshold None).
+DB_TRANSACTION_POOLING = env_bool("DB_TRANSACTION_POOLING", False)
+
+# A streaming replica for reads that tolerate a second's lag (linli/core/replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+LINLI_REPLICA_PIN_SECONDS = int(os.environ.get("LINLI_REPLICA_PIN_SECONDS", "5"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read what they wrote
+    DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
+    MIDDLEWARE.append("linli.core.replica.ReplicaPinMiddleware")
+for _alias in DATABASES.values():
+    if DB_TRANSACTION_POOLING and _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

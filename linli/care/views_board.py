@@ -32,6 +32,7 @@ from linli.care.services.homecare import services_month_counts, short_of_service
 from linli.care.services.rules import defaults_get, offline_after
 from linli.core.access import page_roles
 from linli.core.errors import ApplicationError, ValidationFailed
+from linli.core.replica import lag_tolerant
 from linli.core.web import actor, call_service, error_page
 from linli.geo.models import Building, Household
 from linli.geo.scope import Scope
@@ -56,6 +57,7 @@ def _offline_q(now: dt.datetime, d: Any) -> Q:
 
 
 @page_roles(*BOARD_ROLES)
+@lag_tolerant
 def board(request: HttpRequest) -> HttpResponse:
     user = actor(request)
     try:

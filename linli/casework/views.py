@@ -38,6 +38,7 @@ from linli.casework.services.intake import MAX_PHOTOS, CaseInput, case_submit
 from linli.core.access import page_roles, public_page
 from linli.core.errors import ValidationFailed
 from linli.core.photos import PHOTO_MAX_BYTES, photo_read
+from linli.core.replica import lag_tolerant
 from linli.core.web import actor, call_service
 from linli.geo.models import Building, Department, Grid
 from linli.geo.scope import Scope
@@ -325,6 +326,7 @@ def _hotline() -> str:
 
 
 @page_roles()
+@lag_tolerant
 def mine(request: HttpRequest) -> HttpResponse:
     cases = list(
         Case.objects.visible_to(actor(request))
@@ -478,6 +480,7 @@ def _date_end(raw: str) -> dt.datetime:
 
 
 @page_roles(*STAFF_VIEW_ROLES)
+@lag_tolerant
 def queue(request: HttpRequest) -> HttpResponse:
     """The staff console: cases for the user's units and places, with filters."""
     params = request.GET.copy()
@@ -522,6 +525,7 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 
 
 @public_page
+@lag_tolerant
 def public_list(request: HttpRequest) -> HttpResponse:
     """CASE-11: no personal data; photos only after staff review."""
     cases = (

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import page_roles, public_page
 from linli.core.errors import NotFound
+from linli.core.replica import lag_tolerant
 from linli.core.web import actor, call_service
 from linli.geo.models import Community
 from linli.ledger import programme_selectors as sel
@@ -26,11 +27,13 @@ from linli.ledger.views import flash
 
 
 @public_page
+@lag_tolerant
 def public_funds(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/public_funds.html", {"rows": sel.public_communities()})
 
 
 @public_page
+@lag_tolerant
 def public_fund(request: HttpRequest, community_id: int) -> HttpResponse:
     community = get_object_or_404(Community.objects.select_related("street"), pk=community_id)
     funds = sel.published_funds(community)

@@ -208,6 +208,10 @@ def _states_write_pg(states: list[State], seen: dict[int, tuple[dt.datetime, int
         for s in states
     )
     sets = ", ".join(f"{c} = t.{c}" for c in names[1:9])
+    # The temp table is filled and read in one transaction, so behind a transaction pooler
+    # (PgBouncer) every statement runs on the server connection that holds it.
+    if not connection.in_atomic_block:
+        raise RuntimeError("care states are written inside the ingest's transaction")
     with connection.wrap_database_errors, connection.cursor() as cur:
         cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TMP} ({cols}) ON COMMIT DELETE ROWS")
         cur.execute(f"DELETE FROM {TMP}")  # noqa: S608 (rows of an earlier call, same commit)

@@ -36,6 +36,7 @@ from linli.casework.services import workflow
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
+from linli.core.replica import lag_tolerant
 from linli.core.roles import ALL_ROLES, Role
 from linli.core.schemas import Int, Paging
 from linli.core.web import API_ERRORS, actor
@@ -190,6 +191,7 @@ class ListFilter(Paging):
 
 
 @root.get("", response={200: list[CaseOut], **API_ERRORS}, auth=api_roles())
+@lag_tolerant
 def list_cases(request: HttpRequest, f: Query[ListFilter]) -> list[dict[str, Any]]:
     params = {
         "status": f.status,

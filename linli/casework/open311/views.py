@@ -16,6 +16,7 @@ from linli.casework.open311.keys import open311_key_user
 from linli.casework.open311.render import FORMATS, XML, error, respond
 from linli.core.access import public_page
 from linli.core.errors import ApplicationError, PermissionDenied
+from linli.core.replica import lag_tolerant
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-24T00:00:00+08:00"  # when this API last changed shape
@@ -56,6 +57,7 @@ def endpoint(*methods: str) -> Callable[[View], View]:
 
 
 @public_page
+@lag_tolerant
 @endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("./").rstrip("/")  # …/open311/v2
@@ -80,6 +82,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @public_page
+@lag_tolerant
 @endpoint("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     entries = [catalog.service_entry(c) for c in catalog.active_services()]
@@ -87,6 +90,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @public_page
+@lag_tolerant
 @endpoint("GET")
 def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
     category = catalog.service_get(service_code)
@@ -111,6 +115,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @public_page
 @csrf_exempt  # POST is authenticated by api_key, not by a browser session
+@lag_tolerant
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -120,6 +125,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @public_page
+@lag_tolerant
 @endpoint("GET")
 def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
     case = reports.public_case(service_request_id)
@@ -127,6 +133,7 @@ def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> H
 
 
 @public_page
+@lag_tolerant
 @endpoint("GET")
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """Requests are created in real time, so a token is simply the tracking number."""

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 
 from linli.care.models import Device
@@ -81,9 +82,10 @@ class Runner:
 
     def run(self) -> Counts:
         steps = int(self.total_days * DAY / STEP)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not settings.DB_TRANSACTION_POOLING:
             # A simulation can lose its last milliseconds in a crash; it need not wait for
-            # every commit to reach the disk.
+            # every commit to reach the disk. (A session SET behind a transaction pooler
+            # would reach other clients' transactions: left out there.)
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
         with simulated_time(self.clock):

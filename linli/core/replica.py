@@ -1,0 +1,153 @@
+"""Read replicas (issue 18): reads that tolerate a second's lag go to a streaming replica.
+
+Only views marked `@lag_tolerant` (lists, public pages, dashboards, Open311 GETs, reports)
+read from the replica, and only on GET/HEAD, outside any transaction, and when the caller has
+not written in the last `LINLI_REPLICA_PIN_SECONDS`: every unsafe request (POST, PUT, PATCH,
+DELETE) pins its caller to the primary for that long (read-your-writes), through a signed
+cookie (browsers, cookie-keeping clients) and, for bearer-token callers, a cache entry keyed
+by the token's hash. Everything else (writes, reads inside a write's transaction, sessions,
+accounts, tasks) stays on the primary. Without DATABASE_REPLICA_URL nothing here is active.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REPLICA = "replica"
+PIN_COOKIE = "linli_pin"
+PIN_SALT = "linli.core.replica.pin"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Logins, sessions, tokens and the task queue: read where they were written.
+PRIMARY_ONLY_APPS = frozenset({"sessions", "accounts", "auth", "django_tasks_db", "admin"})
+
+_reads: ContextVar[bool] = ContextVar("linli_replica_reads", default=False)
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+def pin_seconds() -> int:
+    return int(getattr(settings, "LINLI_REPLICA_PIN_SECONDS", 5))
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Reads in this block may come from the replica (the router still keeps reads inside a
+    transaction and of primary-only apps on the primary)."""
+    token = _reads.set(True)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def reading_from_replica() -> bool:
+    return _reads.get()
+
+
+class ReplicaRouter:
+    """Installed (DATABASE_ROUTERS) only when a replica is configured."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str:
+        if not _reads.get() or model._meta.app_label in PRIMARY_ONLY_APPS:
+            return DEFAULT_DB_ALIAS
+        # A read inside a write's transaction must see that transaction.
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS
+        return REPLICA
+
+    def db_for_write(self, model: Any, **hints: Any) -> str:
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        return True  # the replica holds the primary's rows
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db == DEFAULT_DB_ALIAS  # the replica gets the schema by replication
+
+
+def _bearer_key(request: HttpRequest) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    digest = hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    return f"linli:pin:{digest}"
+
+
+def _pin_cache() -> Any:
+    return caches[getattr(settings, "LINLI_REPLICA_PIN_CACHE", "default")]
+
+
+def pinned(request: HttpRequest) -> bool:
+    """Did this caller write within the pin window? (Then it reads from the primary.)"""
+    if request.get_signed_cookie(PIN_COOKIE, default=None, salt=PIN_SALT, max_age=pin_seconds()):
+        return True
+    key = _bearer_key(request)
+    return key is not None and bool(_pin_cache().get(key))
+
+
+def pin(request: HttpRequest, response: HttpResponse) -> None:
+    """Keep this caller on the primary for the next `pin_seconds()`."""
+    seconds = pin_seconds()
+    response.set_signed_cookie(
+        PIN_COOKIE,
+        "1",
+        salt=PIN_SALT,
+        max_age=seconds,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    key = _bearer_key(request)
+    if key is not None:
+        _pin_cache().set(key, 1, seconds)
+
+
+def lag_tolerant(view: F) -> F:
+    """Mark a page or API view whose reads may lag the primary by a second: on GET/HEAD from
+    a caller not pinned by a recent write, its reads go to the replica. Put it under the
+    access decorator (a page) or the route (an API operation), so login checks and API
+    authentication read the primary."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if (
+            not replica_configured()
+            or request.method not in ("GET", "HEAD")
+            or pinned(request)
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
+            return view(request, *args, **kwargs)
+        with replica_reads():
+            response = view(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if render is not None and not getattr(response, "is_rendered", True):
+                render()  # a TemplateResponse's queries run here, not after the block
+        return response
+
+    wrapper.linli_replica = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+class ReplicaPinMiddleware:
+    """Pins the caller of every unsafe request to the primary for a few seconds."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            pin(request, response)
+        return response
