@@ -69,28 +69,8 @@ class Pair:
         return self.connect(self.replica_port, db)
 
     def load(self, db: str, source_url: str) -> None:
-        """Create `db` on the primary as a copy of a migrated database elsewhere (pg_dump;
-        migrating from scratch would take a minute and a half on a shared machine)."""
-        with self.primary() as conn:
-            conn.execute(f'CREATE DATABASE "{db}"')  # our own name, never input
-        dump = subprocess.Popen(  # noqa: S603
-            [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-d", source_url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        restore = subprocess.run(  # noqa: S603
-            [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d"]
-            + [self.url(self.primary_port, db)],
-            stdin=dump.stdout,
-            capture_output=True,
-            timeout=120,
-        )
-        assert dump.stdout is not None
-        dump.stdout.close()
-        dumped = dump.wait(60)
-        if dumped != 0 or restore.returncode != 0:
-            assert dump.stderr is not None
-            pytest.fail(f"copying the schema failed: {dump.stderr.read()!r} {restore.stderr!r}")
+        """Create `db` on the primary as a copy of a migrated database elsewhere."""
+        copy_database(source_url, self.url(self.primary_port, db), create=True)
 
     def wait_replayed(self, timeout: float = 30) -> None:
         """Until the replica has replayed everything the primary has written so far."""
@@ -107,6 +87,32 @@ class Pair:
                 if time.monotonic() > deadline:
                     pytest.fail(f"replica did not replay up to {target} in {timeout:.0f}s")
                 time.sleep(0.05)
+
+
+def copy_database(source_url: str, target_url: str, *, create: bool) -> None:
+    """pg_dump | psql: a copy of a migrated database (migrating from scratch takes a minute
+    and a half on a shared machine; a copy, a second or two)."""
+    if create:
+        import psycopg
+
+        base, name = target_url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # our own name, never input
+    dump = subprocess.Popen(  # noqa: S603
+        [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-d", source_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    restore = subprocess.run(  # noqa: S603
+        [str(PG_BIN / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", target_url],
+        stdin=dump.stdout,
+        capture_output=True,
+        timeout=120,
+    )
+    assert dump.stdout is not None and dump.stderr is not None
+    dump.stdout.close()
+    if dump.wait(60) != 0 or restore.returncode != 0:
+        pytest.fail(f"copying the database failed: {dump.stderr.read()!r} {restore.stderr!r}")
 
 
 def _run(prefix: list[str], *argv: str, timeout: float = 60) -> None:
