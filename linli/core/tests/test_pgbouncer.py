@@ -42,7 +42,7 @@ def _server_url(db: str) -> str:
 
 @pytest.fixture
 def pooled(tmp_path: Path) -> Iterator[tuple[LiveApp, str, Any]]:
-    binary = shutil.which("pgbouncer")
+    binary = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
     if binary is None:
         unavailable("pgbouncer (Debian package pgbouncer)")
     assert binary is not None
