@@ -179,7 +179,9 @@ def test_linli_works_behind_pgbouncer_in_transaction_mode(
     with psycopg.connect(_server_url(db), autocommit=True) as conn:
 
         def one(sql: str) -> Any:
-            return conn.execute(sql).fetchone()[0]
+            row = conn.execute(sql).fetchone()
+            assert row is not None
+            return row[0]
 
         assert one("SELECT count(*) FROM casework_case") == INTAKES
         assert one("SELECT count(*) FROM care_reading") == 2 * BATCHES * 2
