@@ -101,7 +101,7 @@ def test_reads_land_on_the_replica_and_a_writer_reads_its_own_write(
 
 
 def test_without_a_write_nothing_pins(pair: Pair, app: tuple[LiveApp, dict]) -> None:
-    """A refused write pins too (nothing to read back, but nothing lost); a GET never does."""
+    """A read never pins its caller to the primary."""
     live, tokens = app
     status, _, response = live.request("GET", "/api/cases", token=tokens["grid_worker"])
     assert status == 200
