@@ -101,7 +101,7 @@ class LiveApp:
 
     def stop(self) -> None:
         if self.server is not None and self.server.poll() is None:
-            os.killpg(self.server.pid, signal.SIGTERM)
+            os.killpg(self.server.pid, signal.SIGINT)  # quick shutdown: nothing to finish
             try:
                 self.server.wait(20)
             except subprocess.TimeoutExpired:
