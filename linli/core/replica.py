@@ -4,12 +4,13 @@ Only views marked `@lag_tolerant` (lists, public pages, dashboards, Open311 GETs
 read from the replica, and only on GET/HEAD, outside any transaction, and when the caller has
 not written in the last `LINLI_REPLICA_PIN_SECONDS`: every unsafe request (POST, PUT, PATCH,
 DELETE) pins its caller to the primary for that long (read-your-writes), through a signed
-cookie (browsers, cookie-keeping clients) and, for bearer-token callers, a cache entry keyed
-by the token's hash. Everything else (writes, reads inside a write's transaction, sessions,
-accounts, tasks) stays on the primary. Without DATABASE_REPLICA_URL nothing here is active.
+cookie (browsers, cookie-keeping clients) and, for authenticated bearer-token callers, a row
+per user in `ReplicaPin` on the primary (shared by every web process). Everything else
+(writes, reads inside a write's transaction, sessions, accounts, tasks) stays on the primary.
+Without DATABASE_REPLICA_URL nothing here is active.
 """
 
-import hashlib
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,9 +18,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from linli.core.replica_models import ReplicaPin
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,24 +87,26 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS  # the replica gets the schema by replication
 
 
-def _bearer_key(request: HttpRequest) -> str | None:
+def _token_user_id(request: HttpRequest) -> int | None:
+    """The user of a request authenticated by an API token (no session cookie to pin)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    user = getattr(request, "user", None)
+    if scheme.lower() != "bearer" or not token.strip() or user is None:
         return None
-    digest = hashlib.sha256(token.strip().encode()).hexdigest()[:32]
-    return f"linli:pin:{digest}"
-
-
-def _pin_cache() -> Any:
-    return caches[getattr(settings, "LINLI_REPLICA_PIN_CACHE", "default")]
+    return int(user.pk) if user.is_authenticated else None
 
 
 def pinned(request: HttpRequest) -> bool:
     """Did this caller write within the pin window? (Then it reads from the primary.)"""
     if request.get_signed_cookie(PIN_COOKIE, default=None, salt=PIN_SALT, max_age=pin_seconds()):
         return True
-    key = _bearer_key(request)
-    return key is not None and bool(_pin_cache().get(key))
+    user_id = _token_user_id(request)
+    return (
+        user_id is not None
+        and ReplicaPin.objects.using(DEFAULT_DB_ALIAS)
+        .filter(user_id=user_id, until__gt=timezone.now())
+        .exists()
+    )
 
 
 def pin(request: HttpRequest, response: HttpResponse) -> None:
@@ -116,9 +121,16 @@ def pin(request: HttpRequest, response: HttpResponse) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
-    key = _bearer_key(request)
-    if key is not None:
-        _pin_cache().set(key, 1, seconds)
+    user_id = _token_user_id(request)
+    if user_id is not None:
+        # One statement, shared by every web process: a row per user, so an unknown token
+        # (not authenticated) can never add rows.
+        ReplicaPin.objects.using(DEFAULT_DB_ALIAS).bulk_create(
+            [ReplicaPin(user_id=user_id, until=timezone.now() + dt.timedelta(seconds=seconds))],
+            update_conflicts=True,
+            unique_fields=["user_id"],
+            update_fields=["until"],
+        )
 
 
 def lag_tolerant(view: F) -> F:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import RequestFactory
@@ -27,6 +27,7 @@ from linli.core.replica import (
     lag_tolerant,
     replica_reads,
 )
+from linli.core.replica_models import ReplicaPin
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -38,9 +39,7 @@ def configured(monkeypatch: pytest.MonkeyPatch, settings) -> Iterator[None]:  # 
     monkeypatch.setattr(replica, "replica_configured", lambda: True)
     settings.LINLI_REPLICA_PIN_SECONDS = 5
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "linli.core.replica.ReplicaPinMiddleware"]
-    cache.clear()
     yield
-    cache.clear()
 
 
 @lag_tolerant
@@ -101,17 +100,31 @@ def test_a_session_caller_reads_its_own_writes_until_the_pin_expires(
     assert _db(_through_middleware(forged)) == REPLICA
 
 
-def test_a_token_caller_without_cookies_is_pinned_by_its_token(
-    db: None, configured: None, clock
+def test_a_token_caller_without_cookies_is_pinned_by_its_user(
+    world, configured: None, clock
 ) -> None:  # type: ignore[no-untyped-def]
+    """The pin of a bearer caller is a row on the primary, so the next request finds it
+    whichever web process (or machine) serves it; only an authenticated token pins."""
     rf = RequestFactory()
-    mine = {"HTTP_AUTHORIZATION": "Bearer linli_mine"}
-    other = {"HTTP_AUTHORIZATION": "Bearer linli_other"}
-    _through_middleware(rf.post("/x", **mine))  # type: ignore[arg-type]
-    assert _db(_through_middleware(rf.get("/x", **mine))) == "default"  # type: ignore[arg-type]
-    assert _db(_through_middleware(rf.get("/x", **other))) == REPLICA  # type: ignore[arg-type]
+
+    def call(method: str, user: object, token: str = "Bearer x") -> HttpResponse:  # noqa: S107
+        request = getattr(rf, method)("/x", HTTP_AUTHORIZATION=token)
+        request.user = user  # as BearerRoleAuth leaves it
+        return _through_middleware(request)
+
+    mine, other = world["resident"], world["grid_worker"]
+    call("post", mine)
+    assert ReplicaPin.objects.filter(user_id=mine.pk).count() == 1
+    assert _db(call("get", mine)) == "default"
+    assert _db(call("get", other)) == REPLICA
+    # An unknown token (nobody authenticated) adds no row and is not pinned.
+    call("post", AnonymousUser(), "Bearer not-a-token")
+    assert ReplicaPin.objects.count() == 1
     clock.shift(dt.timedelta(seconds=6))
-    assert _db(_through_middleware(rf.get("/x", **mine))) == REPLICA  # type: ignore[arg-type]
+    assert _db(call("get", mine)) == REPLICA
+    call("post", mine)  # the same row moves on
+    assert ReplicaPin.objects.count() == 1
+    assert _db(call("get", mine)) == "default"
 
 
 def test_marked_views_check_access_on_the_primary_first(
