@@ -5,6 +5,8 @@ funding cut proposed after low resource efficiency.
 A project is what it is in the apps below: a ledger fund project and/or a matching partner
 (no copy of their data here); this app only adds the evaluations and the qualification."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -112,17 +114,20 @@ class ServiceProject(BaseModel):
 
     @property
     def name(self) -> str:
-        if self.fund_project_id:
+        if self.fund_project is not None:
             return self.fund_project.name
-        return self.partner.name if self.partner_id else f"#{self.pk}"
+        return self.partner.name if self.partner is not None else f"#{self.pk}"
 
     @property
     def organisation(self) -> str:
-        return self.partner.name if self.partner_id else ""
+        return self.partner.name if self.partner is not None else ""
 
     @property
-    def community(self):  # type: ignore[no-untyped-def]
-        return (self.fund_project or self.partner).community  # type: ignore[union-attr]
+    def community(self) -> Any:
+        """The community of what the project is (the fund project's, else the partner's)."""
+        owner = self.fund_project or self.partner
+        assert owner is not None  # the check constraint: one of them is set
+        return owner.community
 
     @property
     def qualified(self) -> bool:
