@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from linli.accounts.choices import MembershipKind
 from linli.core.audit.services import audit_record
@@ -44,12 +45,13 @@ from linli.matching.models import Partner
 State = ProjectEvaluation.State
 SUBMITTED = (State.SUBMITTED, State.CONFIRMED)
 
+# Stored in Chinese (data); pages show the default labels in the reader's language.
 DEFAULT_CRITERIA = [
-    {"key": "outcome", "label": "服务成效", "weight": 30},
-    {"key": "satisfaction", "label": "居民满意度", "weight": 25},
-    {"key": "funds", "label": "资金使用规范", "weight": 20},
-    {"key": "management", "label": "组织管理", "weight": 15},
-    {"key": "local", "label": "本地居民参与", "weight": 10},
+    {"key": "outcome", "label": gettext_noop("服务成效"), "weight": 30},
+    {"key": "satisfaction", "label": gettext_noop("居民满意度"), "weight": 25},
+    {"key": "funds", "label": gettext_noop("资金使用规范"), "weight": 20},
+    {"key": "management", "label": gettext_noop("组织管理"), "weight": 15},
+    {"key": "local", "label": gettext_noop("本地居民参与"), "weight": 10},
 ]
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 20
@@ -280,13 +282,13 @@ def _efficiency(ev: ProjectEvaluation) -> tuple[float | None, int | None]:
     start, end = half_bounds(ev.year, ev.half)
     project = ev.project
     idle = None
-    if project.partner_id:
+    if project.partner is not None:
         tz = timezone.get_current_timezone()
         until = min(dt.datetime.combine(end, dt.time(), tz), timezone.now())
         since = dt.datetime.combine(start, dt.time(), tz)
         days = max(1, (until - since).days)
         idle = matching_selectors.partner_idle_rate(
-            partner_id=project.partner_id,
+            partner_id=project.partner.pk,
             community_id=project.partner.community_id,
             end=until,
             days=days,
@@ -515,7 +517,10 @@ def cut_decide(*, actor: Any, cut_id: int, accept: bool, reason: str = "") -> Fu
     if found is None:
         raise NotFound(_("找不到该削减建议。"))
     cut = FundingCut.objects.select_for_update().select_related("project").get(pk=cut_id)
-    fund = Project.objects.select_related("community").get(pk=cut.project.fund_project_id)
+    fund_id = cut.project.fund_project_id or 0  # a cut is only ever proposed for a fund project
+    fund = Project.objects.select_related("community").filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound(_("找不到该基金项目。"))
     if not ledger_funds.can_decide(actor, fund):
         raise PermissionDenied(_("经费削减由审批该项目的社区书记或街道办审定。"))
     if cut.state != FundingCut.State.PROPOSED:

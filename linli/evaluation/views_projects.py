@@ -84,6 +84,7 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     error, field = "", ""
     if request.method == "POST":
         step = request.POST.get("step", "")
+        result: Outcome[Any]
         if step == "start":
             result = call_service(
                 projects.evaluation_start,
@@ -208,7 +209,9 @@ def evaluation_page(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         {
             "ev": ev,
             "project": ev.project,
-            "criteria": [(c, scores.get(c["key"], "")) for c in ev.criteria],
+            "criteria": [
+                ({**c, "label": _(c["label"])}, scores.get(c["key"], "")) for c in ev.criteria
+            ],
             "evidence": list(ev.evidence.all()),
             "editable": editable,
             "can_confirm": "confirm" in actions,
@@ -220,7 +223,7 @@ def evaluation_page(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 
 
 @page_roles(*policy.PROJECT_READ_ROLES)
-def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, evidence_id: int) -> HttpResponse | FileResponse:
     outcome = call_service(projects.evidence_open, actor=actor(request), evidence_id=evidence_id)
     if not outcome.ok:
         assert outcome.error is not None
