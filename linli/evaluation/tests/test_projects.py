@@ -3,13 +3,21 @@ evaluations in a row (not fail-pass-fail), no new funds or bookings once revoked
 reinstatement, and the funding cut proposed → accepted (50%) or declined (unchanged)."""
 
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from linli.core.audit.models import AuditEntry
-from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from linli.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from linli.core.notifications.models import Notification
 from linli.evaluation import projects
 from linli.evaluation.models import FundingCut, ProjectEvaluation
@@ -19,6 +27,7 @@ from linli.ledger.services.funds import project_disburse
 from linli.ledger.tests.programme_helpers import key
 from linli.matching.models import Resource
 from linli.matching.services.bookings import booking_create
+from linli.testing.parallel import needs_postgres
 
 pytestmark = pytest.mark.clock("2026-09-15 10:00")
 
@@ -275,3 +284,64 @@ def test_community_staff_see_only_their_projects(world):
     assert list(projects.projects_for(world["grid_worker"])) == []
     assert list(projects.projects_for(world["resident"])) == []
     assert list(projects.projects_for(world["dept_officer"])) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_starts_leave_one_evaluation(live_world, settings):
+    """Ten evaluators' browsers opening the same half-year at once: one draft, nine 409s."""
+    needs_postgres("the parallel evaluation start test")
+    s = setup(live_world)
+    parallel = 10
+    start = threading.Barrier(parallel)
+
+    def open_form(i: int) -> str:
+        try:
+            start.wait()
+            projects.evaluation_start(
+                actor=live_world["evaluator"], project_id=s.project.pk, year=2026, half=1
+            )
+            return "ok"
+        except ApplicationError as exc:
+            return str(exc.code)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(parallel) as pool:
+        got = list(pool.map(open_form, range(parallel)))
+    assert got.count("ok") == 1 and got.count("duplicate") == parallel - 1, got
+    assert ProjectEvaluation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "criteria, mark",
+    [
+        (
+            [{"key": "a", "label": "甲", "weight": 60}, {"key": "b", "label": "乙", "weight": 30}],
+            60,
+        ),
+        (
+            [{"key": "a", "label": "甲", "weight": 50}, {"key": "a", "label": "乙", "weight": 50}],
+            60,
+        ),
+        ([{"key": "a", "label": "甲", "weight": 100.0}], 60),
+        ([{"key": "a", "label": "甲", "weight": 100}], 0),
+        ([], 60),
+    ],
+)
+def test_score_sheets_that_do_not_add_up_are_refused(criteria, mark):
+    with pytest.raises(ValidationFailed):
+        projects.sheet_check(criteria, mark)
+
+
+def test_sheet_edited_in_the_admin_is_checked(world, login):
+    admin = login("sysadmin")
+    r = admin.post(
+        "/admin/evaluation/scoresheet/add/",
+        {
+            "name": "新表",
+            "criteria": '[{"key": "a", "label": "甲", "weight": 90}]',
+            "pass_mark": 60,
+        },
+    )
+    assert r.status_code == 200 and "100%" in r.content.decode()
+    projects.sheet_check([{"key": "a", "label": "甲", "weight": 100}], 60)  # fine
