@@ -160,8 +160,9 @@ class ProjectEvaluation(BaseModel):
         _("人均服务成本(分)"), null=True, blank=True
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    # SET_NULL: removing an account must not be blocked by (or erase) its evaluations.
     evaluator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
