@@ -297,6 +297,7 @@ def test_demo_has_a_year_of_disputes_in_every_stage(demo: DemoSummary) -> None:
     assert Mediator.objects.filter(street__isnull=False).count() == 3
 
 
+@pytest.mark.django_db
 def test_service_projects_evaluated(demo: DemoSummary) -> None:
     """EVAL-2 in the demo: one project revoked after two failed evaluations, one with next
     year's 50% cut waiting for the secretary, one passed and confirmed."""
