@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from linli.core.errors import Conflict
+
 P = TypeVar("P", bound=Callable[..., Any])
 
 
@@ -78,3 +80,22 @@ def authenticate_token(key: str) -> Any:
 # provider(request, status, body) -> HttpResponse or None: an app whose URLs answer in their
 # own error format (Open311) renders the input guard's refusals itself.
 error_renderers: ExtensionPoint[Callable[..., Any]] = ExtensionPoint("error renderers")
+
+
+# provider(subject: str, pk: int) -> a reason (str) when the subject has lost its operating
+# qualification, else None. Subjects are "ledger.project" and "matching.partner"; the app
+# that evaluates them (above both) fills this in, so ledger and matching never import it.
+qualification_checks: ExtensionPoint[Callable[[str, int], str | None]] = ExtensionPoint(
+    "qualification checks"
+)
+
+
+def require_qualified(subject: str, pk: int | None) -> None:
+    """Refuse (Conflict, code `qualification_revoked`) new funds or bookings for a subject
+    whose operating qualification is revoked."""
+    if pk is None:
+        return
+    for check in qualification_checks:
+        reason = check(subject, pk)
+        if reason:
+            raise Conflict(reason, code="qualification_revoked")

@@ -15,6 +15,7 @@ from linli.demo.care import care_demo_top_up, seed_care
 from linli.demo.cases import demo_calendar, demo_cases
 from linli.demo.deliberation import seed_deliberation
 from linli.demo.evaluation import seed_history
+from linli.demo.evaluation_projects import seed_project_evaluations
 from linli.demo.fieldwork import seed_fieldwork
 from linli.demo.ledger import seed_ledger
 from linli.demo.matching import seed_matching
@@ -93,6 +94,7 @@ def demo_build(
         seed_deliberation(street=street, seed=seed)  # books the menu's venues from matching
         seed_station(street=street, password_hash=password_hash)
         seed_history(street=street, seed=seed)
+        seed_project_evaluations(street=street)  # EVAL-2: needs the ledger's fund projects
         seed_fieldwork(street=street, seed=seed)
         counts = demo_counts(street)
         audit_record(actor=admin, action="demo.build", obj=street, data={"seed": seed, **counts})

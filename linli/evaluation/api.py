@@ -92,3 +92,7 @@ def publish_weights(request: HttpRequest, body: WeightsIn) -> HttpStatus:
         actor=actor(request), kind=body.kind, weights=body.weights, note=body.note
     )
     return HttpStatus(201, {"kind": ws.kind, "version": ws.version, "weights": ws.weights})
+
+
+# EVAL-2's endpoints live in their own module, under the same prefix.
+router.add_router("", "linli.evaluation.api_projects.router")

@@ -165,3 +165,13 @@ class Report(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.place_name} {self.month:%Y-%m}"
+
+
+from linli.evaluation.models_projects import (  # noqa: E402,F401  EVAL-2
+    EfficiencyRule,
+    EvaluationEvidence,
+    FundingCut,
+    ProjectEvaluation,
+    ScoreSheet,
+    ServiceProject,
+)

@@ -89,3 +89,63 @@ def reach_of(actor: Any) -> Reach:
 
 def can_manage(actor: Any) -> bool:
     return bool(actor is not None and actor.is_authenticated and actor.role in MANAGE_ROLES)
+
+
+# ---- EVAL-2: service projects -------------------------------------------------------------
+# Read projects, evaluations and evidence: staff of the project's community, its street
+# office, and the district roles (supervisors, evaluators, the administrator).
+PROJECT_READ_ROLES = (
+    Role.COMMUNITY_WORKER,
+    Role.SECRETARY,
+    Role.STREET_ADMIN,
+    Role.SUPERVISOR,
+    Role.EVALUATOR,
+    Role.SYSADMIN,
+)
+# Register a project for evaluation; confirm a submitted evaluation (the commissioning office).
+PROJECT_MANAGE_ROLES = (Role.STREET_ADMIN, Role.SYSADMIN)
+# Fill in the scored form and upload evidence (the third-party evaluator).
+EVALUATOR_ROLES = (Role.EVALUATOR,)
+# Reinstate a revoked qualification.
+REINSTATE_ROLES = (Role.SYSADMIN,)
+# Decide a proposed funding cut: whoever approves the fund project in the ledger (the
+# community's secretary within its threshold, the street office above it); the ledger checks.
+CUT_ROLES = (Role.SECRETARY, Role.STREET_ADMIN, Role.SYSADMIN)
+
+# The one transition table of an evaluation: (state, action) -> next state.
+EVALUATION_STEPS: dict[tuple[str, str], str] = {
+    ("draft", "save"): "draft",
+    ("draft", "evidence"): "draft",
+    ("draft", "submit"): "submitted",
+    ("submitted", "confirm"): "confirmed",
+}
+EVALUATION_ACTORS: dict[str, tuple[Role, ...]] = {
+    "save": EVALUATOR_ROLES,
+    "evidence": EVALUATOR_ROLES,
+    "submit": EVALUATOR_ROLES,
+    "confirm": PROJECT_MANAGE_ROLES,
+}
+
+
+def evaluation_next(state: str, action: str) -> str | None:
+    return EVALUATION_STEPS.get((state, action))
+
+
+def evaluation_actions(actor: Any, state: str) -> list[str]:
+    """The steps the actor may take on an evaluation in this state (pages and API offer them)."""
+    role = getattr(actor, "role", "")
+    return [
+        action
+        for (frm, action) in EVALUATION_STEPS
+        if frm == state and role in EVALUATION_ACTORS[action]
+    ]
+
+
+def project_communities(actor: Any) -> list[int] | None:
+    """The communities whose projects the actor reads: None = all (district roles)."""
+    if getattr(actor, "role", "") not in PROJECT_READ_ROLES:
+        return []
+    reach = reach_of(actor)
+    if reach.district:
+        return None
+    return sorted(int(k) for k in reach.communities)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from linli.evaluation import views, views_report, views_surveys
+from linli.evaluation import views, views_projects, views_report, views_surveys
 
 app_name = "evaluation"
 urlpatterns = [
@@ -17,4 +17,16 @@ urlpatterns = [
     path("surveys/new/<int:community_id>/", views_surveys.survey_new, name="survey_new"),
     path("surveys/<int:survey_id>/", views_surveys.survey_page, name="survey"),
     path("board/<int:community_id>/", views_surveys.board, name="board"),
+    path("projects/", views_projects.project_list, name="projects"),
+    path("projects/<int:project_id>/", views_projects.project_page, name="project"),
+    path(
+        "projects/evaluations/<int:evaluation_id>/",
+        views_projects.evaluation_page,
+        name="project_evaluation",
+    ),
+    path(
+        "projects/evidence/<int:evidence_id>/",
+        views_projects.evidence_file,
+        name="project_evidence",
+    ),
 ]

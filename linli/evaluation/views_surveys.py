@@ -15,9 +15,11 @@ from linli.evaluation import surveys
 from linli.evaluation.models import Survey
 from linli.geo.models import Community
 from linli.geo.scope import Scope
-from linli.people.selectors import resident_of_user
+from linli.people.selectors import resident_of_user, residents_brief
 
 ANSWER_ROLES = (Role.RESIDENT, *surveys.STAFF_ROLES)
+PICKER_PURPOSE = "代填满意度调查"
+PICKER_LIMIT = 20
 
 
 def _communities(user) -> list[Community]:  # type: ignore[no-untyped-def]
@@ -76,7 +78,10 @@ def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
         for i in range(len(survey.questions)):
             raw = request.POST.get(f"q{i}", "")
             answers.append(int(raw) if raw.isdigit() else (raw or None))
-        resident_raw = request.POST.get("resident_id", "").strip()
+        # The picker's choice, else a record number typed in.
+        resident_raw = (
+            request.POST.get("resident_id", "") or request.POST.get("resident_number", "")
+        ).strip()
         resident_id = None
         if staff:
             resident_id = int(resident_raw) if resident_raw.isdigit() else -1
@@ -94,6 +99,20 @@ def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
             return redirect("evaluation:survey", survey_id=survey.pk)
         error, field = outcome.message, outcome.field
     count, results = surveys.survey_results(survey)
+    q = (request.GET.get("q") or "").strip()[:50] if staff else ""
+    found = (
+        list(
+            residents_brief(
+                actor=user,
+                search=q,
+                community_id=survey.community_id,
+                purpose=PICKER_PURPOSE,
+                limit=PICKER_LIMIT,
+            ).values()
+        )
+        if q
+        else []
+    )
     return render(
         request,
         "evaluation/survey.html",
@@ -108,6 +127,9 @@ def survey_page(request: HttpRequest, survey_id: int) -> HttpResponse:
             "field": field,
             "count": count,
             "results": results if staff else [],
+            "q": q,
+            "found": found,
+            "picker_limit": PICKER_LIMIT,
         },
         status=400 if error else 200,
     )

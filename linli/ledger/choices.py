@@ -41,6 +41,7 @@ class AuditAction(models.TextChoices):
     FUND_PROJECT = "ledger.fund.project", _("提交基金项目")
     FUND_DECIDE = "ledger.fund.decide", _("审批基金项目")
     FUND_DISBURSE = "ledger.fund.disburse", _("项目拨付")
+    FUND_BUDGET = "ledger.fund.budget", _("调减项目预算")
     SHARE_ITEM = "ledger.share.item", _("发布共享物品")
     SHARE_ACTIVE = "ledger.share.active", _("上架或暂停共享物品")
     SHARE_RENTAL = "ledger.share.rental", _("登记租用")

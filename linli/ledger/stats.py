@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db.models import Q, Sum
 
+from linli.ledger.models.funds import Disbursement
 from linli.ledger.models.points import PointAward, Voucher, VoucherStatus
 from linli.ledger.models.timebank import RecordStatus, ServiceRecord
 
@@ -58,3 +59,13 @@ def points_flow(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str, d
     if not issued and not redeemed:
         return {}
     return {"all": {"issued": issued, "redeemed": redeemed}}
+
+
+def project_disbursed(*, project_id: int, start: dt.date, end: dt.date) -> int:
+    """Fen paid to one fund project on local days [start, end) (EVAL-2's cost per person)."""
+    total = Disbursement.objects.filter(
+        project_id=project_id,
+        created_at__date__gte=start,
+        created_at__date__lt=end,
+    ).aggregate(n=Sum("amount"))["n"]
+    return int(total or 0)

@@ -289,3 +289,19 @@ def below_local_target(partner: Partner) -> bool:
 
 def latest_run(community_id: int) -> MatchRun | None:
     return MatchRun.objects.filter(community_id=community_id).order_by("-created_at", "-pk").first()
+
+
+def partner_idle_rate(
+    *, partner_id: int, community_id: int, end: dt.datetime, days: int
+) -> float | None:
+    """One partner's venues together over [end − days, end): 1 − booked ÷ open hours
+    (EVAL-2's resource efficiency); None when its venues had no opening hours."""
+    mine = [
+        i
+        for i in idle_rates(community_id=community_id, now=end, days=days)
+        if i.resource.partner_id == partner_id
+    ]
+    opened = sum(i.open_hours for i in mine)
+    if opened <= 0:
+        return None
+    return round(1.0 - sum(i.booked_hours for i in mine) / opened, 4)

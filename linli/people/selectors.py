@@ -208,6 +208,15 @@ def _brief_filters(filters: dict[str, Any]) -> Q:
         q &= Q(household__building__grid_id=grid_id)
     if (name := filters.pop("full_name", None)) is not None:
         q &= Q(full_name=str(name).strip())
+    if text := str(filters.pop("search", "") or "").strip()[:50]:
+        # A staff picker: part of the name or building, the room, or the phone's last four
+        # digits (the only digits kept in clear).
+        found = Q(full_name__icontains=text) | Q(household__building__name__icontains=text)
+        found |= Q(household__room=text)
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 4:
+            found |= Q(phone_masked__endswith=digits[-4:])
+        q &= found
     if tag := filters.pop("tag", None):
         tagged = ResidentTag.objects.filter(valid, tag__code=tag, tag__tier=Tier.BASIC)
         q &= Q(pk__in=tagged.values("resident_id"))
@@ -270,6 +279,7 @@ def residents_brief(
     naming the ids returned and the purpose; nothing is written when none is returned.
 
     Filters (all optional): `household_ids`, `community_id`, `grid_id`, `full_name` (exact),
+    `search` (part of the name or building, the room, or the phone's last four digits),
     `tag` (a basic-tier tag code, valid `on` a date, default today), `elderly=True` (tagged
     独居老人 or with an assessed ability level: whom home care is for).
     """

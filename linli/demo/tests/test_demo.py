@@ -295,3 +295,18 @@ def test_demo_has_a_year_of_disputes_in_every_stage(demo: DemoSummary) -> None:
     persona = Mediator.objects.get(user__username="mediator")
     assert persona.community == Membership.objects.get(user__username="secretary").community
     assert Mediator.objects.filter(street__isnull=False).count() == 3
+
+
+@pytest.mark.django_db
+def test_service_projects_evaluated(demo: DemoSummary) -> None:
+    """EVAL-2 in the demo: one project revoked after two failed evaluations, one with next
+    year's 50% cut waiting for the secretary, one passed and confirmed."""
+    from linli.evaluation.models import FundingCut, ServiceProject
+
+    projects = {p.name: p for p in ServiceProject.objects.all()}
+    assert not projects["长者助餐服务"].qualified
+    assert [e.passed for e in projects["长者助餐服务"].evaluations.all()] == [False, False]
+    cut = FundingCut.objects.get()
+    assert cut.state == "proposed" and cut.percent == 50
+    assert cut.budget_after == cut.budget_before // 2
+    assert projects["四点半课堂"].evaluations.get().state == "confirmed"

@@ -46,3 +46,23 @@ def test_survey_pages_in_english(world):
     assert "Basically satisfied" in html
     html = english(text(as_user(None).get(f"/evaluation/board/{world.community_a.pk}/")), data)
     assert "0 answers" in html
+
+
+@pytest.mark.clock("2026-09-15 10:00")
+def test_service_project_pages_in_english(world):
+    from linli.evaluation.models import ProjectEvaluation
+    from linli.evaluation.tests.project_helpers import BAD, evaluate, setup
+
+    s = setup(world)
+    evaluate(world, s.project, 2025, 2, BAD)
+    evaluate(world, s.project, 2026, 1, BAD)
+    ev = ProjectEvaluation.objects.filter(project=s.project).first()
+    assert ev is not None
+    # Names of the project and the partner, and the stored reason (data) stay as they are.
+    data = ("甲社区", "长者助餐服务", "乐龄社工服务中心", "材料齐全,走访核实", "连续两次评估不合格")
+    admin = as_user(world["sysadmin"])
+    assert "Service project evaluations" in english(text(admin.get("/evaluation/projects/")), data)
+    page = english(text(admin.get(f"/evaluation/projects/{s.project.pk}/")), data)
+    assert "Operating qualification revoked" in page
+    page = english(text(admin.get(f"/evaluation/projects/evaluations/{ev.pk}/")), data)
+    assert "Service outcome" in page or "Scores" in page

@@ -10,11 +10,12 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from linli.core.audit.models import AuditEntry
 from linli.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from linli.evaluation import metrics, surveys
 from linli.evaluation.metrics import Figure
 from linli.evaluation.models import Survey, SurveyResponse
-from linli.geo.models import Household
+from linli.geo.models import Building, Household
 from linli.people.models import Resident
 from linli.testing.parallel import needs_postgres
 
@@ -97,8 +98,8 @@ def test_pages_answer_staff_entry_and_public_board(world, login, survey):
     assert resident.post(url, {"q0": "5", "q1": "4", "q2": "4"}).status_code == 302
     assert 'data-testid="done"' in resident.get(url).content.decode()
     staff = login("community_worker")
-    assert 'name="resident_id"' in staff.get(url).content.decode()
-    bad = staff.post(url, {"resident_id": "999999", "q0": "5", "q1": "4", "q2": "4"})
+    assert 'name="resident_number"' in staff.get(url).content.decode()
+    bad = staff.post(url, {"resident_number": "999999", "q0": "5", "q1": "4", "q2": "4"})
     assert bad.status_code == 400
     assert login("secretary").get("/evaluation/surveys/").status_code == 200
     # Another community's staff and residents do not see it.
@@ -155,3 +156,30 @@ def test_home_tile_for_residents_until_they_answer(world, login, survey):
     surveys.survey_answer(actor=world["resident"], survey=survey, answers=[5, 5, 5])
     assert "本月满意度调查" not in login("resident").get("/").content.decode()
     assert "发起调查" in login("community_worker").get("/").content.decode()
+
+
+def test_staff_pick_the_resident_by_name_building_room_or_phone(world, login, survey):
+    """The staff entry picker searches the survey's community through people's audited
+    briefs: part of the name, the building, the room, or the phone's last four digits."""
+    wang = Resident.objects.get(full_name="王秀英")
+    Resident.objects.filter(pk=wang.pk).update(phone_masked="138****5678")
+    other = Household.objects.create(
+        building=Building.objects.create(grid=world.grid_b1, name="9幢", lat=30.27, lon=120.13),
+        unit="1单元",
+        room="901",
+    )
+    Resident.objects.create(household=other, full_name="王建国", sex="M", birth_year=1950)
+    staff = login("community_worker")
+    url = f"/evaluation/surveys/{survey.pk}/"
+    for q in ("秀英", "1幢", "101", "5678", "王"):
+        page = staff.get(url, {"q": q}).content.decode()
+        assert 'data-testid="resident-picker"' in page and "王秀英" in page, q
+        assert "王建国" not in page  # community B: not this survey's, not this worker's
+    assert 'data-testid="no-match"' in staff.get(url, {"q": "张"}).content.decode()
+    listed = AuditEntry.objects.filter(
+        action="resident.listed", actor_id=world["community_worker"].pk
+    )
+    assert listed.count() == 5 and listed.first().data["purpose"] == "代填满意度调查"
+    r = staff.post(url, {"resident_id": str(wang.pk), "q0": "4", "q1": "4", "q2": "5"})
+    assert r.status_code == 302
+    assert SurveyResponse.objects.get().entered_by == world["community_worker"]

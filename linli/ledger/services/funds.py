@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.core import registry
 from linli.core.audit.services import audit_record
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.text import optional_text, require_text
@@ -272,6 +273,7 @@ def project_disburse(
             _("项目%(status)s,批准后才能拨付。") % {"status": project.get_status_display()},
             code="not_approved",
         )
+    registry.require_qualified("ledger.project", project.pk)
     memo = require_text(memo, field="memo", label=_("用途"), max_length=200)
     amount = require_amount(amount, field="amount", label=_("金额(分)"), high=MAX_FEN)
     if amount > project.remaining:
@@ -310,3 +312,32 @@ def project_disburse(
     )
     audit_record(actor=actor, action=AuditAction.FUND_DISBURSE, obj=payout, data={"amount": amount})
     return payout
+
+
+@transaction.atomic
+def project_budget_reduce(*, actor: Any, project: Project, budget: int, reason: str) -> Project:
+    """Lower an approved project's budget (e.g. a funding cut after an evaluation, EVAL-2),
+    decided by whoever approves a project of its size; never below what was disbursed."""
+    project = _lock_project(actor, project.pk)
+    if not can_decide(actor, project):
+        raise PermissionDenied(_("只有有权审批该项目的人员才能调减预算。"))
+    reason = require_text(reason, field="reason", label=_("原因"), max_length=300)
+    budget = require_amount(budget, field="budget", label=_("预算(分)"), high=MAX_FEN)
+    if project.status != ProjectStatus.APPROVED:
+        raise Conflict(
+            _("项目%(status)s,不能调整预算。") % {"status": project.get_status_display()},
+            code="not_approved",
+        )
+    if budget >= project.budget:
+        raise ValidationFailed(_("调整后的预算须低于当前预算。"), field="budget")
+    budget = max(budget, int(project.disbursed))
+    before = int(project.budget)
+    project.budget = budget
+    project.save(update_fields=["budget", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.FUND_BUDGET,
+        obj=project,
+        data={"before": before, "after": budget, "reason": reason[:100]},
+    )
+    return project

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core import registry
 from linli.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from linli.core.text import require_text
 from linli.matching.availability import within_hours
@@ -40,6 +41,8 @@ def _venue(actor: Any, resource_id: int) -> Resource:
     found = Resource.objects.visible_to(actor).filter(pk=resource_id, kind__in=BOOKABLE).first()
     if found is None or found.status != ResourceStatus.APPROVED:
         raise NotFound(_("找不到该场地。"), field="resource_id")
+    # A partner whose qualification is revoked (EVAL-2) takes no new bookings.
+    registry.require_qualified("matching.partner", found.partner_id)
     return found
 
 
