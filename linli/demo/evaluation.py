@@ -1,10 +1,11 @@
-"""A year of casework history for the evaluation dashboards (PLAT-3, EVAL-3).
+"""A year of history for the evaluation dashboards (PLAT-3, EVAL-3).
 
 Twelve ended months of cases, each created and moved through the real casework services
 while a simulated clock stands at the moment of each step, so timelines, deadlines (from the
 working calendar), ratings and audit entries carry their historic times. The pilot community
-answers faster, settles more in the building and is rated better; then every month is
-frozen into an evaluation snapshot.
+answers faster, settles more in the building and is rated better. Then, under the same
+clock, the alerts, disputes, volunteer hours, bookings and surveys of each month
+(`demo.evaluation_history`); then every month is frozen into an evaluation snapshot.
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ from linli.casework.services import workflow
 from linli.casework.services.intake import CaseInput, case_submit
 from linli.core.calendar.selectors import is_working_day
 from linli.core.roles import Role
+from linli.demo import evaluation_history as history
 from linli.demo.cases import DESCRIPTIONS, _point_in
 from linli.evaluation.services import last_closed_month, snapshot_due
 from linli.geo.models import Community, Grid, Street
@@ -90,10 +92,12 @@ def seed_history(*, street: Street, seed: int) -> int:
         c.pk: list(Grid.objects.filter(community=c).order_by("unit_code")) for c in communities
     }
     codes = sorted(DESCRIPTIONS)
+    places = history.places(communities, admin)
     clock = _Clock(timezone.now())
+    months = _months(timezone.localtime())  # before the clock moves
     made = 0
     with simulated(clock):
-        for index, month in enumerate(_months(timezone.localtime())):
+        for index, month in enumerate(months):
             for community in communities:
                 for i in range(PER_COMMUNITY):
                     grid = grids[community.pk][(index + i) % len(grids[community.pk])]
@@ -108,6 +112,18 @@ def seed_history(*, street: Street, seed: int) -> int:
                         worker=workers.get(grid.pk) or admin,
                     )
                     made += 1
+        # Alerts, disputes, volunteer hours, bookings and surveys, month by month.
+        counts = history.Counts()
+        for month in months:
+            for place in places:
+                history.Month(
+                    clock=clock,
+                    rng=rng,
+                    place=place,
+                    month=month,
+                    moment=_working_moment,
+                    counts=counts,
+                ).build()
     snapshot_due(months_back=MONTHS)
     return made
 

@@ -222,9 +222,10 @@ def _bookings(community: Community, staff: User, rng: random.Random) -> None:
                         )
                     )
     Booking.objects.bulk_create(rows)
-    # The venues have been in the pool longer than the month of history.
+    # The venues have been in the pool longer than the year of history (demo.evaluation
+    # books them month by month through the services).
     Resource.objects.filter(pk__in=[v.pk for v in venues]).update(
-        created_at=timezone.now() - dt.timedelta(days=90)
+        created_at=timezone.now() - dt.timedelta(days=400)
     )
     room = next((v for v in venues if v.name == "社区活动室"), None)
     if room is not None:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from shapely.geometry import mapping, shape
 
 from linli.casework.filters import COUNTED
 from linli.casework.selectors import categories_active
@@ -19,6 +21,9 @@ from linli.evaluation.services import weights_current
 from linli.geo.models import Community, Department, Grid, Street
 
 GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"), (40.0, "D"))
+# Map outlines: about 5 m of detail is plenty at a district's zoom (a surveyed boundary
+# can carry thousands of points; the browser draws every one).
+SIMPLIFY_DEGREES = 0.00005
 
 
 def grade(score: float | None) -> str:
@@ -67,7 +72,8 @@ def labels(dimension: str, keys: set[str]) -> dict[str, str]:
     if dimension == "community":
         return {str(c.pk): c.name for c in Community.objects.filter(pk__in=ints)}
     if dimension == "grid":
-        return {str(g.pk): g.name for g in Grid.objects.filter(pk__in=ints)}
+        shapes = grid_shapes()
+        return {k: shapes[k].name for k in keys if k in shapes}
     if dimension == "street":
         return {str(s.pk): s.name for s in Street.objects.filter(pk__in=ints)}
     if dimension == "department":
@@ -87,20 +93,39 @@ def figures(
 ) -> tuple[list[Snapshot], list[Row]]:
     """One metric by one dimension over the last `months` snapshots (the newest revision of
     each), for the groups the actor may see."""
-    m = metric_or_404(metric)
     reach = reach_of(actor)
-    check_dimension(reach, m, dimension)
+    snaps, rows = figure_sets(
+        reach=reach, metric=metric, dimensions=[dimension], months=months, key=key
+    )
+    return snaps, rows[dimension]
+
+
+def figure_sets(
+    *, reach: Reach, metric: str, dimensions: list[str], months: int = 12, key: str = ""
+) -> tuple[list[Snapshot], dict[str, list[Row]]]:
+    """`figures` for several dimensions at once (the dashboard draws four charts): the
+    snapshots are chosen once and the figures read in one indexed query."""
+    m = metric_or_404(metric)
+    wanted = list(dict.fromkeys(dimensions))
+    for dimension in wanted:
+        check_dimension(reach, m, dimension)
     snaps = latest_snapshots(months)
     qs = SnapshotFigure.objects.filter(
-        snapshot__in=snaps, metric=m.key, dimension=dimension
-    ).values_list("key", "month", "numerator", "denominator", "value")
+        snapshot__in=snaps, metric=m.key, dimension__in=wanted
+    ).values_list("dimension", "key", "month", "numerator", "denominator", "value")
     if key:
         qs = qs.filter(key=key)
-    found = [r for r in qs if reach.allows(dimension, r[0])]
-    names = labels(dimension, {r[0] for r in found})
-    rows = [Row(r[0], names.get(r[0], r[0]), r[1], r[2], r[3], r[4]) for r in found]
-    rows.sort(key=lambda r: (r.month, r.label))
-    return snaps, rows
+    found: dict[str, list[Any]] = {d: [] for d in wanted}
+    for r in qs:
+        if reach.allows(r[0], r[1]):
+            found[r[0]].append(r[1:])
+    out: dict[str, list[Row]] = {}
+    for dimension, got in found.items():
+        names = labels(dimension, {r[0] for r in got})
+        rows = [Row(r[0], names.get(r[0], r[0]), r[1], r[2], r[3], r[4]) for r in got]
+        rows.sort(key=lambda r: (r.month, r.label))
+        out[dimension] = rows
+    return snaps, out
 
 
 def ranking(rows: list[Row], metric: metrics.Metric, month: dt.date) -> list[Row]:
@@ -166,3 +191,49 @@ def cases_url(metric: metrics.Metric, dimension: str, key: str, month: dt.date) 
     if dimension in metrics.DRILL_PARAM:
         params[metrics.DRILL_PARAM[dimension]] = key
     return f"{reverse('casework:queue')}?{urlencode(params)}"
+
+
+@dataclass(frozen=True)
+class GridShape:
+    name: str
+    community: str
+    geometry: dict[str, Any]  # simplified GeoJSON
+
+
+_shapes: dict[tuple[Any, ...], dict[str, GridShape]] = {}
+
+
+def grid_shapes() -> dict[str, GridShape]:
+    """Every grid's name and simplified outline by grid id, kept in the process for as long
+    as no grid or community changes (the version: counts and last changes, two indexed
+    aggregates), so the map does not reload and reshape every boundary per request."""
+    version = (
+        *Grid.objects.aggregate(n=Count("pk"), at=Max("updated_at")).values(),
+        *Community.objects.aggregate(n=Count("pk"), at=Max("updated_at")).values(),
+    )
+    found = _shapes.get(version)
+    if found is None:
+        found = {
+            str(pk): GridShape(name, community, _simplified(geometry))
+            for pk, name, community, geometry in Grid.objects.order_by("pk").values_list(
+                "pk", "name", "community__name", "geometry"
+            )
+        }
+        _shapes.clear()
+        _shapes[version] = found
+    return found
+
+
+def _simplified(geometry: dict[str, Any]) -> dict[str, Any]:
+    try:
+        simple = mapping(shape(geometry).simplify(SIMPLIFY_DEGREES, preserve_topology=True))
+    except (ValueError, TypeError, AttributeError, KeyError):  # not a shape: draw as stored
+        return geometry
+    return {"type": simple["type"], "coordinates": _rounded(simple["coordinates"])}
+
+
+def _rounded(coords: Any) -> Any:
+    """Lists of [lon, lat] at 6 decimals (about 0.1 m): shorter JSON, same drawing."""
+    if coords and isinstance(coords[0], float | int):
+        return [round(c, 6) for c in coords]
+    return [_rounded(c) for c in coords]

@@ -15,8 +15,7 @@ from linli.core.errors import ValidationFailed
 from linli.core.web import actor, error_page
 from linli.evaluation import metrics, selectors, staff
 from linli.evaluation.models import WeightSet
-from linli.evaluation.policy import DASHBOARD_ROLES, reach_of
-from linli.geo.models import Grid
+from linli.evaluation.policy import DASHBOARD_ROLES, Reach, reach_of
 
 DEFAULT_METRIC = "on_time_close_rate"
 
@@ -30,8 +29,7 @@ def _month(value: str | None, snaps: list[Any]) -> dt.date | None:
     return snaps[-1].month if snaps else None
 
 
-def _choices(request: HttpRequest) -> tuple[metrics.Metric, str, list[str]]:
-    reach = reach_of(actor(request))
+def _choices(request: HttpRequest, reach: Reach) -> tuple[metrics.Metric, str, list[str]]:
     metric = metrics.REGISTRY.get(request.GET.get("metric", ""), metrics.REGISTRY[DEFAULT_METRIC])
     allowed = [d for d in reach.dimensions() if d in metric.dimensions]
     dimension = request.GET.get("dimension", "")
@@ -41,12 +39,20 @@ def _choices(request: HttpRequest) -> tuple[metrics.Metric, str, list[str]]:
     return metric, dimension, allowed
 
 
-def _table(request: HttpRequest) -> dict[str, Any]:
-    user = actor(request)
-    metric, dimension, allowed = _choices(request)
+def _table(
+    request: HttpRequest, more: tuple[str, ...] = (), reach: Reach | None = None
+) -> dict[str, Any]:
+    """The chosen metric by the chosen dimension (and, read in the same query, the other
+    dimensions in `more` that the actor may see, under "sets")."""
+    reach = reach or reach_of(actor(request))
+    metric, dimension, allowed = _choices(request, reach)
     if not dimension:
         raise ValidationFailed(_("您只能查看本辖区的数据。"), field="dimension")
-    snaps, rows = selectors.figures(actor=user, metric=metric.key, dimension=dimension)
+    extra = [d for d in more if d in allowed and d in metric.dimensions]
+    snaps, sets = selectors.figure_sets(
+        reach=reach, metric=metric.key, dimensions=[dimension, *extra]
+    )
+    rows = sets[dimension]
     month = _month(request.GET.get("month"), snaps)
     ranked = [
         {**r.__dict__, "cases_url": selectors.cases_url(metric, dimension, r.key, r.month)}
@@ -60,6 +66,8 @@ def _table(request: HttpRequest) -> dict[str, Any]:
         "rows": rows,
         "month": month,
         "ranked": ranked,
+        "reach": reach,
+        "sets": sets,
     }
 
 
@@ -75,60 +83,36 @@ def _series(rows: list[selectors.Row], months: list[dt.date]) -> list[dict[str, 
     ]
 
 
+def _trend_dimension(reach: Reach, metric: metrics.Metric) -> str:
+    """District-wide or street-wide over the months; "" = by the chosen dimension."""
+    trend = "all" if reach.district else ("street" if reach.streets else "")
+    return trend if trend in metric.dimensions else ""
+
+
 @page_roles(*DASHBOARD_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = actor(request)
+    reach = reach_of(actor(request))
+    trend_wanted = _trend_dimension(reach, _choices(request, reach)[0])
     try:
-        ctx = _table(request)
+        # Every chart's figures in one read: trend, pilot vs rest, the grid map.
+        more = (trend_wanted, "pilot" if reach.district else "", "grid")
+        ctx = _table(request, more=more, reach=reach)
     except ValidationFailed as exc:
         return error_page(request, exc)
     metric: metrics.Metric = ctx["metric"]
+    sets: dict[str, list[selectors.Row]] = ctx["sets"]
     months = [s.month for s in ctx["snaps"]]
-    reach = reach_of(user)
-    trend_dim = "all" if reach.district else ("street" if reach.streets else ctx["dimension"])
-    if trend_dim not in metric.dimensions:
-        trend_dim = ctx["dimension"]
-    _snaps, trend_rows = selectors.figures(actor=user, metric=metric.key, dimension=trend_dim)
-    pilot: list[dict[str, Any]] = []
-    if reach.district and "pilot" in metric.dimensions:
-        _snaps, pilot_rows = selectors.figures(actor=user, metric=metric.key, dimension="pilot")
-        pilot = _series(pilot_rows, months)
+    trend_dim = trend_wanted if trend_wanted in sets else ctx["dimension"]
+    pilot = _series(sets["pilot"], months) if "pilot" in sets else []
     grid_map: dict[str, Any] | None = None
-    if "grid" in ctx["allowed"] and ctx["month"]:
-        _snaps, grid_rows = selectors.figures(actor=user, metric=metric.key, dimension="grid")
-        values = {r.key: r for r in grid_rows if r.month == ctx["month"]}
-        grids = list(
-            Grid.objects.filter(pk__in=[int(k) for k in reach_grid_keys(reach)]).select_related(
-                "community"
-            )
-        )
-        # Grid names repeat across communities; the map matches features by name.
-        names = {g.pk: f"{g.community.name}·{g.name}" for g in grids}
-        features = [
-            {
-                "type": "Feature",
-                "properties": {"name": names[g.pk]},
-                "geometry": g.geometry,
-            }
-            for g in grids
-        ]
-        grid_map = {
-            "geojson": {"type": "FeatureCollection", "features": features},
-            "data": [
-                {
-                    "name": names[g.pk],
-                    "value": values[str(g.pk)].value if str(g.pk) in values else None,
-                    "url": selectors.cases_url(metric, "grid", str(g.pk), ctx["month"]),
-                }
-                for g in grids
-            ],
-        }
+    if "grid" in sets and ctx["month"]:
+        grid_map = _grid_map(reach, metric, sets["grid"], ctx["month"])
     chart = {
         "unit": metric.unit_label,
         "metric": str(metric.name),
         "higher_is_better": metric.higher_is_better,
         "months": [f"{m:%Y-%m}" for m in months],
-        "trend": _series(trend_rows, months),
+        "trend": _series(sets[trend_dim], months),
         "ranking": [
             {"name": r["label"], "value": r["value"], "url": r["cases_url"]} for r in ctx["ranked"]
         ],
@@ -150,10 +134,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def reach_grid_keys(reach: Any) -> list[str]:
-    if reach.district:
-        return [str(pk) for pk in Grid.objects.values_list("pk", flat=True)]
-    return sorted(reach.grids)
+def _grid_map(
+    reach: Reach, metric: metrics.Metric, rows: list[selectors.Row], month: dt.date
+) -> dict[str, Any]:
+    """The grids the actor may see, outlines from the kept simplified shapes, coloured by
+    the month's figure; each links to its cases."""
+    values = {r.key: r.value for r in rows if r.month == month}
+    shapes = selectors.grid_shapes()
+    keys = [k for k in shapes if reach.district or k in reach.grids]
+    # Grid names repeat across communities; the map matches features by name.
+    names = {k: f"{shapes[k].community}·{shapes[k].name}" for k in keys}
+    return {
+        "geojson": {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": names[k]},
+                    "geometry": shapes[k].geometry,
+                }
+                for k in keys
+            ],
+        },
+        "data": [
+            {
+                "name": names[k],
+                "value": values.get(k),
+                "url": selectors.cases_url(metric, "grid", k, month),
+            }
+            for k in keys
+        ],
+    }
 
 
 @page_roles(*DASHBOARD_ROLES)

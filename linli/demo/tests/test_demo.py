@@ -310,3 +310,56 @@ def test_service_projects_evaluated(demo: DemoSummary) -> None:
     assert cut.state == "proposed" and cut.percent == 50
     assert cut.budget_after == cut.budget_before // 2
     assert projects["四点半课堂"].evaluations.get().state == "confirmed"
+
+
+# The year of history beyond cases (PLAT-3): the metric and how the pilot must compare
+# with the rest over the year ("higher" or "lower" per community on average).
+HISTORY = {
+    "alerts_answered_2h": "higher",
+    "alert_precision": "higher",
+    "mediation_success": "higher",
+    "volunteer_hours": "higher",
+    "venue_idle_rate": "lower",
+    "survey_satisfaction": "higher",
+}
+
+
+@pytest.mark.django_db
+def test_demo_year_of_history_beyond_cases(demo: DemoSummary) -> None:
+    from linli.evaluation.models import SnapshotFigure
+    from linli.evaluation.selectors import latest_snapshots
+
+    snaps = latest_snapshots(12)
+    assert len(snaps) == 12
+    figures = SnapshotFigure.objects.filter(
+        snapshot__in=snaps, metric__in=[*HISTORY, "points_issued"]
+    )
+    found = {(f.metric, f.dimension, f.key, f.month): f.value for f in figures}
+    pilot = str(Community.objects.get(is_pilot=True).pk)
+    others = [
+        str(pk) for pk in Community.objects.filter(is_pilot=False).values_list("pk", flat=True)
+    ]
+    for metric, better in HISTORY.items():
+        for snap in snaps:  # every month has a figure, district-wide and for the pilot
+            assert found.get((metric, "all", "all", snap.month)) is not None, (metric, snap.month)
+            assert found.get((metric, "community", pilot, snap.month)) is not None, (
+                metric,
+                snap.month,
+            )
+
+        def mean(keys: list[str], metric: str = metric) -> float:
+            values = [
+                v
+                for (m, d, k, _month), v in found.items()
+                if m == metric and d == "community" and k in keys and v is not None
+            ]
+            return sum(values) / len(values)
+
+        if better == "higher":
+            assert mean([pilot]) > mean(others), metric
+        else:
+            assert mean([pilot]) < mean(others), metric
+    assert all(found.get(("points_issued", "all", "all", s.month)) for s in snaps)
+    # The months differ (not one flat line): a slack February against a busy summer.
+    idle = {s.month: found[("venue_idle_rate", "all", "all", s.month)] for s in snaps}
+    assert len(set(idle.values())) > 6

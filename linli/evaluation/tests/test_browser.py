@@ -1,5 +1,6 @@
 """EVAL-3 in a real chromium: the dashboard draws its charts (canvas, no console errors) on
-desktop and phone, and a figure leads to the list of the cases behind it."""
+desktop and phone, and a figure (a ranking bar's row, a grid on the map) leads to the list
+of the cases behind it."""
 
 import pytest
 
@@ -9,6 +10,21 @@ from linli.evaluation import services
 from linli.evaluation.tests.fixtures import MARCH, build_march
 
 pytestmark = pytest.mark.browser
+
+# Where on the screen a grid of the map lies: its square's centre through the chart's own
+# projection (the map is drawn on a canvas, so there is no element to click).
+GRID_CENTRE = """(name) => {
+  const node = document.getElementById("chart-map");
+  const chart = window.echarts.getInstanceByDom(node);
+  const data = JSON.parse(document.getElementById("eval-chart").textContent);
+  const feature = data.map.geojson.features.find((f) => f.properties.name === name);
+  const ring = feature.geometry.coordinates[0].slice(0, -1);
+  const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+  const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+  const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [lon, lat]);
+  const box = node.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}"""
 
 
 def test_dashboard_charts_and_drill_down(live_server, live_world, desktop, phone):
@@ -41,6 +57,19 @@ def test_dashboard_charts_and_drill_down(live_server, live_world, desktop, phone
         row.get_by_role("link", name="4").click()
     assert "/cases/queue/" in desktop.url
     assert desktop.get_by_test_id("drill-filters").is_visible()
+    page = desktop.content()
+    assert {k for k, c in cases.items() if c.tracking_no in page} == {
+        "C1", "C2", "C3", "C4", "C5", "C6",
+    }  # fmt: skip
+    # The map: a click on grid A1 → the same six cases (all C1–C6 lie in that grid).
+    desktop.go_back()
+    desktop.get_by_test_id("chart-map").scroll_into_view_if_needed()
+    x, y = desktop.evaluate(
+        GRID_CENTRE, f"{live_world.grid_a1.community.name}·{live_world.grid_a1.name}"
+    )
+    with desktop.expect_navigation():
+        desktop.mouse.click(x, y)
+    assert "/cases/queue/" in desktop.url and f"grid={live_world.grid_a1.pk}" in desktop.url
     page = desktop.content()
     assert {k for k, c in cases.items() if c.tracking_no in page} == {
         "C1", "C2", "C3", "C4", "C5", "C6",
