@@ -638,10 +638,7 @@ def main() -> None:
     url = args.database_url
     load_start = os.getloadavg()
     t0 = time.perf_counter()
-    if args.reuse:
-        took = {"reused": 0.0}
-    else:
-        took = build_database(url, smoke=args.smoke)
+    took = {"reused": 0.0} if args.reuse else build_database(url, smoke=args.smoke)
     print("database: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
     django_setup(url)
     from django.db import connections
