@@ -39,6 +39,15 @@ def _module_clock(request: pytest.FixtureRequest) -> Iterator[clocks.Clock | Non
 
 
 @pytest.fixture(autouse=True)
+def _fresh_intake_lookups() -> None:
+    """Intake's per-process cache is stamped by row counts and times; a test's rolled-back
+    data under a frozen clock can repeat a stamp, so every test starts without it."""
+    from linli.casework.lookups import lookups_clear
+
+    lookups_clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_clock(
     request: pytest.FixtureRequest, _module_clock: clocks.Clock | None
 ) -> Iterator[clocks.Clock | None]:

@@ -2,6 +2,7 @@
 
     DEBUG=1 .venv/bin/python bench/casework_intake.py [--clients 8] [--seconds 20]
         [--requests 20000] [--workers 4] [--py-spy PATH] [--keep] [--smoke]
+        [--memory [--memory-requests 10000]]
 
 Recreates the database of --database-url (default linli_bench_intake on 127.0.0.1) with
 createdb, migrates it and runs `manage.py demo` into it; gives 20 demo residents accounts
@@ -15,7 +16,9 @@ each; starts `gunicorn linli.wsgi -w 4 --threads 1` on a free port of 127.0.0.1;
    meanwhile to see what the backends wait on, and /proc gives the CPU each side used;
 3. check: cases in the database == 201 responses (none lost, none doubled), every tracking
    number distinct, one `submitted` event per case, the audit hash chain intact;
-4. where the time goes (unless --no-profile): the same load again with py-spy sampling the
+4. with --memory: --memory-requests more (C clients), the resident memory (VmRSS from
+   /proc) of every gunicorn worker read after each tenth of them: flat after warm-up?
+5. where the time goes (unless --no-profile): the same load again with py-spy sampling the
    gunicorn workers (if py-spy is found), and a cProfile of 200 in-process submissions.
 
 Stops gunicorn and drops the database at the end unless --keep. Aim (the issue): >= 150
@@ -90,6 +93,11 @@ def parse() -> argparse.Namespace:
     p.add_argument("--warmup-seconds", type=float, default=3.0)
     p.add_argument("--points", type=int, default=5000, help="random points inside demo grids")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    p.add_argument(
+        "--reuse", action="store_true", help="use the database as an earlier --keep left it"
+    )
+    p.add_argument("--memory", action="store_true", help="worker RSS over --memory-requests")
+    p.add_argument("--memory-requests", type=int, default=10_000)
     return parse_args(
         p,
         database_url=smoke_url(DEFAULT_URL),
@@ -102,6 +110,8 @@ def parse() -> argparse.Namespace:
         baseline_requests=5,
         warmup_seconds=0.5,
         points=200,
+        memory=True,  # the memory run's code path too
+        memory_requests=100,
     )
 
 
@@ -118,8 +128,11 @@ def residents_with_tokens(n: int) -> list[str]:
     from linli.core.roles import Role
     from linli.people.models import Resident
 
-    people = list(Resident.objects.filter(user__isnull=True).order_by("id")[: n * 50 : 50])
     tokens = []
+    known = list(User.objects.filter(username__startswith="bench_resident_").order_by("id")[:n])
+    if len(known) == n:  # --reuse: the accounts an earlier run made
+        return [api_token_create(actor=None, user=u, name="bench")[1] for u in known]
+    people = list(Resident.objects.filter(user__isnull=True).order_by("id")[: n * 50 : 50])
     for i, person in enumerate(people):
         user = User.objects.create(
             username=f"bench_resident_{i + 1:02d}",
@@ -179,7 +192,7 @@ def gunicorn_start(url: str, workers: int, log: Path) -> Server:
             cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(proc, port, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy shared machine imports slowly
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
@@ -194,7 +207,7 @@ def gunicorn_start(url: str, workers: int, log: Path) -> Server:
             pass
         time.sleep(0.2)
     gunicorn_stop(server)
-    raise SystemExit("gunicorn did not come up within 60 s")
+    raise SystemExit("gunicorn did not come up within 180 s")
 
 
 def gunicorn_stop(server: Server) -> None:
@@ -391,25 +404,18 @@ def verify(before: int, results: list[Result]) -> list[str]:
 SUSPECTS = (
     # (label, path suffix, function, caller path suffix, caller function)
     ("bearer-token auth", "linli/core/access.py", "__call__", None, None),
-    ("case_submit", "casework/services/intake.py", "case_submit", None, None),
+    ("case_intake", "casework/services/intake.py", "case_intake", None, None),
     ("  _category (category query)", "casework/services/intake.py", "_category", None, None),
     ("  _locate (grid_locate + grid query)", "casework/services/intake.py", "_locate", None, None),
-    ("    index freshness query", "linli/geo/selectors.py", "_current_version", None, None),
+    ("  intake_lookups (cache check)", "linli/casework/lookups.py", "intake_lookups", None, None),
     ("  route (responsibility list)", "casework/services/intake.py", "route", None, None),
     ("  case_deadlines (calendar)", "linli/casework/deadlines.py", "case_deadlines", None, None),
-    (
-        "  tracking-number exists() check",
-        "django/db/models/query.py",
-        "exists",
-        "casework/services/intake.py",
-        "case_submit",
-    ),
     (
         "  Case.objects.create (INSERT)",
         "django/db/models/manager.py",
         "manager_method",
         "casework/services/intake.py",
-        "case_submit",
+        "case_intake",
     ),
     ("  attach_photos", "casework/services/intake.py", "attach_photos", None, None),
     ("  record_step", "casework/services/common.py", "record_step", None, None),
@@ -420,7 +426,7 @@ SUSPECTS = (
         "django/db/transaction.py",
         "__exit__",
         "casework/services/intake.py",
-        "case_submit",
+        "case_intake",
     ),
     ("    task enqueue (on_commit)", "django_tasks/base.py", "enqueue", None, None),
     ("response: detail() (timeline query)", "linli/casework/api.py", "detail", None, None),
@@ -530,11 +536,10 @@ def pyspy_profile(
         return ["py-spy collected no samples (ptrace not permitted?)"], result
     marks = [
         ("bearer-token auth", "api_token_authenticate"),
-        ("case_submit", "case_submit ("),
+        ("case_intake", "case_intake ("),
         ("  _locate / grid_locate", "_locate ("),
         ("  route (responsibility list)", "route ("),
         ("  case_deadlines", "case_deadlines ("),
-        ("  tracking-number exists()", "exists ("),
         ("  record_step", "record_step ("),
         ("    audit_record", "audit_record ("),
         ("    notification_send", "notification_send ("),
@@ -565,6 +570,58 @@ def pyspy_profile(
     return lines, result
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (VmRSS); 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
+def memory_run(server: Server, total: int, run_load: Any) -> tuple[list[str], Result]:
+    """`total` more requests in ten steps; each worker's RSS after each step. A worker that
+    leaks grows step after step; a healthy one levels off after its first requests."""
+    pids = server.workers()
+    step = max(1, total // 10)
+    done = 0
+    combined = Result()
+    rows = [(0, [rss_mb(p) for p in pids])]
+    seed = SEED + 100
+    while done < total:
+        r = run_load(min(step, total - done), seed)
+        seed += 1
+        done += r.sent
+        combined.statuses.update(r.statuses)
+        combined.tracking.extend(r.tracking)
+        combined.wall_s += r.wall_s
+        rows.append((done, [rss_mb(p) for p in pids]))
+        if not r.sent:
+            break
+    lines = [
+        f"worker RSS (MB) over {done} more requests, {len(pids)} workers"
+        f" (pids {', '.join(map(str, pids))}), {combined.created} cases created:",
+        "    requests  " + "  ".join(f"{'w' + str(i + 1):>7}" for i in range(len(pids))),
+    ]
+    for n, values in rows:
+        lines.append(f"    {n:8d}  " + "  ".join(f"{v:7.1f}" for v in values))
+    if len(rows) > 3:
+        # After warm-up: from the second step on (caches, imports, the STRtree are built).
+        growth = [rows[-1][1][i] - rows[2][1][i] for i in range(len(pids))]
+        top = max(max(v for v in values) for _, values in rows)
+        lines.append(
+            f"    growth from {rows[2][0]} to {rows[-1][0]} requests: "
+            + ", ".join(f"{g:+.1f}" for g in growth)
+            + f" MB; largest RSS {top:.1f} MB (aim: flat, < 300 MB)"
+        )
+    alive = [p for p in pids if rss_mb(p) > 0]
+    if len(alive) != len(pids) or server.workers() != pids:
+        lines.append(f"    WORKERS CHANGED during the run: now {server.workers()}")
+    return lines, combined
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -581,7 +638,7 @@ def main() -> None:
     url = args.database_url
     load_start = os.getloadavg()
     t0 = time.perf_counter()
-    took = build_database(url, smoke=args.smoke)
+    took = {"reused": 0.0} if args.reuse else build_database(url, smoke=args.smoke)
     print("database: " + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()))
     django_setup(url)
     from django.db import connections
@@ -603,6 +660,7 @@ def main() -> None:
     server = gunicorn_start(url, args.workers, tmp / "gunicorn.log")
     print(f"gunicorn: master {server.proc.pid}, workers {server.workers()}, port {server.port}")
     profile_lines: list[str] = []
+    memory_lines: list[str] = []
     pyspy_result: Result | None = None
     try:
 
@@ -629,7 +687,15 @@ def main() -> None:
         cpu = cpu_delta(cpu0, cpu_snapshot(server))
         sampler.stop.set()
         sampler.join(timeout=10)
-        check = verify(before, [warm, base, main_run])
+        counted = [warm, base, main_run]
+        if args.memory:
+            memory_lines, memory_result = memory_run(
+                server,
+                args.memory_requests,
+                lambda n, seed: run(args.clients, 3600.0, n, seed),
+            )
+            counted.append(memory_result)
+        check = verify(before, counted)
         if not args.no_profile:
             if args.py_spy:
                 lines, pyspy_result = pyspy_profile(
@@ -702,7 +768,11 @@ def main() -> None:
         for what, n in sampler.lock_waits.most_common(5):
             print(f"      {n / max(1, sampler.samples):5.2f}  {what}")
     print(f"  warm-up ({warm.sent} requests) not counted in the figures above")
-    print("check (warm-up + baseline + load):")
+    if memory_lines:
+        print("memory:")
+        for line in memory_lines:
+            print(f"  {line}")
+    print("check (warm-up + baseline + load" + (" + memory run):" if args.memory else "):"))
     for line in check:
         print(f"  {line}")
     aim_rate = r.created / r.wall_s >= 150

@@ -1,6 +1,7 @@
 """Point → grid lookup (GEO-2) through an in-memory STRtree, rebuilt when grids change."""
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.strtree import STRtree
 
+from linli.core.stamps import table_stamps
 from linli.geo.models import Community, Department, Grid, ResponsibilityRule
 
 
@@ -29,11 +31,7 @@ class _GridIndex:
 
     @staticmethod
     def _current_version() -> tuple[Any, ...]:
-        # Two index lookups, not a count: grids are never deleted (admin refuses; buildings
-        # PROTECT them), so the newest id and the latest change identify the set.
-        top = Grid.objects.order_by("-id").values_list("id", flat=True).first()
-        changed = Grid.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-        return (top, changed)
+        return table_stamps(Grid)[0]
 
     def _build(self, version: tuple[Any, ...]) -> None:
         rows: list[Located] = []
@@ -51,8 +49,9 @@ class _GridIndex:
         self._tree = STRtree(geoms) if geoms else None
         self._version = version
 
-    def locate(self, lat: float, lon: float) -> Located | None:
-        version = self._current_version()
+    def locate(self, lat: float, lon: float, version: tuple[Any, ...] | None) -> Located | None:
+        if version is None:
+            version = self._current_version()
         with self._lock:
             if version != self._version:
                 self._build(version)
@@ -70,22 +69,43 @@ _index = _GridIndex()
 
 
 def grid_set_version() -> tuple[Any, ...]:
-    """Changes whenever a grid is added or changed (for caches derived from the grids)."""
+    """Changes whenever a grid is added, changed or removed (for caches derived from the
+    grids). A caller that reads several stamps at once passes this one to `grid_locate`."""
     return _GridIndex._current_version()
 
 
-def grid_locate(*, lat: float, lon: float) -> Located | None:
-    """The grid containing the point (a point on a shared edge goes to the lower id)."""
-    return _index.locate(lat, lon)
+def grid_locate(
+    *, lat: float, lon: float, version: tuple[Any, ...] | None = None
+) -> Located | None:
+    """The grid containing the point (a point on a shared edge goes to the lower id).
+
+    `version`: the grids' stamp (`table_stamps(Grid)`) when the caller has just read it;
+    otherwise it is read here."""
+    return _index.locate(lat, lon, version)
+
+
+def _rule_codes(category_code: str) -> list[str]:
+    codes = [category_code]
+    if "-" in category_code:
+        codes.append(category_code.split("-", 1)[0])
+    return codes
 
 
 def responsibility_unit(*, category_code: str, grid: Grid) -> Department | None:
     """责任清单 lookup: most specific category first, then the smallest area."""
-    community: Community = grid.community
-    codes = [category_code]
-    if "-" in category_code:
-        codes.append(category_code.split("-", 1)[0])
+    codes = _rule_codes(category_code)
     rules = list(ResponsibilityRule.objects.select_related("unit").filter(category_code__in=codes))
+    return responsibility_pick(rules=rules, category_code=category_code, grid=grid)
+
+
+def responsibility_pick(
+    *, rules: Iterable[ResponsibilityRule], category_code: str, grid: Grid
+) -> Department | None:
+    """The unit of the best of `rules` (with their units loaded) for the category in the
+    grid; rules of other categories are ignored. For callers that keep the list cached."""
+    community: Community = grid.community
+    codes = _rule_codes(category_code)
+    candidates = [rule for rule in rules if rule.category_code in codes]
 
     def rank(rule: ResponsibilityRule) -> tuple[int, int] | None:
         if rule.grid_id is not None:
@@ -100,7 +120,7 @@ def responsibility_unit(*, category_code: str, grid: Grid) -> Department | None:
             return None
         return (codes.index(rule.category_code), area)
 
-    ranked = [(r, rule) for rule in rules if (r := rank(rule)) is not None]
+    ranked = [(r, rule) for rule in candidates if (r := rank(rule)) is not None]
     if not ranked:
         return None
     return min(ranked, key=lambda pair: pair[0])[1].unit

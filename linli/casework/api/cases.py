@@ -33,7 +33,7 @@ from linli.casework.schemas import (
     VerifyIn,
 )
 from linli.casework.services import workflow
-from linli.casework.services.intake import CaseInput, case_submit
+from linli.casework.services.intake import CaseInput, case_intake
 from linli.core.access import api_roles
 from linli.core.errors import NotFound
 from linli.core.replica import lag_tolerant
@@ -90,9 +90,14 @@ def event_out(event: CaseEvent, internal: bool) -> EventOut:
     )
 
 
-def detail(user: Any, case: Case) -> dict[str, Any]:
+def detail(user: Any, case: Case, events: list[CaseEvent] | None = None) -> dict[str, Any]:
+    """The case as `user` sees it. `events`: the whole timeline when the caller holds it
+    already (a case just submitted has one event), instead of reading it back."""
     internal = user.role in STAFF_VIEW_ROLES
-    events = selectors.case_timeline(case=case, internal=internal)
+    if events is None:
+        events = list(selectors.case_timeline(case=case, internal=internal))
+    elif not internal:
+        events = [e for e in events if e.public]
     offered = [action for action, ok in policy.offered(user, case).items() if ok]
     return {
         **case_out(case),
@@ -128,8 +133,8 @@ def submit(request: HttpRequest, payload: CaseIn) -> HttpStatus[dict[str, Any]]:
         address=payload.address,
         anonymous=payload.anonymous,
     )
-    case = case_submit(actor=actor(request), data=data, channel=Channel.WEB)
-    return HttpStatus(201, detail(actor(request), case))
+    done = case_intake(actor=actor(request), data=data, channel=Channel.WEB)
+    return HttpStatus(201, detail(actor(request), done.case, [done.event]))
 
 
 @router.post(
@@ -150,13 +155,13 @@ def staff_submit(request: HttpRequest, payload: StaffCaseIn) -> HttpStatus[dict[
         lon=payload.lon,
         address=payload.address,
     )
-    case = case_submit(
+    done = case_intake(
         actor=actor(request),
         data=data,
         channel=Channel(payload.channel),
         resident=resident,
     )
-    return HttpStatus(201, detail(actor(request), case))
+    return HttpStatus(201, detail(actor(request), done.case, [done.event]))
 
 
 class SensorCaseIn(CaseIn):
@@ -176,8 +181,8 @@ def sensor_submit(request: HttpRequest, payload: SensorCaseIn) -> HttpStatus[dic
         lon=payload.lon,
         address=payload.address,
     )
-    case = case_submit(actor=actor(request), data=data, channel=Channel.SENSOR)
-    return HttpStatus(201, detail(actor(request), case))
+    done = case_intake(actor=actor(request), data=data, channel=Channel.SENSOR)
+    return HttpStatus(201, detail(actor(request), done.case, [done.event]))
 
 
 class ListFilter(Paging):

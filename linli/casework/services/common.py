@@ -44,12 +44,6 @@ def record_step(
         note=note,
         public=public,
     )
-    audit_record(
-        actor=actor,
-        action=AuditAction.of_step(kind),
-        obj=case,
-        data={"from": from_status, "to": case.status, "unit": unit.pk if unit else None},
-    )
     if notify_reporter and public and not case.reporter_id and case.notify_phone:
         # 代办 for someone without an account: the step goes to the phone they gave.
         from linli.casework.tasks import sms_window_resident
@@ -65,6 +59,14 @@ def record_step(
             url=case_url(case.tracking_no),
             channels=("sms",),
         )
+    # Last: the audit chain's head stays locked until the caller commits, and every audited
+    # write anywhere waits for it.
+    audit_record(
+        actor=actor,
+        action=AuditAction.of_step(kind),
+        obj=case,
+        data={"from": from_status, "to": case.status, "unit": unit.pk if unit else None},
+    )
     return event
 
 

@@ -74,7 +74,8 @@ def audit_record(
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     actor_label = getattr(actor, "username", "") if actor is not None else "system"
     clean = _clean(data or {})
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: an entry that fails fails the change.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
         seq = head.seq + 1
         created_at = timezone.now()

@@ -14,7 +14,8 @@ def _address(user: Any, channel: str) -> str:
     return str(getattr(user, "phone", "") if channel == Channel.SMS else user.email or "")
 
 
-@transaction.atomic
+# No savepoint inside the caller's transaction (two round trips): a failure fails the step.
+@transaction.atomic(savepoint=False)
 def notification_send(
     *,
     recipient: Any,
