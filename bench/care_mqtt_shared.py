@@ -2,12 +2,14 @@
 subscribers, and 2 with one SIGKILLed mid-run; the subscriber's resident memory throughout.
 
     DEBUG=1 .venv/bin/python bench/care_mqtt_shared.py [--households 2000] [--steps 20]
-        [--per-message 20] [--scenarios 1,2,2kill] [--down 5] [--rss-every 5] [--smoke]
+        [--per-message 20] [--scenarios 1,2,2kill,1:100] [--down 5] [--rss-every 5] [--smoke]
 
 Starts its own mosquitto 2 (a free port on 127.0.0.1, `max_queued_messages 0`: a killed
 member's session queues without limit; the default 1,000 would drop QoS 1 messages queued for
-it) and, per scenario, recreates the database of --database-url (default
-linli_bench_care_shared) with the fleet of bench/care_ingest_http.py. N `manage.py care_mqtt
+it), recreates the database of --database-url (default linli_bench_care_shared) with the
+fleet of bench/care_ingest_http.py, and before each scenario empties the readings and device
+states. A scenario is `N` subscribers, `Nkill`, or `N:STEPS` (readings per device other
+than --steps). N `manage.py care_mqtt
 --share bench` processes subscribe (own client ids, persistent sessions); publishers send
 every reading (`--per-message` per batch message, 5% of messages twice) at QoS 1, at most
 --window readings ahead of the database. The clock stops when every distinct reading is
@@ -18,8 +20,8 @@ back from the database: every distinct reading stored once, no (device, time) tw
 device's state at its latest reading.
 
 Memory: every subscriber's VmRSS (from /proc) every --rss-every seconds, and at the end; the
-issue's aim is flat after warm-up and < 300 MB over a 1,000,000-reading run
-(`--households 10000 --steps 20 --scenarios 1`).
+issue's aim is flat after warm-up and < 300 MB over a 1,000,000-reading run (the default
+`1:100`: 2,000 households × 5 devices × 100 readings).
 """
 
 import argparse
@@ -56,7 +58,7 @@ def args() -> argparse.Namespace:
     p.add_argument("--resend", type=float, default=0.05, help="share of messages sent twice")
     p.add_argument("--batch-size", type=int, default=2000, help="subscriber readings per commit")
     p.add_argument("--window", type=int, default=30000, help="readings ahead of the database")
-    p.add_argument("--scenarios", default="1,2,2kill")
+    p.add_argument("--scenarios", default="1,2,2kill,1:100")
     p.add_argument("--kill-at", type=float, default=1 / 3, help="share stored at the kill")
     p.add_argument("--down", type=float, default=5.0, help="seconds the killed member is down")
     p.add_argument("--rss-every", type=float, default=5.0, help="seconds between RSS samples")
@@ -71,6 +73,7 @@ def args() -> argparse.Namespace:
         window=40,
         down=1.0,
         rss_every=0.5,
+        scenarios="1,2,2kill",
     )
 
 
@@ -226,11 +229,26 @@ def drop_sessions(port: int, client_ids: list[str]) -> None:
         c.disconnect()
 
 
-def scenario(name: str, opts: argparse.Namespace, broker: Broker) -> dict[str, Any]:
-    members_n, kill = int(name[0]), name.endswith("kill")
-    fleet = build_fleet(
-        opts.database_url, households=opts.households, gateways=opts.gateways, smoke=opts.smoke
-    )
+def fleet_reset() -> None:
+    """Back to a fleet that never sent anything."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE care_reading")
+        cur.execute(
+            "UPDATE care_devicestate SET last_at = NULL, last_value = NULL, use_mark_at = NULL, "
+            "use_mark_value = NULL, last_event_at = NULL, last_change_at = NULL"
+        )
+        cur.execute("UPDATE care_device SET last_seen_at = NULL, battery = NULL")
+        cur.execute("VACUUM ANALYZE care_reading")
+
+
+def scenario(
+    name: str, opts: argparse.Namespace, broker: Broker, fleet: list[Any]
+) -> dict[str, Any]:
+    members_n, kill = int(name[0]), name.split(":")[0].endswith("kill")
+    steps = int(name.split(":")[1]) if ":" in name else opts.steps
+    fleet_reset()
     run = uuid.uuid4().hex[:8]
     prefix = f"linli-care-bench/{run}/linli/care"
     end = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -239,7 +257,7 @@ def scenario(name: str, opts: argparse.Namespace, broker: Broker) -> dict[str, A
     for g, gw in enumerate(fleet):
         stream: list[tuple[str, bytes, int]] = []
         for batch in reading_batches(
-            gw, steps=opts.steps, end=end, step_seconds=60, batch=opts.per_message, seed=g
+            gw, steps=steps, end=end, step_seconds=60, batch=opts.per_message, seed=g
         ):
             topic, payload = f"{prefix}/{gw.name}/batch", json.dumps({"readings": batch}).encode()
             stream.append((topic, payload, len(batch)))
@@ -307,15 +325,17 @@ def scenario(name: str, opts: argparse.Namespace, broker: Broker) -> dict[str, A
         if kill and killed_at is None and count >= distinct * opts.kill_at:
             members[0].kill()
             killed_at, at_kill = now, count
-            print(f"  SIGKILL member 1 at {now:.2f} s with {count:,} stored")
+            print(f"  SIGKILL member 1 at {now:.2f} s with {count:,} stored", flush=True)
         if killed_at is not None and restarted_at is None and now - killed_at >= opts.down:
+            alone = now - killed_at
+            print(
+                f"  member 2 alone for {alone:.2f} s: {count - at_kill:,} stored, "
+                f"{(count - at_kill) / max(1e-9, alone):,.0f} readings/s; restarting member 1",
+                flush=True,
+            )
             members[0].start()
             restarted_at = time.perf_counter() - started
-            print(
-                f"  member 2 alone for {restarted_at - killed_at:.2f} s: "
-                f"{(count - at_kill) / max(1e-9, restarted_at - killed_at):,.0f} readings/s; "
-                f"member 1 restarted at {restarted_at:.2f} s"
-            )
+            print(f"  member 1 subscribed again at {restarted_at:.2f} s", flush=True)
         time.sleep(0.2)
     wall = time.perf_counter() - started
     busy1, total1 = system_cpu()
@@ -363,21 +383,31 @@ def scenario(name: str, opts: argparse.Namespace, broker: Broker) -> dict[str, A
         series = " ".join(f"{t:.0f}s:{mb:.0f}" for t, mb in m.rss)
         print(f"  member {m.n} RSS MB {series}")
         print(f"  member {m.n} {'(after restart) ' if kill and m.n == 1 else ''}{last}")
-    print("  count:", json.dumps(check))
-    if not opts.keep:
-        connection.close()
-        pg_drop(opts.database_url)
+    print("  count:", json.dumps(check), flush=True)
     return {"name": name, "rate": distinct / wall, "ok": check["ok"]}
 
 
 def main() -> None:
     opts = args()
     broker = Broker()
-    print(f"mosquitto on port {broker.port}; fleet {opts.households * 5:,} devices")
+    t0 = time.perf_counter()
+    fleet = build_fleet(
+        opts.database_url, households=opts.households, gateways=opts.gateways, smoke=opts.smoke
+    )
+    print(
+        f"mosquitto on port {broker.port}; fleet {opts.households * 5:,} devices "
+        f"({time.perf_counter() - t0:.1f} s to build)",
+        flush=True,
+    )
     try:
-        results = [scenario(s.strip(), opts, broker) for s in opts.scenarios.split(",")]
+        results = [scenario(s.strip(), opts, broker, fleet) for s in opts.scenarios.split(",")]
     finally:
         broker.stop()
+    if not opts.keep:
+        from django.db import connection
+
+        connection.close()
+        pg_drop(opts.database_url)
     rates = {r["name"]: r["rate"] for r in results}
     if "1" in rates and "2" in rates:
         print(f"2 vs 1 subscriber(s): {rates['2'] / rates['1']:.2f}×")
