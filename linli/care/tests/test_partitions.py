@@ -179,8 +179,9 @@ def test_retention_rolls_up_then_drops_whole_months(home, settings):
         ("door", "2026-12-31T23:00:00+08:00"): (2, 2.0, 1.0, 1.0, 2.0, 3.0),
     }
     if pg():
-        assert "dropped 2 partitions care_reading_y2026m11 care_reading_y2026m12" in out
-        assert local(2026, 12, 1) not in parts.partitions()
+        # (a reused test database may hold more old months, made by committed sweeps)
+        assert "care_reading_y2026m11 care_reading_y2026m12;" in out
+        assert min(parts.partitions()) >= JAN
     else:
         assert "deleted 5 rows" in out
     # Again: nothing more to drop, the rollups unchanged.
