@@ -246,6 +246,9 @@ LINLI_EMERGENCY_CALLS = [
     ("110", gettext_noop("报警")),
     ("12345", gettext_noop("市民热线(停水、爆管)")),
 ]
+# Care readings: raw readings kept this many months before the current one (whole months;
+# `manage.py care_retention` drops older ones after rolling them up by hour); 0 = for ever.
+CARE_READINGS_KEEP_MONTHS = int(os.environ.get("CARE_READINGS_KEEP_MONTHS", "13"))
 LINLI_AUDIT_BULK_COUNT = int(os.environ.get("LINLI_AUDIT_BULK_COUNT", "30"))
 LINLI_AUDIT_BULK_MINUTES = int(os.environ.get("LINLI_AUDIT_BULK_MINUTES", "10"))
 LINLI_AUDIT_LIST_COUNT = int(os.environ.get("LINLI_AUDIT_LIST_COUNT", "300"))

@@ -13,6 +13,13 @@ committed, in the order they arrived. A crash before that means the broker sends
 and ingest is idempotent per (device, time). Receive Maximum is raised so the broker keeps a
 whole batch in flight instead of 20 messages.
 
+Several subscribers can share the load (`--share GROUP`, MQTT 5 shared subscription
+`$share/GROUP/linli/care/...`): the broker hands each message to one member of the group. Each
+member has its own client id and persistent session and acknowledges only what it committed,
+so a member killed mid-batch gets its unacknowledged messages again when it reconnects with
+the same client id (mosquitto keeps them in that member's session; it does not pass them to
+another member), while the others go on with the new ones.
+
 Who may publish under `linli/care/<gateway>/` is the broker's job (a gateway's username
 equal to its name, with an ACL pattern `linli/care/%u/#`); the subscriber checks that each
 device belongs to the gateway named in the topic.
@@ -153,9 +160,12 @@ class CareSubscriber:
         username: str | None = None,
         password: str | None = None,
         prefix: str = PREFIX,
+        share: str = "",
     ) -> None:
-        """`prefix` other than linli/care only isolates tests and benchmarks."""
+        """`prefix` other than linli/care only isolates tests and benchmarks; `share` names
+        the shared-subscription group (empty: a plain subscription)."""
         self.host, self.port, self.prefix = host, port, prefix
+        self.filter_prefix = f"$share/{share}/{prefix}" if share else prefix
         self.batch_size, self.batch_wait = batch_size, batch_wait
         self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
         self.connected = threading.Event()
@@ -177,7 +187,8 @@ class CareSubscriber:
             log.error("care_mqtt: broker refused the connection: %s", rc)
             return
         self.connected.set()
-        client.subscribe([(f"{self.prefix}/+/+/reading", 1), (f"{self.prefix}/+/batch", 1)])
+        base = self.filter_prefix
+        client.subscribe([(f"{base}/+/+/reading", 1), (f"{base}/+/batch", 1)])
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
         self.connected.clear()

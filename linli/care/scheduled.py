@@ -18,6 +18,8 @@ One sweep, in one transaction, in this order:
    per household at a time), deferred in quiet hours, told per grid worker;
 5. escalation of alerts not acknowledged by their due time.
 Sweeps are serialised by a row lock on CareDefaults (a second sweep meanwhile skips).
+Before it, in its own short transaction, the readings' month partitions for the coming months
+are made if missing (PostgreSQL; `services/partitions.py`).
 """
 
 import datetime as dt
@@ -48,6 +50,7 @@ from linli.care.services.baseline import (
 )
 from linli.care.services.maintenance import maintenance_sweep
 from linli.care.services.outings import outings_update
+from linli.care.services.partitions import partitions_ensure
 from linli.care.services.rules import (
     Candidate,
     Home,
@@ -82,6 +85,7 @@ def care_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """One pass over every monitored household. Safe to run often and on several workers."""
     now = now or timezone.now()
     defaults_get()  # the lock row must exist before it can be locked
+    partitions_ensure(now=now)
     with transaction.atomic():
         d = CareDefaults.objects.select_for_update(skip_locked=True).filter(pk=1).first()
         if d is None:

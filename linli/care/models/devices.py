@@ -24,6 +24,7 @@ __all__ = [
     "DeviceState",
     "Gateway",
     "Reading",
+    "ReadingHour",
 ]
 
 
@@ -135,11 +136,17 @@ class Device(BaseModel):
 
 
 class Reading(models.Model):
-    """One accepted reading. Append-only: never edited or deleted by the application. The
-    unique (device, at) constraint is both the idempotency key and the lookup index."""
+    """One accepted reading. Append-only: never edited by the application; only the retention
+    command removes whole months (`services/partitions.py`). The unique (device, at)
+    constraint is both the idempotency key and the lookup index. On PostgreSQL the table is
+    partitioned by month on `at` (migration 0006): the key includes `at`, so it holds across
+    partitions, and the primary key there is (id, at)."""
 
     id = models.BigAutoField(primary_key=True)
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="readings")
+    # No index of its own: the unique (device, at) index serves lookups by device.
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="readings", db_index=False
+    )
     at = models.DateTimeField()
     value = models.FloatField()
     received_at = models.DateTimeField()
@@ -152,6 +159,37 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}@{self.at:%Y-%m-%d %H:%M:%S} = {self.value}"
+
+
+class ReadingHour(models.Model):
+    """One device's readings in one clock hour, kept for ever while the raw readings are
+    dropped after `CARE_READINGS_KEEP_MONTHS` (`services/partitions.py`). Meters: the first
+    and last register of the hour (use = last − first, or across hours); event devices:
+    `value_sum` is the number of events."""
+
+    id = models.BigAutoField(primary_key=True)
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="reading_hours", db_index=False
+    )
+    hour = models.DateTimeField()
+    readings = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+    first_value = models.FloatField()
+    last_at = models.DateTimeField()
+    last_value = models.FloatField()
+    min_value = models.FloatField()
+    max_value = models.FloatField()
+    value_sum = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "hour"], name="care_reading_hour_once")
+        ]
+        verbose_name = _("小时读数汇总")
+        verbose_name_plural = _("小时读数汇总")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}@{self.hour:%Y-%m-%d %H}h ×{self.readings}"
 
 
 class DeviceState(models.Model):

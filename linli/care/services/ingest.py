@@ -43,6 +43,7 @@ from linli.care.services.ingest_state import (
     recompute,
     step_problem,
 )
+from linli.care.services.partitions import retention_horizon
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ class _Plan:
     seen: dict[int, tuple[dt.datetime, int | None]] = field(default_factory=dict)
 
 
-def _reading_problem(r: ReadingIn, horizon: dt.datetime) -> tuple[str, str] | None:
+def _reading_problem(
+    r: ReadingIn, horizon: dt.datetime, kept_from: dt.datetime | None
+) -> tuple[str, str] | None:
     if isinstance(r.value, bool) or not isinstance(r.value, int | float):
         return "not_number", "读数应为数字。"
     if not math.isfinite(r.value):
@@ -109,6 +112,9 @@ def _reading_problem(r: ReadingIn, horizon: dt.datetime) -> tuple[str, str] | No
         return "bad_battery", "电量应在 0 到 100 之间。"
     if r.at > horizon:
         return "future", "时间在未来:读数时间比服务器时间晚 5 分钟以上,请检查网关时钟。"
+    if kept_from is not None and r.at < kept_from:
+        # Raw readings this old are dropped by retention; storing it would undo that.
+        return "expired", "读数时间早于原始读数的保留期限,不再入库。"
     return None
 
 
@@ -250,12 +256,13 @@ def readings_ingest(
         raise ValueError(f"source must match {SOURCE.pattern}")
     now = now or timezone.now()
     horizon = now + FUTURE_SLACK
+    kept_from = retention_horizon(now)
     rejected: list[Rejected] = []
     candidates: list[tuple[int, ReadingIn]] = []
     for index, r in enumerate(readings):
         if r.at.tzinfo is None:
             r.at = timezone.make_aware(r.at)
-        problem = _reading_problem(r, horizon)
+        problem = _reading_problem(r, horizon, kept_from)
         if problem:
             rejected.append(Rejected(index, r.serial, *problem))
         else:

@@ -4,6 +4,7 @@ delivery guarantees: linli/care/mqtt.py and the README."""
 import argparse
 import gc
 import os
+import re
 import signal
 import threading
 from typing import Any
@@ -26,6 +27,13 @@ class Command(BaseCommand):
             help="the persistent session's name: keep it the same across restarts",
         )
         parser.add_argument("--username", default=env("CARE_MQTT_USERNAME") or None)
+        parser.add_argument(
+            "--share",
+            default=env("CARE_MQTT_SHARE", ""),
+            metavar="GROUP",
+            help="join the MQTT 5 shared subscription $share/GROUP/... (several subscribers "
+            "share the load; give each its own --client-id)",
+        )
         parser.add_argument("--prefix", default=PREFIX, help=argparse.SUPPRESS)
         parser.add_argument("--batch-size", type=int, default=1000, help="readings per commit")
         parser.add_argument(
@@ -40,6 +48,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        share = options["share"]
+        if share and options["client_id"] == CLIENT_ID:
+            # Two members with one client id would throw each other off the broker.
+            raise CommandError("使用 --share 时,每个订阅进程要有自己的 --client-id。")
+        if share and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", share):
+            raise CommandError("--share 组名只能包含字母、数字、下划线和连字符。")
         subscriber = CareSubscriber(
             host=options["host"],
             port=options["port"],
@@ -49,6 +63,7 @@ class Command(BaseCommand):
             username=options["username"],
             password=os.environ.get("CARE_MQTT_PASSWORD") or None,
             prefix=options["prefix"],
+            share=share,
         )
         # Everything loaded so far lives as long as the process: keep it out of the cyclic
         # collector's way (each message makes garbage that would otherwise make it walk
@@ -63,7 +78,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"无法连接 MQTT 服务器 {options['host']}:{options['port']}:{exc}"
             ) from exc
-        self.stdout.write(f"care_mqtt: subscribed at {options['host']}:{options['port']}")
+        group = f" (shared group {share})" if share else ""
+        self.stdout.write(f"care_mqtt: subscribed at {options['host']}:{options['port']}{group}")
         self.stdout.flush()
         try:
             total = subscriber.run(stop, idle_exit=options["idle_exit"])
