@@ -9,9 +9,10 @@ a repeat returns the first transaction, a repeat with different content is a Con
 import hashlib
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,47 +132,27 @@ def _post(
 ) -> Transaction:
     _check_request(key=key, kind=kind, memo=memo)
     amounts = _check_legs(legs)
-    fingerprint = _fingerprint(kind=kind, legs=legs, reverses=reverses)
-    with transaction.atomic():
-        ids = sorted(amounts)
-        locked = sql.lock_accounts(ids)
-        if len(locked) != len(ids):
-            raise ValidationFailed(_("账户不存在。"), field="legs")
-        now = timezone.now()
-        txn = Transaction(
-            idempotency_key=key,
-            kind=kind,
-            memo=memo,
-            actor=actor if getattr(actor, "pk", None) else None,
-            reverses=reverses,
-            fingerprint=fingerprint,
-            created_at=now,
-            updated_at=now,
-        )
-        # Claim the key before checking limits: a repeat (even one that waited for our locks)
-        # gets the first result back, not a misleading "余额不足".
-        if not sql.claim(txn):
-            existing = _existing(key)
-            if existing is not None:
-                return _same_or_conflict(existing, fingerprint)
-            raise Conflict(_("这笔交易已经冲正过了。"))
-        for account, amount in legs:
-            row = locked[account.pk]
-            if row.book != account.book:
-                raise ValidationFailed(_("账户与账本不一致。"), field="legs")
-            if (
-                amount < 0
-                and row.min_balance is not None
-                and row.balance + amount < row.min_balance
-            ):
-                raise ValidationFailed(_("余额不足，无法完成这笔操作。"), code="insufficient")
-        running = {pk: locked[pk].balance for pk in ids}
-        rows = []
-        for account, amount in legs:
-            running[account.pk] += amount
-            rows.append((txn.pk, account.pk, account.book, amount, running[account.pk]))
-        sql.insert_entries(rows, now)
-        sql.set_balances(running, now)
+    now = timezone.now()
+    txn = Transaction(
+        idempotency_key=key,
+        kind=kind,
+        memo=memo,
+        actor=actor if getattr(actor, "pk", None) else None,
+        reverses=reverses,
+        fingerprint=_fingerprint(kind=kind, legs=legs, reverses=reverses),
+        created_at=now,
+        updated_at=now,
+    )
+    # A reversal's audit entry shares the posting's database transaction; a plain posting on
+    # PostgreSQL is one statement, atomic by itself (no BEGIN/COMMIT round trips).
+    one_call = connection.vendor == "postgresql"
+    with transaction.atomic() if reverses is not None or not one_call else nullcontext():
+        if one_call:
+            outcome, balances = sql.post(txn, legs)
+        else:
+            outcome, balances = _post_statements(txn, legs, sorted(amounts))
+        if outcome != "ok":
+            return _refused(outcome, txn)
         # A posting is its own record (actor, kind, time; append-only rows). The hash-chained
         # audit log takes corrections only: one shared chain head per posting would queue
         # every posting in the city behind one row lock.
@@ -182,9 +163,55 @@ def _post(
                 obj=txn,
                 data={"kind": kind, "legs": len(legs), "reverses": reverses.pk},
             )
-    for account, _amount in legs:
-        account.balance = running[account.pk]
+    for (account, _amount), balance in zip(legs, balances, strict=True):
+        account.balance = balance
     return txn
+
+
+def _post_statements(txn: Transaction, legs: Sequence[Leg], ids: list[int]) -> sql.Outcome:
+    """What linli_ledger_post does on PostgreSQL, statement by statement (SQLite)."""
+    locked = sql.lock_accounts(ids)
+    if len(locked) != len(ids):
+        return "missing", []
+    if any(locked[account.pk].book != account.book for account, _amount in legs):
+        return "book", []
+    # The key is claimed before limits are checked: a repeat (even one that waited for our
+    # locks) gets the first result back, not a misleading "余额不足".
+    if not sql.claim(txn):
+        return "taken", []
+    for account, amount in legs:
+        row = locked[account.pk]
+        if amount < 0 and row.min_balance is not None and row.balance + amount < row.min_balance:
+            raise _insufficient()  # raised, not returned: the claimed key must roll back
+    balances = [locked[account.pk].balance + amount for account, amount in legs]
+    rows = [
+        (txn.pk, account.pk, account.book, amount, balance)
+        for (account, amount), balance in zip(legs, balances, strict=True)
+    ]
+    sql.insert_entries(rows, txn.created_at)
+    sql.set_balances(
+        {account.pk: b for (account, _a), b in zip(legs, balances, strict=True)}, txn.created_at
+    )
+    return "ok", balances
+
+
+def _refused(outcome: str, txn: Transaction) -> Transaction:
+    """The answer to a posting the database did not make: the first result of a repeat, or
+    why not."""
+    if outcome == "taken":
+        existing = _existing(txn.idempotency_key)
+        if existing is not None:
+            return _same_or_conflict(existing, txn.fingerprint)
+        raise Conflict(_("这笔交易已经冲正过了。"))
+    if outcome == "missing":
+        raise ValidationFailed(_("账户不存在。"), field="legs")
+    if outcome == "book":
+        raise ValidationFailed(_("账户与账本不一致。"), field="legs")
+    raise _insufficient()
+
+
+def _insufficient() -> ValidationFailed:
+    return ValidationFailed(_("余额不足，无法完成这笔操作。"), code="insufficient")
 
 
 def _existing(key: str) -> Transaction | None:

@@ -1,11 +1,15 @@
-"""The four statements of a posting, in plain SQL (LEDGER-5).
+"""A posting's statements in plain SQL (LEDGER-5).
 
 transaction_post runs on every movement of value; building these through the ORM cost several
-times the CPU of the statements themselves. Each works on PostgreSQL and SQLite (3.35+).
+times the CPU of the statements themselves. On PostgreSQL a posting is one call of the
+function `linli_ledger_post` (migration 0005): one round trip, and the accounts' row locks are
+held for that call and its commit only, which is what bounds a hot account. On SQLite the four
+statements below run one by one (its writers are serialised anyway).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from django.db import connection
 from django.db.models import DateTimeField, Field
@@ -25,6 +29,11 @@ TRANSACTION_COLUMNS = [
     "reverses_id",
     "fingerprint",
 ]
+
+
+# "ok", or why nothing was posted: "missing" account, "book" mismatch, "insufficient"
+# balance, key (or reversal target) "taken" by an earlier posting.
+Outcome = tuple[Literal["ok", "missing", "book", "insufficient", "taken"], list[int]]
 
 
 @dataclass(frozen=True)
@@ -103,3 +112,32 @@ def set_balances(balances: dict[int, int], now: Any) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def post(txn: Transaction, legs: Sequence[tuple[Account, int]]) -> Outcome:
+    """PostgreSQL: lock, check, claim the key, append entries and move the cached balances in
+    one call. Refusals are answers, not errors, so a caller's transaction stays usable.
+    Returns the balances after the posting, in the order of `legs`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outcome, txn_id, balances FROM linli_ledger_post("
+            "%s, %s, %s, %s, %s, %s, %s, %s::bigint[], %s::text[], %s::bigint[])",
+            [
+                txn.idempotency_key,
+                txn.kind,
+                txn.memo,
+                txn.actor_id,
+                txn.reverses_id,
+                txn.fingerprint,
+                txn.created_at,
+                [account.pk for account, _amount in legs],
+                [account.book for account, _amount in legs],
+                [amount for _account, amount in legs],
+            ],
+        )
+        outcome, pk, balances = cursor.fetchone()
+    if outcome == "ok":
+        txn.pk = pk
+        txn._state.adding = False
+        txn._state.db = connection.alias
+    return outcome, balances or []

@@ -347,3 +347,19 @@ def test_amounts_and_kinds_read_in_plain_chinese(monkeypatch):
     assert kind_label("points.redeem.reversal") == "积分兑换（冲正）"
     assert kind_label("timebank.unknown") == "时间银行"
     assert kind_label("other") == "other"
+
+
+def test_a_refusal_inside_a_callers_transaction_leaves_it_usable():
+    # On PostgreSQL a refusal is an answer of linli_ledger_post, not a database error, so the
+    # caller's transaction goes on (no savepoint needed) and nothing of the refusal is kept.
+    account = funded(50)
+    with transaction.atomic():
+        with pytest.raises(ValidationFailed, match="余额不足"):
+            _spend(account, 51, key="inside-1")
+        _spend(account, 20, key="inside-2")
+        assert (
+            _spend(account, 20, key="inside-2").pk
+            == Transaction.objects.get(idempotency_key="inside-2").pk
+        )
+    assert account_balance(account=account) == 30
+    assert not Transaction.objects.filter(idempotency_key="inside-1").exists()
