@@ -46,8 +46,12 @@ def test_killed_member_of_a_shared_subscription_loses_and_doubles_nothing(
     try:
         one = db.spawn("member1", *base, "--client-id", ids[0])
         two = db.spawn("member2", *base, "--client-id", ids[1])
-        for p in (one, two):
-            wait_until(lambda p=p: "subscribed" in p.output(), timeout=120, what="subscribed")
+        for member in (one, two):
+            wait_until(
+                lambda m=member: "subscribed" in m.output(),  # type: ignore[misc]
+                timeout=120,
+                what="subscribed",
+            )
         _publish(pub, topic, times[:HALF])
         wait_until(lambda: _stored(db) >= KILL_AT, timeout=120, what=f"{KILL_AT} readings stored")
         assert one.kill() == -9
