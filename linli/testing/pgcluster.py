@@ -9,6 +9,7 @@ it fails, so a CI that lost them cannot pass by skipping."""
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -42,10 +43,15 @@ def _as_postgres() -> list[str]:
 
 
 def _port_free(port: int) -> bool:
-    import socket
-
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_port() -> int:
+    """A port nothing listens on now (so two runs on one machine do not collide)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -124,13 +130,17 @@ def _run(prefix: list[str], *argv: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def streaming_pair(primary_port: int = 5441, replica_port: int = 5442) -> Iterator[Pair]:
+def streaming_pair(primary_port: int = 0, replica_port: int = 0) -> Iterator[Pair]:
     """A primary (wal_level=replica, replication allowed from 127.0.0.1) and a hot standby
     streaming from it; both stopped and removed afterwards."""
     for binary in ("initdb", "pg_ctl", "pg_basebackup", "pg_dump", "psql"):
         if not (PG_BIN / binary).exists():
             unavailable(f"PostgreSQL 15 server binaries in {PG_BIN}")
     prefix = _as_postgres()
+    primary_port = primary_port or free_port()
+    replica_port = replica_port or free_port()
+    while replica_port == primary_port:
+        replica_port = free_port()
     for port in (primary_port, replica_port):
         if not _port_free(port):
             pytest.fail(f"port {port} is taken: a cluster of an earlier run still up?")

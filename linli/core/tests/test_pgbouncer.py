@@ -21,13 +21,13 @@ from django.db import connection
 
 from linli.core.tests.fault_harness import on_postgres
 from linli.core.tests.live_app import LiveApp
-from linli.testing.pgcluster import PG_BIN, _as_postgres, copy_database, unavailable
+from linli.testing.pgcluster import PG_BIN, _as_postgres, copy_database, free_port, unavailable
 
 pytestmark = [
     pytest.mark.skipif(not on_postgres(), reason="runs in the PostgreSQL pass"),
     pytest.mark.django_db,  # so the session's test database exists: the test copies it
 ]
-PORT = 6441
+PORT = free_port()  # not fixed: another run on this machine may hold one
 POOL_SIZE = 2
 INTAKES = 16
 BATCHES = 12

@@ -1,5 +1,5 @@
 """Read replicas against a real streaming replica (issue 18): a PostgreSQL 15 primary and a
-`pg_basebackup -R` standby of the test's own (ports 5441/5442), Linli under gunicorn with
+`pg_basebackup -R` standby of the test's own (on free ports), Linli under gunicorn with
 DATABASE_REPLICA_URL. Replay on the standby is paused to make it lag, so which server
 answered shows in what the caller sees."""
 
@@ -47,7 +47,7 @@ def app(pair: Pair, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     seeded = live.seed(
         "linli.core.tests.live_seed", "world_with_tokens", roles=["resident", "grid_worker"]
     )
-    live.start(workers=1)  # the token pin lives in the process's cache (README)
+    live.start(workers=3)  # a token's pin must hold whichever worker answers
     try:
         yield live, seeded["tokens"]
     finally:
