@@ -231,7 +231,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             _("分子"),
             _("分母"),
             _("数值"),
-            _("明细"),
+            _("背后的记录"),
         ]
     )
     for r in ctx["rows"]:
