@@ -483,7 +483,8 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         compute=_mediation,
         dimensions=("all", "street", "community", "pilot"),
-        drill="",
+        drill="disputes",
+        drill_filter={"month": MONTH},
     ),
     Metric(
         key="survey_satisfaction",

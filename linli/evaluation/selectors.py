@@ -185,6 +185,7 @@ def composite(*, actor: Any, kind: str, month: dt.date) -> tuple[int, dict[str, 
 DRILL_LISTS: dict[str, tuple[str, dict[str, str]]] = {
     "cases": ("casework:queue", {"status": COUNTED}),
     "alerts": ("care:alerts", {}),
+    "disputes": ("mediation:drill", {}),
 }
 
 
