@@ -19,6 +19,10 @@ pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 @pytest.fixture
 def alerts(world):
+    return make_alerts(world)
+
+
+def make_alerts(world):
     """March in both communities: answered in time or not, judged right or wrong, still
     open, deferred (not told), a concern (not counted) and one in February."""
     home_a = Household.objects.get()

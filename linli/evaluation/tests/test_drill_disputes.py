@@ -15,6 +15,10 @@ pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 @pytest.fixture
 def disputes(world):
+    return make_disputes(world)
+
+
+def make_disputes(world):
     def dispute(n, outcome, concluded, community=None):
         Dispute.objects.create(
             number=f"M{n}", community=community or world.community_a, type="neighbours",
