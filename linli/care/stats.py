@@ -5,7 +5,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from linli.care.models.alerts import WELFARE_RULES, Alert, AlertStatus, Outcome, Rule
 
@@ -24,24 +24,36 @@ GROUPS: dict[str, str | None] = {
 WRONG = (Outcome.FALSE_ALARM, Outcome.DEVICE_FAULT)
 
 
+# The alert definitions of the figures, shared by the counts and the list behind a figure
+# (`alerts_behind`), so the two cannot drift.
+ANSWERED_2H = Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("opened_at") + ANSWER_WITHIN)
+JUDGED = Q(status=AlertStatus.CLOSED) & ~Q(outcome="")
+RIGHT = JUDGED & ~Q(outcome__in=WRONG)
+FLAGS = {"answered_2h": ANSWERED_2H, "judged": JUDGED, "right": RIGHT}
+
+
+def counted(qs: QuerySet[Alert], *, start: dt.datetime, end: dt.datetime) -> QuerySet[Alert]:
+    """The alerts a figure counts: welfare rules and one-key calls told to people (opened)
+    in [start, end); those still waiting out a quiet period are not told yet."""
+    return qs.filter(
+        opened_at__gte=start,
+        opened_at__lt=end,
+        rule__in=(*WELFARE_RULES, Rule.CALL),
+    ).exclude(status=AlertStatus.DEFERRED)
+
+
 def alert_counts(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str, dict[str, int]]:
     """Alerts (welfare rules and one-key calls) opened in the period: answered (acknowledged)
     within two hours, closed with an outcome, and of those the ones not wrong."""
     if by not in GROUPS:
         return {}
     path = GROUPS[by]
-    qs = Alert.objects.filter(
-        opened_at__gte=start,
-        opened_at__lt=end,
-        rule__in=(*WELFARE_RULES, Rule.CALL),
-    ).exclude(status=AlertStatus.DEFERRED)
-    answered = Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("opened_at") + ANSWER_WITHIN)
-    judged = Q(status=AlertStatus.CLOSED) & ~Q(outcome="")
+    qs = counted(Alert.objects.all(), start=start, end=end)
     counts: dict[str, Any] = {
         "alerts": Count("pk"),
-        "answered_2h": Count("pk", filter=answered),
-        "judged": Count("pk", filter=judged),
-        "right": Count("pk", filter=judged & ~Q(outcome__in=WRONG)),
+        "answered_2h": Count("pk", filter=ANSWERED_2H),
+        "judged": Count("pk", filter=JUDGED),
+        "right": Count("pk", filter=RIGHT),
     }
     if path is None:
         row = qs.aggregate(**counts)
@@ -51,6 +63,27 @@ def alert_counts(*, start: dt.datetime, end: dt.datetime, by: str) -> dict[str, 
         key = row.pop(path)
         out[("1" if key else "0") if isinstance(key, bool) else str(key)] = row
     return out
+
+
+def alerts_behind(
+    qs: QuerySet[Alert],
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    places: dict[str, int | bool | None],
+    flags: dict[str, bool],
+) -> QuerySet[Alert]:
+    """The alerts behind one figure of `alert_counts`: `places` a group (as in GROUPS:
+    community id, pilot True/False, worker None …), `flags` a count's condition wanted or not
+    (answered_2h, judged, right)."""
+    qs = counted(qs, start=start, end=end)
+    for by, key in places.items():
+        path = GROUPS[by]
+        if path is not None:  # None: alerts with no one in that place (no worker)
+            qs = qs.filter(**({f"{path}__isnull": True} if key is None else {path: key}))
+    for name, wanted in flags.items():
+        qs = qs.filter(FLAGS[name]) if wanted else qs.exclude(FLAGS[name])
+    return qs
 
 
 def home_service_counts(

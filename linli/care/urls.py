@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from linli.care import views, views_board, views_family, views_services
+from linli.care import views, views_board, views_drill, views_family, views_services
 
 app_name = "care"
 urlpatterns = [
     path("", views.worker, name="worker"),
+    path("alerts/", views_drill.alert_list, name="alerts"),
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("alerts/<int:alert_id>/ack/", views.alert_ack, name="ack"),
     path("alerts/<int:alert_id>/close/", views.alert_finish, name="close"),

@@ -60,7 +60,8 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
         "figures": [
             {
                 **r.__dict__,
-                "cases_url": selectors.cases_url(m, q.dimension, r.key, r.month),
+                "drill_url": (url := selectors.drill_url(m, q.dimension, r.key, r.month)),
+                "cases_url": url if m.drill == "cases" else None,  # the older name
             }
             for r in rows
         ],

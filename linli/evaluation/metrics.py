@@ -41,7 +41,8 @@ PLACE_DIMENSIONS = ("all", "street", "community", "grid", "pilot")
 ALERT_DIMENSIONS = (*PLACE_DIMENSIONS, "worker")
 UNITS: dict[str, Any] = {"%": "%", "件": _("件"), "小时": _("小时"), "分": _("分")}
 MONTH = "{month}"  # in a drill filter: the figure's month, YYYY-MM
-# A figure's group as the case list's filter.
+# A figure's group as the drilled list's filter (the case, alert and dispute lists share
+# the names).
 DRILL_PARAM = {
     "street": "street",
     "community": "community",
@@ -49,6 +50,7 @@ DRILL_PARAM = {
     "department": "unit",
     "category": "category",
     "pilot": "pilot",
+    "worker": "worker",
 }
 
 
@@ -114,7 +116,8 @@ class Metric:
         "pilot",
     )
     higher_is_better: bool = True
-    # Which list lies behind the figure: "cases" (the case list), or "" for none.
+    # Which list lies behind the figure: "cases", "alerts", "disputes" (`DRILL_KINDS`), or
+    # "" for none.
     drill: str = "cases"
     drill_filter: dict[str, str] = field(default_factory=dict)
 
@@ -454,7 +457,8 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         compute=_rates(*ALERTS, "answered_2h", "alerts"),
         dimensions=ALERT_DIMENSIONS,
-        drill="",
+        drill="alerts",
+        drill_filter={"month": MONTH},
     ),
     Metric(
         key="alert_precision",
@@ -466,7 +470,8 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         compute=_rates(*ALERTS, "right", "judged"),
         dimensions=PLACE_DIMENSIONS,
-        drill="",
+        drill="alerts",
+        drill_filter={"month": MONTH, "judged": "1"},
     ),
     Metric(
         key="mediation_success",
@@ -478,7 +483,8 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         compute=_mediation,
         dimensions=("all", "street", "community", "pilot"),
-        drill="",
+        drill="disputes",
+        drill_filter={"month": MONTH},
     ),
     Metric(
         key="survey_satisfaction",

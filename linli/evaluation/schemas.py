@@ -32,6 +32,9 @@ class FigureOut(Schema):
     numerator: float
     denominator: float | None
     value: float | None
+    # The list of the records (cases, alerts …) behind the figure; `cases_url` is the
+    # older name, set for case metrics only.
+    drill_url: str | None
     cases_url: str | None
 
 

@@ -181,16 +181,27 @@ def composite(*, actor: Any, kind: str, month: dt.date) -> tuple[int, dict[str, 
     return version, weights, out
 
 
-def cases_url(metric: metrics.Metric, dimension: str, key: str, month: dt.date) -> str | None:
-    """The staff case list filtered to the cases behind one figure."""
-    if metric.drill != "cases":
+# The list behind each drill kind: its page and the parameters every link carries.
+DRILL_LISTS: dict[str, tuple[str, dict[str, str]]] = {
+    "cases": ("casework:queue", {"status": COUNTED}),
+    "alerts": ("care:alerts", {}),
+    "disputes": ("mediation:drill", {}),
+}
+
+
+def drill_url(metric: metrics.Metric, dimension: str, key: str, month: dt.date) -> str | None:
+    """The staff list (cases, alerts …) filtered to the records behind one figure; None
+    when the metric has no list behind it."""
+    found = DRILL_LISTS.get(metric.drill)
+    if found is None:
         return None
-    params = {"status": COUNTED}
-    for name, value in metric.drill_filter.items():
-        params[name] = value.replace(metrics.MONTH, f"{month:%Y-%m}")
+    name, fixed = found
+    params = dict(fixed)
+    for param, value in metric.drill_filter.items():
+        params[param] = value.replace(metrics.MONTH, f"{month:%Y-%m}")
     if dimension in metrics.DRILL_PARAM:
         params[metrics.DRILL_PARAM[dimension]] = key
-    return f"{reverse('casework:queue')}?{urlencode(params)}"
+    return f"{reverse(name)}?{urlencode(params)}"
 
 
 @dataclass(frozen=True)

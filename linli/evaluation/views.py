@@ -55,7 +55,7 @@ def _table(
     rows = sets[dimension]
     month = _month(request.GET.get("month"), snaps)
     ranked = [
-        {**r.__dict__, "cases_url": selectors.cases_url(metric, dimension, r.key, r.month)}
+        {**r.__dict__, "drill_url": selectors.drill_url(metric, dimension, r.key, r.month)}
         for r in (selectors.ranking(rows, metric, month) if month else [])
     ]
     return {
@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "months": [f"{m:%Y-%m}" for m in months],
         "trend": _series(sets[trend_dim], months),
         "ranking": [
-            {"name": r["label"], "value": r["value"], "url": r["cases_url"]} for r in ctx["ranked"]
+            {"name": r["label"], "value": r["value"], "url": r["drill_url"]} for r in ctx["ranked"]
         ],
         "pilot": pilot,
         "map": grid_map,
@@ -160,7 +160,7 @@ def _grid_map(
             {
                 "name": names[k],
                 "value": values.get(k),
-                "url": selectors.cases_url(metric, "grid", k, month),
+                "url": selectors.drill_url(metric, "grid", k, month),
             }
             for k in keys
         ],
@@ -225,10 +225,21 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     sheet.append([_("版本") + f": {metric.version}", _("不计:") + str(metric.exclusions)])
     sheet.append([])
     sheet.append(
-        [_("月份"), str(metrics.DIMENSIONS[ctx["dimension"]]), _("分子"), _("分母"), _("数值")]
+        [
+            _("月份"),
+            str(metrics.DIMENSIONS[ctx["dimension"]]),
+            _("分子"),
+            _("分母"),
+            _("数值"),
+            _("背后的记录"),
+        ]
     )
     for r in ctx["rows"]:
+        url = selectors.drill_url(metric, ctx["dimension"], r.key, r.month)
         sheet.append([f"{r.month:%Y-%m}", r.label, r.numerator, r.denominator, r.value])
+        if url:  # the records behind the figure, as on the dashboard
+            cell = sheet.cell(row=sheet.max_row, column=6, value=_("查看"))
+            cell.hyperlink = request.build_absolute_uri(url)
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

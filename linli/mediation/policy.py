@@ -40,6 +40,9 @@ RATES_ROLES = (
     Role.EVALUATOR,
     Role.SYSADMIN,
 )
+# Who opens the list of disputes behind an evaluation figure: staff only (a party has
+# their own list); each sees the disputes `Dispute.objects.visible_to` allows them.
+DRILL_ROLES = INTAKE_ROLES
 # Rates over every community (the others see their community or street).
 RATES_ALL_ROLES = (Role.SUPERVISOR, Role.EVALUATOR, Role.SYSADMIN)
 
