@@ -62,8 +62,13 @@ def test_dashboard_charts_and_drill_down(live_server, live_world, desktop, phone
         "C1", "C2", "C3", "C4", "C5", "C6",
     }  # fmt: skip
     # The map: a click on grid A1 → the same six cases (all C1–C6 lie in that grid).
-    desktop.go_back()
+    desktop.go_back(wait_until="load")
     desktop.get_by_test_id("chart-map").scroll_into_view_if_needed()
+    # The map is drawn by script after load: wait for its chart (a slow machine lags here).
+    desktop.wait_for_function(
+        "() => window.echarts && window.echarts.getInstanceByDom("
+        "document.getElementById('chart-map'))"
+    )
     x, y = desktop.evaluate(
         GRID_CENTRE, f"{live_world.grid_a1.community.name}·{live_world.grid_a1.name}"
     )
