@@ -53,6 +53,7 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
         actor=actor(request), metric=q.metric, dimension=q.dimension, months=q.months, key=q.key
     )
     m = metrics.REGISTRY[q.metric]
+    role = actor(request).role
     return {
         "metric": metric_out(m),
         "dimension": q.dimension,
@@ -60,7 +61,7 @@ def figures(request: HttpRequest, q: Query[FiguresQuery]) -> dict[str, Any]:
         "figures": [
             {
                 **r.__dict__,
-                "drill_url": (url := selectors.drill_url(m, q.dimension, r.key, r.month)),
+                "drill_url": (url := selectors.drill_url(m, q.dimension, r.key, r.month, role)),
                 "cases_url": url if m.drill == "cases" else None,  # the older name
             }
             for r in rows

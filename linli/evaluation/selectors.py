@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
+from linli.care.policy import ALERT_VIEW_ROLES
 from linli.casework.filters import COUNTED
+from linli.casework.policy import STAFF_VIEW_ROLES
 from linli.casework.selectors import categories_active
 from linli.core.errors import NotFound, ValidationFailed
 from linli.evaluation import metrics
@@ -19,6 +21,7 @@ from linli.evaluation.models import Snapshot, SnapshotFigure, WeightSet
 from linli.evaluation.policy import Reach, reach_of
 from linli.evaluation.services import weights_current
 from linli.geo.models import Community, Department, Grid, Street
+from linli.mediation.policy import DRILL_ROLES as DISPUTE_DRILL_ROLES
 
 GRADES = ((90.0, "A"), (75.0, "B"), (60.0, "C"), (40.0, "D"))
 # Map outlines: about 5 m of detail is plenty at a district's zoom (a surveyed boundary
@@ -182,20 +185,26 @@ def composite(*, actor: Any, kind: str, month: dt.date) -> tuple[int, dict[str, 
 
 
 # The list behind each drill kind: its page and the parameters every link carries.
-DRILL_LISTS: dict[str, tuple[str, dict[str, str]]] = {
-    "cases": ("casework:queue", {"status": COUNTED}),
-    "alerts": ("care:alerts", {}),
-    "disputes": ("mediation:drill", {}),
+# kind → (the list's route, its fixed parameters, who may open it)
+DRILL_LISTS: dict[str, tuple[str, dict[str, str], frozenset[str]]] = {
+    "cases": ("casework:queue", {"status": COUNTED}, frozenset(STAFF_VIEW_ROLES)),
+    "alerts": ("care:alerts", {}, frozenset(ALERT_VIEW_ROLES)),
+    "disputes": ("mediation:drill", {}, frozenset(DISPUTE_DRILL_ROLES)),
 }
 
 
-def drill_url(metric: metrics.Metric, dimension: str, key: str, month: dt.date) -> str | None:
+def drill_url(
+    metric: metrics.Metric, dimension: str, key: str, month: dt.date, role: str | None = None
+) -> str | None:
     """The staff list (cases, alerts …) filtered to the records behind one figure; None
-    when the metric has no list behind it."""
+    when the metric has no list behind it, or the viewer (`role`) may not open that list
+    (a supervisor reads alert figures but not the alerts of a home)."""
     found = DRILL_LISTS.get(metric.drill)
     if found is None:
         return None
-    name, fixed = found
+    name, fixed, roles = found
+    if role is not None and role not in roles:
+        return None
     params = dict(fixed)
     for param, value in metric.drill_filter.items():
         params[param] = value.replace(metrics.MONTH, f"{month:%Y-%m}")

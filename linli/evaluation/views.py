@@ -45,6 +45,7 @@ def _table(
     """The chosen metric by the chosen dimension (and, read in the same query, the other
     dimensions in `more` that the actor may see, under "sets")."""
     reach = reach or reach_of(actor(request))
+    role = actor(request).role
     metric, dimension, allowed = _choices(request, reach)
     if not dimension:
         raise ValidationFailed(_("您只能查看本辖区的数据。"), field="dimension")
@@ -55,7 +56,7 @@ def _table(
     rows = sets[dimension]
     month = _month(request.GET.get("month"), snaps)
     ranked = [
-        {**r.__dict__, "drill_url": selectors.drill_url(metric, dimension, r.key, r.month)}
+        {**r.__dict__, "drill_url": selectors.drill_url(metric, dimension, r.key, r.month, role)}
         for r in (selectors.ranking(rows, metric, month) if month else [])
     ]
     return {
@@ -106,7 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     pilot = _series(sets["pilot"], months) if "pilot" in sets else []
     grid_map: dict[str, Any] | None = None
     if "grid" in sets and ctx["month"]:
-        grid_map = _grid_map(reach, metric, sets["grid"], ctx["month"])
+        grid_map = _grid_map(reach, metric, sets["grid"], ctx["month"], actor(request).role)
     chart = {
         "unit": metric.unit_label,
         "metric": str(metric.name),
@@ -135,7 +136,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _grid_map(
-    reach: Reach, metric: metrics.Metric, rows: list[selectors.Row], month: dt.date
+    reach: Reach, metric: metrics.Metric, rows: list[selectors.Row], month: dt.date, role: str
 ) -> dict[str, Any]:
     """The grids the actor may see, outlines from the kept simplified shapes, coloured by
     the month's figure; each links to its cases."""
@@ -160,7 +161,7 @@ def _grid_map(
             {
                 "name": names[k],
                 "value": values.get(k),
-                "url": selectors.drill_url(metric, "grid", k, month),
+                "url": selectors.drill_url(metric, "grid", k, month, role),
             }
             for k in keys
         ],
@@ -235,7 +236,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         ]
     )
     for r in ctx["rows"]:
-        url = selectors.drill_url(metric, ctx["dimension"], r.key, r.month)
+        url = selectors.drill_url(metric, ctx["dimension"], r.key, r.month, actor(request).role)
         sheet.append([f"{r.month:%Y-%m}", r.label, r.numerator, r.denominator, r.value])
         if url:  # the records behind the figure, as on the dashboard
             cell = sheet.cell(row=sheet.max_row, column=6, value=_("查看"))

@@ -161,3 +161,25 @@ def test_case_metrics_still_link_to_the_case_queue():
     url = selectors.drill_url(metrics.REGISTRY["close_rate"], "department", "7", MARCH)
     assert url == "/cases/queue/?status=counted&due=2026-03&unit=7"
     assert selectors.drill_url(metrics.REGISTRY["volunteer_hours"], "all", "all", MARCH) is None
+
+
+def test_no_link_to_a_list_the_viewer_cannot_open(alerts, login, db):
+    """A supervisor reads the alert figures of the district but not the alerts of a home:
+    the figures carry no link (a link that answers 403 is a broken page); case figures
+    keep theirs."""
+    from linli.evaluation.services import snapshot_month
+
+    snapshot_month(actor=None, month=MARCH)
+    supervisor = login("supervisor")
+    assert supervisor.get("/care/alerts/?month=2026-03").status_code == 403
+    page = supervisor.get(
+        "/evaluation/?metric=alerts_answered_2h&dimension=community&month=2026-03"
+    )
+    assert page.status_code == 200 and "/care/alerts/" not in page.content.decode()
+    body = supervisor.get(
+        "/api/evaluation/figures?metric=alert_precision&dimension=community"
+    ).json()
+    assert body["figures"] and all(f["drill_url"] is None for f in body["figures"])
+    close_rate = metrics.REGISTRY["close_rate"]
+    assert selectors.drill_url(close_rate, "all", "all", MARCH, "supervisor") is not None
+    assert selectors.drill_url(close_rate, "all", "all", MARCH, "resident") is None
